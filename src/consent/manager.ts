@@ -1,0 +1,179 @@
+import { CohortkitError } from '../errors';
+import type { Store, WriteOp } from '../storage';
+import type { ConsentRecord, ConsentSource, ConsentState } from '../types';
+import { chainRecords, GENESIS, verifyLedger, type LedgerHead, type UnsignedRecord } from './ledger';
+import { deriveState, isAdapterSource, isVisitorChoice, lastRecordOf, SOURCES } from './state';
+
+export type PurgeCounts = { signals: number; memberships: number; reports: number };
+
+export interface ConsentManagerOptions {
+  store: () => Store;
+  purposes: string[];
+  policyVersion?: string;
+  now: () => number;
+  /** True when the browser sends GPC and the client respects it. */
+  gpc: boolean;
+  /** Cross-tab exclusive section for ledger appends. */
+  exclusive: <T>(fn: () => Promise<T>) => Promise<T>;
+  /** Everything stored that relied on `purpose`: the deletes and their counts. */
+  planPurge(purpose: string): Promise<{ ops: WriteOp[]; counts: PurgeCounts }>;
+  /** Called after the state changed (locally or from another tab). */
+  onChange(state: ConsentState): void;
+}
+
+const SOURCES_KEY = 'consent:sources';
+const POLICY_KEY = 'consent:policyVersion';
+const HEAD_KEY = 'consent:head';
+
+export interface ConsentManager {
+  init(): Promise<void>;
+  get(): ConsentState;
+  isGranted(purpose: string): boolean;
+  update(choices: unknown, meta?: unknown): Promise<ConsentState>;
+  history(): Promise<ConsentRecord[]>;
+  verify(): Promise<boolean>;
+  /** Re-read the ledger (another tab changed it). Returns true if the state changed. */
+  reload(): Promise<boolean>;
+  /** Forget: every purpose back to `unset` (the store was destroyed by the caller). */
+  reset(): void;
+}
+
+/** Check `consent.update` arguments; reject with `invalid-argument` naming the key. */
+export function validateChoices(
+  purposes: string[],
+  choices: unknown,
+  meta: unknown,
+): { choices: Record<string, boolean>; source: ConsentSource } {
+  const bad = (m: string) => new CohortkitError('invalid-argument', m);
+  if (typeof choices !== 'object' || choices === null || Array.isArray(choices))
+    throw bad('choices: expected an object of purpose → boolean');
+  const out: Record<string, boolean> = {};
+  for (const key of Object.keys(choices)) {
+    if (!purposes.includes(key))
+      throw bad(`choices.${key}: unknown purpose (declared: ${purposes.join(', ')})`);
+    const v = (choices as Record<string, unknown>)[key];
+    if (typeof v !== 'boolean') throw bad(`choices.${key}: expected a boolean, got ${v === null ? 'null' : typeof v}`);
+    out[key] = v;
+  }
+  let source: ConsentSource = 'api';
+  if (meta !== undefined) {
+    if (typeof meta !== 'object' || meta === null) throw bad('meta: expected an object like { source: "banner" }');
+    for (const k of Object.keys(meta)) if (k !== 'source') throw bad(`meta.${k}: unknown key`);
+    const s = (meta as { source?: unknown }).source;
+    if (s !== undefined) {
+      if (!SOURCES.includes(s as ConsentSource) || s === 'policy-change')
+        throw bad(`meta.source: expected one of ${SOURCES.filter((x) => x !== 'policy-change').join(', ')}`);
+      source = s as ConsentSource;
+    }
+  }
+  return { choices: out, source };
+}
+
+/** The consent ledger and state: restore, update (with purge receipts), GPC, policy changes. */
+export function createConsentManager(o: ConsentManagerOptions): ConsentManager {
+  let state: ConsentState = deriveState(o.purposes, []);
+  const setState = (next: ConsentState) => {
+    const changed = o.purposes.some((p) => next[p] !== state[p]);
+    state = next;
+    return changed;
+  };
+
+  /** Append records, each withdrawal carrying its purge in the same transaction. Caller holds the lock. */
+  const append = async (records: UnsignedRecord[], extra: WriteOp[] = []) => {
+    const ledger = await o.store().getAll('ledger');
+    let last = ledger[ledger.length - 1];
+    for (const r of records) {
+      const ops: WriteOp[] = [];
+      let rec = r;
+      if (!r.granted) {
+        // Stop using the purpose before anything is deleted, so nothing new slips in.
+        state = { ...state, [r.purpose]: r.source === 'policy-change' ? 'unset' : 'denied' };
+        const plan = await o.planPurge(r.purpose);
+        ops.push(...plan.ops);
+        rec = { ...r, purged: plan.counts };
+      }
+      const [chained] = await chainRecords(last, [rec]);
+      ops.push({ type: 'put', store: 'ledger', value: chained! });
+      ops.push({ type: 'put', store: 'meta', key: HEAD_KEY, value: { seq: chained!.seq, hash: chained!.hash } });
+      await o.store().write(ops);
+      ledger.push(chained!);
+      last = chained;
+    }
+    if (extra.length) await o.store().write(extra);
+    setState(deriveState(o.purposes, ledger));
+    return ledger;
+  };
+
+  const gpcRecord = (ledger: ConsentRecord[]): UnsignedRecord | undefined => {
+    if (!o.gpc || !o.purposes.includes('measurement')) return undefined;
+    const last = lastRecordOf(ledger, 'measurement');
+    if (last && !last.granted && last.source !== 'policy-change') return undefined; // already denied
+    if (last?.granted && isVisitorChoice(last.source)) return undefined; // the visitor's own choice wins
+    return { at: o.now(), purpose: 'measurement', granted: false, source: 'gpc', policyVersion: o.policyVersion };
+  };
+
+  return {
+    async init() {
+      await o.exclusive(async () => {
+        const ledger = await o.store().getAll('ledger');
+        setState(deriveState(o.purposes, ledger));
+        const records: UnsignedRecord[] = [];
+        const extra: WriteOp[] = [];
+        if (o.policyVersion !== undefined) {
+          const stored = await o.store().get('meta', POLICY_KEY);
+          if (stored !== o.policyVersion) {
+            if (ledger.length)
+              for (const purpose of o.purposes)
+                records.push({ at: o.now(), purpose, granted: false, source: 'policy-change', policyVersion: o.policyVersion });
+            extra.push({ type: 'put', store: 'meta', key: POLICY_KEY, value: o.policyVersion });
+          }
+        }
+        const after = records.length ? await append(records, extra) : (extra.length && (await o.store().write(extra)), ledger);
+        const g = gpcRecord(after);
+        if (g) await append([g]);
+      });
+    },
+    get: () => ({ ...state }),
+    isGranted: (p) => state[p] === 'granted',
+    async update(rawChoices, rawMeta) {
+      const { choices, source } = validateChoices(o.purposes, rawChoices, rawMeta);
+      return o.exclusive(async () => {
+        const ledger = await o.store().getAll('ledger');
+        const current = deriveState(o.purposes, ledger);
+        setState(current);
+        const records: UnsignedRecord[] = [];
+        const extra: WriteOp[] = [];
+        let keep = choices;
+        if (isAdapterSource(source)) {
+          // Adapters record only changes of their own source's value, never re-announcements.
+          const seen = ((await o.store().get('meta', SOURCES_KEY)) ?? {}) as Record<string, Record<string, boolean>>;
+          const mine = { ...(seen[source] ?? {}) };
+          keep = {};
+          for (const [p, v] of Object.entries(choices)) if (mine[p] !== v) (keep[p] = v), (mine[p] = v);
+          extra.push({ type: 'put', store: 'meta', key: SOURCES_KEY, value: { ...seen, [source]: mine } });
+        }
+        for (const [purpose, granted] of Object.entries(keep)) {
+          if (granted && purpose === 'measurement' && o.gpc && !isVisitorChoice(source)) continue; // GPC holds
+          if (current[purpose] === (granted ? 'granted' : 'denied')) continue; // records only changes
+          records.push({ at: o.now(), purpose, granted, source, policyVersion: o.policyVersion });
+        }
+        await append(records, extra);
+        if (records.length) o.onChange(this.get());
+        return this.get();
+      });
+    },
+    history: () => o.store().getAll('ledger'),
+    async verify() {
+      const head = (await o.store().get('meta', HEAD_KEY)) as LedgerHead | undefined;
+      return verifyLedger(await o.store().getAll('ledger'), head ?? { seq: 0, hash: GENESIS });
+    },
+    async reload() {
+      const changed = setState(deriveState(o.purposes, await o.store().getAll('ledger')));
+      if (changed) o.onChange(this.get());
+      return changed;
+    },
+    reset() {
+      setState(deriveState(o.purposes, []));
+    },
+  };
+}

@@ -1,0 +1,34 @@
+/** Stable error codes. */
+export type CohortkitErrorCode =
+  | 'invalid-options'
+  | 'invalid-argument'
+  | 'storage'
+  | 'network'
+  | 'closed'
+  | 'listener';
+
+const MARK = Symbol.for('cohortkit.error');
+
+/** The one error class cohortkit throws (rejects with). `code` is stable; `message` names the path or argument. */
+export class CohortkitError extends Error {
+  override readonly name = 'CohortkitError';
+  readonly code: CohortkitErrorCode;
+  override readonly cause?: unknown;
+  constructor(code: CohortkitErrorCode, message: string, cause?: unknown) {
+    super(message);
+    this.code = code;
+    if (cause !== undefined) this.cause = cause;
+    (this as unknown as Record<symbol, boolean>)[MARK] = true;
+  }
+}
+
+/** True for a CohortkitError from any realm (iframe, another bundle copy). */
+export function isCohortkitError(value: unknown): value is CohortkitError {
+  return (
+    typeof value === 'object' &&
+    value !== null &&
+    ((value as Record<symbol, unknown>)[MARK] === true ||
+      ((value as { name?: unknown }).name === 'CohortkitError' &&
+        typeof (value as { code?: unknown }).code === 'string'))
+  );
+}

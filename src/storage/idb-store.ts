@@ -1,0 +1,113 @@
+import { deleteDB, openDB, type IDBPDatabase } from 'idb';
+import { CohortkitError } from '../errors';
+import { DB_VERSION, type CohortkitDB } from './schema';
+import type { Store, WriteOp } from './store';
+import { MIGRATIONS } from './migrations';
+
+type DB = IDBPDatabase<CohortkitDB>;
+
+/** Database name for a namespace. */
+export const dbName = (namespace: string) => `cohortkit:${namespace}`;
+
+const OPEN_TIMEOUT_MS = 3000;
+
+function withTimeout<T>(p: Promise<T>, ms: number, what: string): Promise<T> {
+  return new Promise((resolve, reject) => {
+    const t = setTimeout(() => reject(new CohortkitError('storage', `${what} timed out after ${ms} ms`)), ms);
+    p.then(
+      (v) => (clearTimeout(t), resolve(v)),
+      (e) => (clearTimeout(t), reject(e)),
+    );
+  });
+}
+
+const storageError = (what: string, cause: unknown) =>
+  cause instanceof CohortkitError
+    ? cause
+    : new CohortkitError('storage', `${what} failed: ${(cause as Error)?.message ?? String(cause)}`, cause);
+
+/**
+ * Open the IndexedDB backend. Rejects with a `storage` CohortkitError when IndexedDB is
+ * missing, throws, or stays blocked. `onLost` is called when another page upgrades or
+ * deletes the database (we close our connection so it can proceed) or the browser kills it.
+ */
+export async function openIDBStore(namespace: string, onLost: (why: string) => void): Promise<Store> {
+  if (typeof indexedDB === 'undefined' || !indexedDB) throw new CohortkitError('storage', 'IndexedDB is not available');
+  const name = dbName(namespace);
+  let db: DB | undefined;
+  let lost = false;
+  try {
+    db = await withTimeout(
+      openDB<CohortkitDB>(name, DB_VERSION, {
+        upgrade(database, oldVersion, _newVersion, tx) {
+          for (let v = oldVersion + 1; v <= DB_VERSION; v++) MIGRATIONS[v]!(database, tx);
+        },
+        blocking() {
+          // Another tab wants a newer version or to delete the database: step aside.
+          db?.close();
+          lost = true;
+          onLost('versionchange');
+        },
+        terminated() {
+          lost = true;
+          onLost('terminated');
+        },
+      }),
+      OPEN_TIMEOUT_MS,
+      `opening IndexedDB "${name}"`,
+    );
+  } catch (e) {
+    throw storageError(`opening IndexedDB "${name}"`, e);
+  }
+  const live = () => {
+    if (lost) throw new CohortkitError('storage', `IndexedDB "${name}" was closed by another page`);
+    return db!;
+  };
+
+  return {
+    kind: 'indexeddb',
+    async get(store, key) {
+      try {
+        return (await live().get(store, key as never)) as never;
+      } catch (e) {
+        throw storageError(`reading ${store}`, e);
+      }
+    },
+    async getAll(store) {
+      try {
+        return (await live().getAll(store)) as never;
+      } catch (e) {
+        throw storageError(`reading ${store}`, e);
+      }
+    },
+    async write(ops: WriteOp[]) {
+      if (!ops.length) return;
+      const names = [...new Set(ops.map((o) => o.store))];
+      try {
+        const tx = live().transaction(names, 'readwrite');
+        for (const op of ops) {
+          const s = tx.objectStore(op.store) as unknown as IDBObjectStore;
+          if (op.type === 'clear') s.clear();
+          else if (op.type === 'delete') s.delete(op.key);
+          else s.put(op.value, op.key as IDBValidKey | undefined);
+        }
+        await tx.done;
+      } catch (e) {
+        throw storageError(`writing ${names.join(', ')}`, e);
+      }
+    },
+    async destroy() {
+      lost = true;
+      db?.close();
+      try {
+        await withTimeout(deleteDB(name), OPEN_TIMEOUT_MS, `deleting IndexedDB "${name}"`);
+      } catch (e) {
+        throw storageError(`deleting IndexedDB "${name}"`, e);
+      }
+    },
+    close() {
+      lost = true;
+      db?.close();
+    },
+  };
+}

@@ -1,0 +1,97 @@
+import { CohortkitError } from '../errors';
+import { openIDBStore } from './idb-store';
+import { createMemoryStore } from './memory-store';
+import type { Store, WriteOp } from './store';
+
+export type { Store, WriteOp } from './store';
+export type { StoredSignal, StoredMembership, OutboxEntry, StoreName, CohortkitDB } from './schema';
+export { DB_VERSION } from './schema';
+export { dbName } from './idb-store';
+export { createMemoryStore } from './memory-store';
+
+export interface OpenStoreOptions {
+  storage: 'indexeddb' | 'memory';
+  namespace: string;
+  /** Called with a `storage` error whenever we fall back to memory or lose the database. */
+  onError: (error: CohortkitError) => void;
+}
+
+/**
+ * Open the store the options ask for, falling back to memory when IndexedDB is missing,
+ * throws or stays blocked. If another page upgrades or deletes the database while we
+ * are open, the next operation reopens it, or continues from memory when it can't.
+ * Never rejects for a storage fault at open time.
+ */
+export async function openStore(opts: OpenStoreOptions): Promise<Store> {
+  let current: Store;
+  let lost = false;
+  const onLost = () => {
+    lost = true;
+  };
+  const toMemory = (cause: unknown) => {
+    current = createMemoryStore();
+    opts.onError(
+      cause instanceof CohortkitError
+        ? new CohortkitError('storage', `${cause.message}; continuing from memory`, cause)
+        : new CohortkitError('storage', 'IndexedDB unavailable; continuing from memory', cause),
+    );
+  };
+  if (opts.storage === 'memory') current = createMemoryStore();
+  else {
+    try {
+      current = await openIDBStore(opts.namespace, onLost);
+    } catch (e) {
+      toMemory(e);
+    }
+  }
+  // After destroy() the database stays deleted until something is written again.
+  let reopenOnWrite = false;
+  const ready = async (forWrite = false): Promise<Store> => {
+    if (reopenOnWrite && forWrite) {
+      reopenOnWrite = false;
+      try {
+        current = await openIDBStore(opts.namespace, onLost);
+      } catch (e) {
+        toMemory(e);
+      }
+      return current;
+    }
+    if (!lost) return current;
+    lost = false;
+    try {
+      current = await openIDBStore(opts.namespace, onLost);
+      opts.onError(new CohortkitError('storage', 'IndexedDB was closed by another page; reopened it'));
+    } catch (e) {
+      toMemory(e);
+    }
+    return current;
+  };
+  // An operation that hit a connection closed under us retries once on the reopened store.
+  const run = async <T>(fn: (s: Store) => Promise<T>, forWrite = false): Promise<T> => {
+    try {
+      return await fn(await ready(forWrite));
+    } catch (e) {
+      if (!lost) throw e;
+      return fn(await ready(forWrite));
+    }
+  };
+  return {
+    get kind() {
+      return reopenOnWrite ? 'indexeddb' : current.kind;
+    },
+    get: (store, key) => run((s) => s.get(store, key)),
+    getAll: (store) => run((s) => s.getAll(store)),
+    write: (ops: WriteOp[]) => run((s) => s.write(ops), true),
+    async destroy() {
+      const s = await ready();
+      await s.destroy();
+      if (s.kind === 'indexeddb') {
+        current = createMemoryStore();
+        reopenOnWrite = true;
+      }
+    },
+    close() {
+      current.close();
+    },
+  };
+}

@@ -1,0 +1,40 @@
+import { KEY_PATHS, type StoreName } from './schema';
+import type { Store, WriteOp } from './store';
+
+const NAMES: StoreName[] = ['ledger', 'signals', 'memberships', 'outbox', 'meta'];
+
+/** The memory backend: same interface, gone with the page. Values are cloned in and out like IndexedDB's. */
+export function createMemoryStore(): Store {
+  let maps = new Map<StoreName, Map<unknown, unknown>>(NAMES.map((n) => [n, new Map()]));
+  const clone = <T>(v: T): T => (v === undefined ? v : structuredClone(v));
+  const sorted = (m: Map<unknown, unknown>) =>
+    [...m.entries()].sort(([a], [b]) => (a! < b! ? -1 : a! > b! ? 1 : 0)).map(([, v]) => clone(v));
+  return {
+    kind: 'memory',
+    async get(store, key) {
+      return clone(maps.get(store)!.get(key)) as never;
+    },
+    async getAll(store) {
+      return sorted(maps.get(store)!) as never;
+    },
+    async write(ops: WriteOp[]) {
+      // Validate first, apply after: all or nothing.
+      const staged = new Map([...maps].map(([n, m]) => [n, new Map(m)]));
+      for (const op of ops) {
+        const m = staged.get(op.store)!;
+        if (op.type === 'clear') m.clear();
+        else if (op.type === 'delete') m.delete(op.key);
+        else {
+          const path = KEY_PATHS[op.store];
+          const key = path ? (op.value as Record<string, unknown>)[path] : op.key;
+          m.set(key, clone(op.value));
+        }
+      }
+      maps = staged;
+    },
+    async destroy() {
+      for (const m of maps.values()) m.clear();
+    },
+    close() {},
+  };
+}

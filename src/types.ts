@@ -1,0 +1,196 @@
+// Public types: the contract in API.md. Domains import from here; index.ts re-exports.
+
+export type Scalar = string | number | boolean;
+export type ConsentValue = 'granted' | 'denied' | 'unset';
+export type ConsentState = Record<string, ConsentValue>;
+export type ConsentSource =
+  | 'banner'
+  | 'preference-center'
+  | 'api'
+  | 'gpc'
+  | 'tcf'
+  | 'consent-mode'
+  | 'policy-change';
+
+export interface PurposeOption {
+  id: string;
+  description?: string;
+  retentionDays?: number;
+}
+
+export type Duration = `${number}${'m' | 'h' | 'd'}`;
+
+export type PropertyPredicate = Scalar | { in: Scalar[] } | { gte?: number; lte?: number };
+
+export interface EventRule {
+  event: string;
+  where?: Record<string, PropertyPredicate>;
+  count?: { gte?: number; lte?: number };
+  within?: Duration;
+  lastSeen?: { within: Duration } | { olderThan: Duration };
+  firstSeen?: { olderThan: Duration };
+}
+export type ContextKind = 'device' | 'channel' | 'hour' | 'weekday' | 'language' | 'referrer';
+export interface ContextRule {
+  context: ContextKind;
+  in: Scalar[];
+}
+export type Rule =
+  | { all: Rule[] }
+  | { any: Rule[] }
+  | { not: Rule }
+  | EventRule
+  | ContextRule
+  | { segment: string };
+
+export interface SegmentDefinition {
+  id: string;
+  version?: number;
+  description: string;
+  goal?: 'acquisition' | 'activation' | 'retention' | 'reactivation' | (string & {});
+  purposes?: string[];
+  sensitive?: boolean;
+  minEvidence?: number;
+  rule: Rule;
+}
+
+export interface CohortSpace {
+  id: string;
+  version?: number;
+  description: string;
+  cohorts: Array<{ id: string; segment: string }>;
+  fallback: string;
+}
+
+export type MechanismName = 'grr' | 'oue' | 'olh';
+
+export interface ReportOptions {
+  endpoint: string;
+  epsilon?: number;
+  epoch?: 'day' | 'week';
+  mechanism?: 'auto' | MechanismName;
+  budget?: number;
+}
+
+export interface ClientOptions {
+  purposes?: Array<string | PurposeOption>;
+  policyVersion?: string;
+  segments?: SegmentDefinition[];
+  cohorts?: CohortSpace[];
+  report?: ReportOptions;
+  retentionDays?: number;
+  storage?: 'indexeddb' | 'memory';
+  namespace?: string;
+  respectGPC?: boolean;
+  now?: () => number;
+  interop?: {
+    tcf?: { map: Record<string, number[]> };
+    consentMode?: { mirror?: boolean; read?: boolean };
+  };
+}
+
+export interface ConsentRecord {
+  seq: number;
+  at: number;
+  purpose: string;
+  granted: boolean;
+  source: ConsentSource;
+  policyVersion?: string;
+  purged?: { signals: number; memberships: number; reports: number };
+  prevHash: string;
+  hash: string;
+}
+
+export interface TrackResult {
+  stored: boolean;
+  reason: 'stored' | 'no-consent' | 'unreferenced' | 'duplicate' | 'rate-limited';
+}
+
+export interface ExplanationCondition {
+  path: string;
+  passed: boolean;
+  observed?: unknown;
+  expected?: unknown;
+}
+export interface Explanation {
+  segment: string;
+  member: boolean;
+  reason: 'match' | 'no-match' | 'no-consent' | 'insufficient-evidence' | 'unknown-segment';
+  conditions: ExplanationCondition[];
+  signals: Array<{ event: string; count: number; lastSeen?: number }>;
+  purposes: string[];
+}
+export interface Membership {
+  id: string;
+  version: number;
+  since: number;
+  explanation: Explanation;
+}
+
+/** The mechanism-specific part of a report. */
+export type ReportValue = { value: number } | { bits: string } | { seed: number; g: number; value: number };
+
+/** One LDP report exactly as it goes on the wire. */
+export type LDPReport = {
+  v: 1;
+  id: string;
+  space: string;
+  spaceVersion: number;
+  epoch: number;
+  k: number;
+  mechanism: MechanismName;
+  epsilon: number;
+} & ReportValue;
+
+export interface DecideRequest {
+  slot: string;
+  variants: Array<{ segment: string; value: unknown }>;
+  fallback: unknown;
+  holdout?: number;
+  cap?: { max: number; per: Duration };
+  allowSensitive?: boolean;
+}
+export interface Decision {
+  value: unknown;
+  reason: 'segment' | 'no-consent' | 'no-match' | 'holdout' | 'capped';
+  segment?: string;
+}
+
+export interface PrivacyEpoch {
+  epoch: number;
+  spent: number;
+  budget: number;
+  skipped: string[];
+}
+
+export interface DataExport {
+  exportedAt: number;
+  consent: { state: ConsentState; history: ConsentRecord[] };
+  signals: unknown[];
+  segments: Membership[];
+  reports: { queued: LDPReport[]; sent: LDPReport[] };
+  privacy: { epochs: PrivacyEpoch[] };
+  storage?: 'indexeddb' | 'memory';
+}
+
+export type ClientEvent = 'consent' | 'segments' | 'report' | 'error';
+
+export interface Client {
+  consent: {
+    get(): ConsentState;
+    update(choices: Record<string, boolean>, meta?: { source?: ConsentSource }): Promise<ConsentState>;
+    history(): Promise<ConsentRecord[]>;
+    verify(): Promise<boolean>;
+  };
+  track(event: string, props?: Record<string, Scalar>): Promise<TrackResult>;
+  segments(): Promise<Membership[]>;
+  explain(segmentId: string): Promise<Explanation>;
+  decide(request: DecideRequest): Promise<Decision>;
+  flush(): Promise<{ sent: number; queued: number }>;
+  exportData(): Promise<DataExport>;
+  forget(): Promise<void>;
+  on(event: ClientEvent, listener: (detail: unknown) => void): () => void;
+  close(): Promise<void>;
+  /** Which store backs this client: 'indexeddb', or 'memory' (asked for, or the fallback). */
+  readonly storage: 'indexeddb' | 'memory';
+}
