@@ -1,0 +1,90 @@
+// IAB TCF v2.2 adapter: translates the CMP's TCData into plain cohortkit choices.
+import { CohortkitError } from '../../errors';
+
+/** Options of {@link connectTCF}. */
+export interface TCFAdapterOptions {
+  /** A window-like object carrying the CMP's `__tcfapi` function. */
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+  win: any;
+  /** cohortkit purpose -> TCF purpose ids; the purpose is granted only when every id has consent. */
+  map: Record<string, number[]>;
+  /** Receives the mapped choices each time the CMP announces its state (page load, user action). */
+  onChoices: (choices: Record<string, boolean>) => void;
+  /** Receives faults (no CMP, CMP failure, a throwing `onChoices`); never thrown into the page. */
+  onError?: (e: unknown) => void;
+}
+
+interface TCDataLike {
+  gdprApplies?: boolean;
+  eventStatus?: string;
+  listenerId?: number;
+  purpose?: { consents?: Record<string, boolean> };
+}
+
+/**
+ * Maps one TCData object to cohortkit choices, or `undefined` when it carries none:
+ * GDPR does not apply, or the event is not `tcloaded` / `useractioncomplete`.
+ * Legitimate interest never counts as consent; purposes with an empty id list are skipped.
+ */
+export function mapTCData(tc: TCDataLike, map: Record<string, number[]>): Record<string, boolean> | undefined {
+  if (!tc || tc.gdprApplies !== true) return;
+  if (tc.eventStatus !== 'tcloaded' && tc.eventStatus !== 'useractioncomplete') return;
+  const consents = (tc.purpose && tc.purpose.consents) || {};
+  const out: Record<string, boolean> = {};
+  for (const p in map) if (map[p].length) out[p] = map[p].every((id) => consents[id] === true);
+  return out;
+}
+
+/**
+ * Listens to a TCF v2.2 CMP (`__tcfapi('addEventListener', 2, …)`) and emits the mapped
+ * cohortkit choices on `tcloaded` and `useractioncomplete`. Returns `disconnect`, which
+ * removes the listener (also when the CMP answers only later). Never throws.
+ */
+export function connectTCF(opts: TCFAdapterOptions): () => void {
+  const fail = (e: unknown) => {
+    try {
+      if (opts.onError) opts.onError(e);
+    } catch {
+      /* a throwing onError must not reach the host page */
+    }
+  };
+  const api = opts.win && opts.win.__tcfapi;
+  if (typeof api !== 'function') {
+    fail(new CohortkitError('invalid-options', 'interop.tcf: window.__tcfapi is missing (no TCF v2 CMP or stub on this page)'));
+    return () => {};
+  }
+  let id: number | undefined;
+  let closed = false;
+  let removed = false;
+  const remove = () => {
+    if (removed || id === undefined) return;
+    removed = true;
+    try {
+      // The CMP replaces its stub on load: call the current __tcfapi, not the one we connected to.
+      opts.win.__tcfapi('removeEventListener', 2, () => {}, id);
+    } catch (e) {
+      fail(e);
+    }
+  };
+  const listener = (tc: TCDataLike | null, success: boolean) => {
+    try {
+      if (tc && typeof tc.listenerId === 'number') id = tc.listenerId;
+      if (closed) return remove();
+      if (!success || !tc) return fail(new CohortkitError('invalid-options', 'interop.tcf: the CMP answered addEventListener with success=false'));
+      const choices = mapTCData(tc, opts.map);
+      if (choices) opts.onChoices(choices);
+    } catch (e) {
+      fail(e);
+    }
+  };
+  try {
+    api('addEventListener', 2, listener);
+  } catch (e) {
+    fail(e);
+    return () => {};
+  }
+  return () => {
+    closed = true;
+    remove();
+  };
+}
