@@ -23,7 +23,7 @@ export default [
   // Script tag / tag managers: one minified IIFE, global `Cohortkit`, idb bundled inside.
   {
     input: 'src/tag/iife.ts',
-    output: { file: 'dist/cohortkit.iife.js', format: 'iife', name: 'Cohortkit', sourcemap: true },
+    output: { file: 'dist/cohortkit.iife.js', format: 'iife', name: 'Cohortkit', sourcemap: true, inlineDynamicImports: true },
     plugins: [
       resolve({ browser: true }),
       typescript({ tsconfig: './tsconfig.build.json', declaration: false, declarationDir: undefined }),

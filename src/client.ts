@@ -1,9 +1,16 @@
 import { createConsentManager, createLock, createTabSync, type ConsentManager } from './consent';
+import { connectInterop, validateInterop } from './consent/interop';
+import { createSegmentRuntime } from './client-segments';
 import { createEmitter } from './emitter';
 import { CohortkitError, isCohortkitError } from './errors';
 import { normalizeOptions } from './options';
+import { createLocalId, decideVariant, holdoutBucket, pruneExposures, validateDecideRequest, parseDuration } from './personalization';
+import { compileSegments } from './segments';
+import { contextFromWindow, validateTrack } from './signals';
 import { openStore, type Store, type WriteOp } from './storage';
-import type { Client, ClientOptions, ConsentState, DataExport } from './types';
+import type { Client, ClientOptions, ConsentState, DataExport, Decision, Membership } from './types';
+
+const EXPIRE_EVERY_MS = 10 * 60_000;
 
 /**
  * Create a cohortkit client: validates options (rejects with `invalid-options` naming the
@@ -13,18 +20,37 @@ import type { Client, ClientOptions, ConsentState, DataExport } from './types';
 export async function createClient(options: ClientOptions = {}): Promise<Client> {
   const opts = normalizeOptions(options);
   const purposeIds = opts.purposes.map((p) => p.id);
+  const catalog = compileSegments(opts.raw.segments ?? [], { purposes: purposeIds });
+  const interop = validateInterop(opts.raw.interop, purposeIds);
   const events = createEmitter();
   const reportError = (e: unknown) =>
     events.emit('error', isCohortkitError(e) ? e : new CohortkitError('storage', String(e), e));
   let closed = false;
 
   let store: Store = await openStore({ storage: opts.storage, namespace: opts.namespace, onError: reportError });
-  const serial = createLock(`cohortkit:${opts.namespace}:ledger`);
+  const exclusive = createLock(`cohortkit:${opts.namespace}`);
 
   const gpc =
     opts.respectGPC &&
     typeof navigator !== 'undefined' &&
     (navigator as Navigator & { globalPrivacyControl?: boolean }).globalPrivacyControl === true;
+
+  // Personalization state: exposures per slot+segment and the local holdout id. Persisted only
+  // while `personalization` is granted; otherwise they live for this page only.
+  const exposures = new Map<string, number[]>();
+  let localId: string | undefined;
+
+  const retention = new Map(opts.purposes.map((p) => [p.id, p.retentionDays ?? opts.retentionDays]));
+  const segs = createSegmentRuntime({
+    catalog,
+    store: () => store,
+    now: opts.now,
+    isGranted: (p) => consent.isGranted(p),
+    context: () => contextFromWindow(typeof window === 'undefined' ? undefined : window, opts.now()),
+    retentionDays: (ps) => Math.min(opts.retentionDays, ...ps.map((p) => retention.get(p) ?? opts.retentionDays)),
+    exclusive: (fn) => exclusive(fn),
+    onSegments: (m) => emitSegments(m),
+  });
 
   const planPurge = async (purpose: string) => {
     const ops: WriteOp[] = [];
@@ -35,11 +61,31 @@ export async function createClient(options: ClientOptions = {}): Promise<Client>
       if (m.purposes.includes(purpose)) ops.push({ type: 'delete', store: 'memberships', key: m.id }), counts.memberships++;
     for (const r of await store.getAll('outbox'))
       if (!r.sentAt && r.purposes.includes(purpose)) ops.push({ type: 'delete', store: 'outbox', key: r.id }), counts.reports++;
+    if (purpose === 'personalization') {
+      // Frequency caps and the holdout id are personalization state too.
+      ops.push({ type: 'delete', store: 'meta', key: 'decide:caps' }, { type: 'delete', store: 'meta', key: 'decide:localId' });
+      exposures.clear();
+    }
+    segs.forgetPurpose(purpose);
     return { ops, counts };
+  };
+
+  // 'segments' fires when the set of memberships (id, version, since) changes, never twice for one.
+  let lastSegments = '[]';
+  const emitSegments = (list: Membership[]) => {
+    const sig = JSON.stringify(list.map((m) => [m.id, m.version, m.since]));
+    if (sig === lastSegments) return;
+    lastSegments = sig;
+    events.emit('segments', list);
+  };
+  const afterConsentChange = async () => {
+    await segs.sweep();
+    emitSegments(await segs.memberships());
   };
 
   const sync = createTabSync(opts.namespace, (m) => {
     if (m.type === 'consent') void consent.reload().catch(reportError);
+    if (m.type === 'signals') void segs.load().catch(reportError);
   });
 
   const consent: ConsentManager = createConsentManager({
@@ -48,30 +94,74 @@ export async function createClient(options: ClientOptions = {}): Promise<Client>
     policyVersion: opts.policyVersion,
     now: opts.now,
     gpc,
-    exclusive: serial,
+    exclusive,
     planPurge,
     onChange(state: ConsentState) {
       events.emit('consent', state);
+      void afterConsentChange().catch(reportError);
     },
   });
-  try {
+
+  const start = async () => {
     await consent.init();
+    await segs.load();
+    await segs.sweep();
+    await segs.expire();
+  };
+  try {
+    await start();
   } catch (e) {
     // A store that fails mid-start: continue from memory rather than break the page.
     reportError(e);
     store.close();
     store = await openStore({ storage: 'memory', namespace: opts.namespace, onError: reportError });
-    await consent.init();
+    await start();
   }
+
+  const expiry = setInterval(() => void segs.expire().catch(reportError), EXPIRE_EVERY_MS);
+  (expiry as { unref?: () => void }).unref?.();
+
+  const persistPersonalization = () => purposeIds.includes('personalization') && consent.isGranted('personalization');
+  const loadPersonalization = async () => {
+    const caps = (await store.get('meta', 'decide:caps')) as Record<string, number[]> | undefined;
+    for (const [k, v] of Object.entries(caps ?? {})) exposures.set(k, v);
+    localId ??= (await store.get('meta', 'decide:localId')) as string | undefined;
+  };
+  await loadPersonalization();
+
+  const connectedInterop = await connectInterop(interop, {
+    update: (choices, source) => {
+      const known = Object.fromEntries(Object.entries(choices).filter(([p]) => purposeIds.includes(p)));
+      if (!closed && Object.keys(known).length) void client.consent.update(known, { source }).catch(reportError);
+    },
+    onError: reportError,
+    onConsent: (l) => events.on('consent', l as (d: unknown) => void),
+    state: () => consent.get(),
+  }).catch((e) => (reportError(e), () => {}));
 
   const live = () => {
     if (closed) throw new CohortkitError('closed', 'this client was closed; create a new one');
   };
-  const guard = <A extends unknown[], R>(fn: (...a: A) => Promise<R>) =>
+  const guard =
+    <A extends unknown[], R>(fn: (...a: A) => Promise<R>) =>
     async (...a: A): Promise<R> => {
       live();
       return fn(...a);
     };
+
+  const memberEnv = () => {
+    const all = segs.evaluateNow();
+    return (id: string) => {
+      const seg = catalog.get(id);
+      const e = all.get(id);
+      return {
+        known: !!seg,
+        member: !!e?.member,
+        sensitive: !!seg?.sensitive,
+        granted: !!seg && seg.effectivePurposes.every((p) => consent.isGranted(p)),
+      };
+    };
+  };
 
   const client: Client = {
     get storage() {
@@ -88,39 +178,69 @@ export async function createClient(options: ClientOptions = {}): Promise<Client>
       history: guard(() => consent.history()),
       verify: guard(() => consent.verify()),
     },
-    track: guard(async () => ({ stored: false, reason: 'unreferenced' as const })),
-    segments: guard(async () => []),
-    explain: guard(async (id: string) => ({
-      segment: id,
-      member: false,
-      reason: 'unknown-segment' as const,
-      conditions: [],
-      signals: [],
-      purposes: [],
-    })),
-    decide: guard(async (req) => ({ value: req.fallback, reason: 'no-match' as const })),
+    track: guard(async (event, props) => {
+      const v = validateTrack(event, props);
+      const r = await segs.track(v.event, v.props);
+      if (r.stored) sync.post({ type: 'signals' });
+      return r;
+    }),
+    segments: guard(() => segs.memberships()),
+    explain: guard(async (id: string) => {
+      if (typeof id !== 'string') throw new CohortkitError('invalid-argument', 'segmentId: expected a string');
+      return segs.explain(id);
+    }),
+    decide: guard(async (request): Promise<Decision> => {
+      const req = validateDecideRequest(request);
+      const now = opts.now();
+      if (req.holdout && !localId) {
+        localId = createLocalId((b) => crypto.getRandomValues(b));
+        if (persistPersonalization()) await store.write([{ type: 'put', store: 'meta', key: 'decide:localId', value: localId }]);
+      }
+      const d = decideVariant(req, {
+        member: memberEnv(),
+        holdoutBucket: localId ? holdoutBucket(localId, req.slot) : 1,
+        exposures: (slot, segment) => exposures.get(`${slot}|${segment}`) ?? [],
+        now,
+      });
+      if (d.reason === 'segment' && req.cap) {
+        const key = `${req.slot}|${d.segment}`;
+        const per = parseDuration(req.cap.per)!;
+        exposures.set(key, [...pruneExposures(exposures.get(key) ?? [], now, per), now]);
+        if (persistPersonalization())
+          await store.write([{ type: 'put', store: 'meta', key: 'decide:caps', value: Object.fromEntries(exposures) }]);
+      }
+      return d;
+    }),
     flush: guard(async () => ({ sent: 0, queued: 0 })),
-    exportData: guard(async (): Promise<DataExport> => ({
-      exportedAt: opts.now(),
-      consent: { state: consent.get(), history: await consent.history() },
-      signals: [],
-      segments: [],
-      reports: { queued: [], sent: [] },
-      privacy: { epochs: [] },
-      storage: store.kind,
-    })),
+    exportData: guard(
+      async (): Promise<DataExport> => ({
+        exportedAt: opts.now(),
+        consent: { state: consent.get(), history: await consent.history() },
+        signals: segs.exportSignals(),
+        segments: (await segs.memberships()) as Membership[],
+        reports: { queued: [], sent: [] },
+        privacy: { epochs: [] },
+        storage: store.kind,
+      }),
+    ),
     forget: guard(async () => {
-      await serial(async () => {
+      await exclusive(async () => {
         await store.destroy();
         consent.reset();
+        segs.forgetPurpose();
+        exposures.clear();
+        localId = undefined;
       });
       sync.post({ type: 'consent' });
       events.emit('consent', consent.get());
+      emitSegments([]);
     }),
     on: (event, listener) => events.on(event, listener),
     async close() {
       if (closed) return;
       closed = true;
+      clearInterval(expiry);
+      connectedInterop();
       sync.close();
       store.close();
       events.clear();

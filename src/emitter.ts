@@ -6,13 +6,25 @@ type Listener = (detail: unknown) => void;
 /** Typed event hub. A listener that throws is isolated: the others still run, the page never sees it. */
 export function createEmitter() {
   const listeners = new Map<ClientEvent, Set<Listener>>();
+  // Errors raised before anyone listens (e.g. a storage fallback during createClient) are
+  // kept, a few, and delivered to the first 'error' listener.
+  let early: unknown[] = [];
   return {
     on(event: ClientEvent, listener: Listener): () => void {
       if (!listeners.has(event)) listeners.set(event, new Set());
       listeners.get(event)!.add(listener);
+      if (event === 'error' && early.length) {
+        const pending = early;
+        early = [];
+        queueMicrotask(() => pending.forEach((e) => this.emit('error', e)));
+      }
       return () => void listeners.get(event)?.delete(listener);
     },
     emit(event: ClientEvent, detail: unknown): void {
+      if (event === 'error' && !listeners.get('error')?.size) {
+        if (early.length < 10) early.push(detail);
+        return;
+      }
       for (const l of [...(listeners.get(event) ?? [])]) {
         try {
           l(detail);

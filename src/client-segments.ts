@@ -1,0 +1,167 @@
+// The stateful half of signals and segments: the client's cache of rollups and memberships,
+// kept in step with the store. Pure work is delegated to src/signals and src/segments.
+import { evaluateAll, evaluateSegment, type Catalog, type VisitorContext } from './segments';
+import { addToRollup, createIngestGuard, dayOf, minimize, propsKey, rateWindowStart, countSince } from './signals';
+import type { Store, StoredMembership, StoredSignal, WriteOp } from './storage';
+import type { Explanation, Membership, Scalar, TrackResult } from './types';
+
+const DAY = 86_400_000;
+
+export interface SegmentRuntimeOptions {
+  catalog: Catalog;
+  store: () => Store;
+  now: () => number;
+  isGranted(purpose: string): boolean;
+  context(): VisitorContext;
+  /** Retention in days for a signal stored under these purposes. */
+  retentionDays(purposes: string[]): number;
+  /** Mutations are serialized (and cross-tab exclusive) through this. */
+  exclusive: <T>(fn: () => Promise<T>) => Promise<T>;
+  onSegments(memberships: Membership[]): void;
+}
+
+const allGranted = (ps: string[], isGranted: (p: string) => boolean) => ps.every(isGranted);
+
+export function createSegmentRuntime(o: SegmentRuntimeOptions) {
+  const { catalog } = o;
+  let signals = new Map<string, StoredSignal>();
+  let stored = new Map<string, StoredMembership>();
+  /** Memberships of segments that rely on no purpose (context-only): never persisted. */
+  const ephemeral = new Map<string, StoredMembership>();
+  const guard = createIngestGuard();
+
+  const input = (now = o.now()) => ({
+    rollups: [...signals.values()].filter((s) => s.expiresAt > now),
+    context: o.context(),
+    now,
+    isGranted: o.isGranted,
+  });
+
+  const toMembership = (m: StoredMembership, explanation: Explanation): Membership => ({
+    id: m.id,
+    version: m.version,
+    since: m.since,
+    explanation,
+  });
+
+  /** Evaluate (all, or the given) segments, reconcile stored memberships, emit on change. */
+  const reconcile = async (ids?: string[]): Promise<Map<string, Explanation>> => {
+    const now = o.now();
+    const all = evaluateAll(catalog, input(now));
+    const ops: WriteOp[] = [];
+    let changed = false;
+    for (const seg of catalog.segments) {
+      if (ids && !ids.includes(seg.id)) continue;
+      const e = all.get(seg.id)!;
+      const persistent = seg.effectivePurposes.length > 0;
+      const map = persistent ? stored : ephemeral;
+      const cur = map.get(seg.id);
+      if (e.member && (!cur || cur.version !== seg.version)) {
+        const m: StoredMembership = { id: seg.id, version: seg.version, since: now, purposes: seg.effectivePurposes };
+        map.set(seg.id, m);
+        if (persistent) ops.push({ type: 'put', store: 'memberships', value: m });
+        changed = true;
+      } else if (!e.member && cur) {
+        map.delete(seg.id);
+        if (persistent) ops.push({ type: 'delete', store: 'memberships', key: seg.id });
+        changed = true;
+      }
+    }
+    // Memberships of segments no longer declared are dropped.
+    for (const id of [...stored.keys()])
+      if (!catalog.has(id)) stored.delete(id), ops.push({ type: 'delete', store: 'memberships', key: id }), (changed = true);
+    if (ops.length) await o.store().write(ops);
+    if (changed) o.onSegments(list(all));
+    return all;
+  };
+
+  const list = (all: Map<string, Explanation>): Membership[] =>
+    catalog.segments
+      .map((s) => stored.get(s.id) ?? ephemeral.get(s.id))
+      .filter((m): m is StoredMembership => !!m && !!all.get(m.id)?.member)
+      .map((m) => toMembership(m, all.get(m.id)!));
+
+  return {
+    /** (Re)load the caches from the store: at start, and when another tab changed it. */
+    async load() {
+      signals = new Map((await o.store().getAll('signals')).map((s) => [s.key, s]));
+      stored = new Map((await o.store().getAll('memberships')).map((m) => [m.id, m]));
+    },
+
+    async track(event: string, props: Record<string, Scalar>): Promise<TrackResult> {
+      const kept = minimize(event, props, catalog.reads);
+      if (!kept) return { stored: false, reason: 'unreferenced' };
+      const eligible = catalog.purposesForEvent(event).filter((ps) => allGranted(ps, o.isGranted));
+      if (!eligible.length) return { stored: false, reason: 'no-consent' };
+      // The signal relies on every purpose that all eligible readers need.
+      const purposes = eligible.reduce((acc, ps) => acc.filter((p) => ps.includes(p)));
+      const rawKey = propsKey(props);
+      return o.exclusive(async () => {
+        const at = o.now();
+        const recent = countSince([...signals.values()], event, rateWindowStart(at));
+        const verdict = guard.check(event, rawKey, at, recent);
+        if (verdict !== 'ok') return { stored: false, reason: verdict };
+        // Re-check consent inside the exclusive section: a withdrawal may have just happened.
+        if (!catalog.purposesForEvent(event).some((ps) => allGranted(ps, o.isGranted)))
+          return { stored: false, reason: 'no-consent' as const };
+        const key = `${event}|${dayOf(at)}|${propsKey(kept)}`;
+        const existing = (await o.store().get('signals', key)) ?? signals.get(key);
+        const rollup = addToRollup(existing, event, kept, at);
+        const ps = [...new Set([...(existing?.purposes ?? []), ...purposes])];
+        const value: StoredSignal = { ...rollup, key, purposes: ps, expiresAt: rollup.last + o.retentionDays(ps) * DAY };
+        await o.store().write([{ type: 'put', store: 'signals', value }]);
+        signals.set(key, value);
+        guard.record(event, rawKey, at);
+        await reconcile(catalog.segmentsReadingEvent(event));
+        return { stored: true, reason: 'stored' as const };
+      });
+    },
+
+    /** Current memberships, re-evaluated now (windows move with time). */
+    async memberships(): Promise<Membership[]> {
+      return list(await reconcile());
+    },
+
+    explain(id: string): Explanation {
+      return evaluateSegment(catalog, id, input());
+    },
+
+    /** Is the visitor a member right now (pure evaluation, no writes)? */
+    evaluateNow: () => evaluateAll(catalog, input()),
+
+    /** Delete expired signals; returns how many went. */
+    async expire(): Promise<number> {
+      const now = o.now();
+      const gone = [...signals.values()].filter((s) => s.expiresAt <= now);
+      if (!gone.length) return 0;
+      await o.store().write(gone.map((s) => ({ type: 'delete' as const, store: 'signals' as const, key: s.key })));
+      gone.forEach((s) => signals.delete(s.key));
+      await reconcile();
+      return gone.length;
+    },
+
+    /** Delete whatever relies on a purpose that is not granted (after a change in another tab). */
+    async sweep(): Promise<void> {
+      const ops: WriteOp[] = [];
+      for (const s of signals.values())
+        if (!allGranted(s.purposes, o.isGranted)) ops.push({ type: 'delete', store: 'signals', key: s.key });
+      for (const m of stored.values())
+        if (!allGranted(m.purposes, o.isGranted)) ops.push({ type: 'delete', store: 'memberships', key: m.id });
+      if (ops.length) await o.store().write(ops);
+      await this.load();
+      await reconcile();
+    },
+
+    /** Drop the caches after a purge or forget. */
+    forgetPurpose(purpose?: string) {
+      for (const [k, s] of signals) if (!purpose || s.purposes.includes(purpose)) signals.delete(k);
+      for (const [k, m] of stored) if (!purpose || m.purposes.includes(purpose)) stored.delete(k);
+      if (!purpose) ephemeral.clear();
+    },
+
+    exportSignals: () =>
+      [...signals.values()].map(({ key: _key, ...s }) => s),
+  };
+}
+
+export type SegmentRuntime = ReturnType<typeof createSegmentRuntime>;

@@ -1,0 +1,62 @@
+import type { Client, ClientOptions, DecideRequest, Decision } from '../../src/types';
+
+/** A fake Client recording every call as [method, ...args]. */
+export function fakeClient(decide?: (req: DecideRequest) => Decision | Promise<Decision>) {
+  const calls: unknown[][] = [];
+  const listeners: Record<string, Array<(d: unknown) => void>> = {};
+  const client = {
+    storage: 'memory' as const,
+    calls,
+    emit: (event: string, detail: unknown) => listeners[event]?.forEach((l) => l(detail)),
+    consent: {
+      get: () => ({}),
+      update: async (choices: Record<string, boolean>, meta?: unknown) => {
+        calls.push(['consent', choices, meta]);
+        const out: Record<string, 'granted' | 'denied'> = {};
+        for (const k in choices) out[k] = choices[k] ? 'granted' : 'denied';
+        return out;
+      },
+      history: async () => [],
+      verify: async () => true,
+    },
+    track: async (event: string, props?: unknown) => {
+      calls.push(['track', event, props]);
+      return { stored: true, reason: 'stored' as const };
+    },
+    decide: async (req: DecideRequest) => {
+      calls.push(['decide', req]);
+      return decide ? decide(req) : { value: req.fallback, reason: 'no-match' as const };
+    },
+    segments: async () => [],
+    explain: async () => {
+      throw new Error('unused');
+    },
+    flush: async () => ({ sent: 0, queued: 0 }),
+    exportData: async () => {
+      throw new Error('unused');
+    },
+    forget: async () => {},
+    on(event: string, l: (d: unknown) => void) {
+      (listeners[event] ??= []).push(l);
+      return () => {};
+    },
+    close: async () => {},
+  };
+  return client as Client & { calls: unknown[][]; emit(event: string, detail: unknown): void };
+}
+
+/** A createClient factory that resolves when `release()` is called (or at once if `immediate`). */
+export function deferredFactory(client: Client, immediate = false) {
+  const inits: ClientOptions[] = [];
+  let release!: () => void;
+  const gate = new Promise<void>((r) => (release = r));
+  if (immediate) release();
+  const create = async (o: ClientOptions) => {
+    inits.push(o);
+    await gate;
+    return client;
+  };
+  return { create, inits, release };
+}
+
+export const tick = () => new Promise((r) => setTimeout(r, 0));
