@@ -1,0 +1,149 @@
+// Pure, deterministic segment evaluation with explanations.
+import type { Explanation, ExplanationCondition } from '../types';
+import type { Catalog, CompiledEventRule, CompiledRule, EvaluationInput, SignalRollup } from './types';
+
+interface State {
+  catalog: Catalog;
+  input: EvaluationInput;
+  cache: Map<string, Explanation>;
+  conditions: ExplanationCondition[];
+  evidence: number;
+}
+
+/** Weighted timestamps (≤ now) of a rollup: implicit older events sit at `first`. */
+function stamps(x: SignalRollup, now: number): Array<[number, number]> {
+  const extra = x.count - x.times.length;
+  const out: Array<[number, number]> = x.times.map((t) => [t, 1]);
+  if (extra > 0) out.push([x.first, extra]);
+  return out.filter(([t]) => t <= now);
+}
+
+function matches(x: SignalRollup, r: CompiledEventRule): boolean {
+  return (
+    x.event === r.event &&
+    r.where.every(([k, p]) => {
+      const v = Object.prototype.hasOwnProperty.call(x.props, k) ? x.props[k] : undefined;
+      if (v === undefined) return false;
+      if ('eq' in p) return v === p.eq;
+      if ('in' in p) return p.in.includes(v);
+      return typeof v === 'number' && !(v < p.gte!) && !(v > p.lte!);
+    })
+  );
+}
+
+function testEvent(r: CompiledEventRule, st: State): boolean {
+  const { now, rollups } = st.input;
+  const from = r.within ? now - r.within : -Infinity;
+  let n = 0;
+  let first: number | undefined;
+  let last: number | undefined;
+  for (const x of rollups)
+    if (matches(x, r))
+      for (const [t, w] of stamps(x, now)) {
+        if (t > from) n += w;
+        first = Math.min(first ?? t, t);
+        last = Math.max(last ?? t, t);
+      }
+  st.evidence += n;
+  const c = r.count ?? { gte: 1 };
+  const push = (sub: string, passed: boolean, observed: unknown, expected: unknown) => {
+    st.conditions.push({ path: `${r.path}.${sub}`, passed, observed, expected });
+    return passed;
+  };
+  let ok = push('count', !(n < c.gte!) && !(n > c.lte!), n, r.withinText ? { ...c, within: r.withinText } : c);
+  const L = r.lastSeen;
+  if (L)
+    ok = push(
+      'lastSeen',
+      last !== undefined && (L.within ? last >= now - L.within : last < now - L.olderThan!),
+      last ?? null,
+      L.within ? { within: L.text } : { olderThan: L.text },
+    ) && ok;
+  const F = r.firstSeen;
+  if (F) ok = push('firstSeen', first !== undefined && first < now - F.olderThan, first ?? null, { olderThan: F.text }) && ok;
+  return ok;
+}
+
+function test(r: CompiledRule, st: State): boolean {
+  switch (r.kind) {
+    case 'all':
+      return r.rules.map((c) => test(c, st)).every(Boolean);
+    case 'any':
+      return r.rules.map((c) => test(c, st)).some(Boolean);
+    case 'not':
+      return !test(r.rule, st);
+    case 'context': {
+      const v = st.input.context[r.context];
+      const lang = r.context === 'language' && typeof v === 'string' ? v.toLowerCase() : undefined;
+      const passed = lang ? r.in.includes(lang) || r.in.includes(lang.split('-')[0]) : r.in.includes(v);
+      st.conditions.push({ path: r.path, passed, observed: lang ?? v, expected: r.in });
+      return passed;
+    }
+    case 'segment': {
+      const e = evaluateSegment(st.catalog, r.segment, st.input, st.cache);
+      st.conditions.push({ path: r.path, passed: e.member, observed: e.reason, expected: 'match' });
+      return e.member;
+    }
+    default:
+      return testEvent(r, st);
+  }
+}
+
+/**
+ * Evaluates one segment for one visitor, with the explanation of why.
+ * Pure and deterministic: the same catalog and input give the same result.
+ * @param catalog the compiled segments
+ * @param id the segment id
+ * @param input stored rollups, visitor context, the current time and the consent check
+ * @param cache explanations already computed for this input (filled in, shared across calls)
+ */
+export function evaluateSegment(
+  catalog: Catalog,
+  id: string,
+  input: EvaluationInput,
+  cache: Map<string, Explanation> = new Map(),
+): Explanation {
+  const hit = cache.get(id);
+  if (hit) return hit;
+  const s = catalog.get(id);
+  if (!s) return { segment: id, member: false, reason: 'unknown-segment', conditions: [], signals: [], purposes: [] };
+  const purposes = [...s.effectivePurposes];
+  let out: Explanation;
+  if (!purposes.every((p) => input.isGranted(p))) {
+    out = { segment: id, member: false, reason: 'no-consent', conditions: [], signals: [], purposes };
+  } else {
+    const st: State = { catalog, input, cache, conditions: [], evidence: 0 };
+    const matched = test(s.rule, st);
+    const enough = st.evidence >= s.minEvidence;
+    if (s.minEvidence)
+      st.conditions.push({ path: 'minEvidence', passed: enough, observed: st.evidence, expected: { gte: s.minEvidence } });
+    const signals = [...new Set(s.lineage.map((r) => r.event))].map((event) => {
+      const rules = s.lineage.filter((r) => r.event === event);
+      let count = 0;
+      let lastSeen: number | undefined;
+      for (const x of input.rollups)
+        if (rules.some((r) => matches(x, r)))
+          for (const [t, w] of stamps(x, input.now)) (count += w), (lastSeen = Math.max(lastSeen ?? t, t));
+      return lastSeen === undefined ? { event, count } : { event, count, lastSeen };
+    });
+    out = {
+      segment: id,
+      member: matched && enough,
+      reason: !matched ? 'no-match' : enough ? 'match' : 'insufficient-evidence',
+      conditions: st.conditions,
+      signals,
+      purposes,
+    };
+  }
+  cache.set(id, out);
+  return out;
+}
+
+/**
+ * Evaluates every segment of the catalog (dependencies first, each once).
+ * @returns explanations by segment id, in the catalog's topological order
+ */
+export function evaluateAll(catalog: Catalog, input: EvaluationInput): Map<string, Explanation> {
+  const cache = new Map<string, Explanation>();
+  return new Map(catalog.segments.map((s) => [s.id, evaluateSegment(catalog, s.id, input, cache)]));
+}
