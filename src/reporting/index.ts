@@ -1,0 +1,8 @@
+// Reporting: cohort spaces, assignment, epochs, memoized LDP reports, budget, outbox, transport.
+export { validateCohortSpaces, validateReportOptions, type CompiledSpace, type ReportConfig } from './validate';
+export { assignCohort } from './assign';
+export { epochOf, epochEnd, type EpochKind } from './epoch';
+export { buildReport, memoKey, type BuildReportArgs, type ReportMemo, type GrrMemo } from './report';
+export { planEpoch, type EpochPlan } from './budget';
+export { MAX_OUTBOX, admit, due, nextAttempt, pruneSent, secureUniform, settle } from './outbox';
+export { MAX_CHUNK, sendReports, type SendOptions, type SendResult } from './transport';
