@@ -1,16 +1,29 @@
 import { createConsentManager, createLock, createTabSync, type ConsentManager } from './consent';
 import { connectInterop, validateInterop } from './consent/interop';
+import { createReportingRuntime } from './client-reporting';
 import { createSegmentRuntime } from './client-segments';
 import { createEmitter } from './emitter';
 import { CohortkitError, isCohortkitError } from './errors';
 import { normalizeOptions } from './options';
 import { createLocalId, decideVariant, holdoutBucket, pruneExposures, validateDecideRequest, parseDuration } from './personalization';
+import { validateCohortSpaces, validateReportOptions } from './reporting';
 import { compileSegments } from './segments';
 import { contextFromWindow, validateTrack } from './signals';
 import { openStore, type Store, type WriteOp } from './storage';
 import type { Client, ClientOptions, ConsentState, DataExport, Decision, Membership } from './types';
 
 const EXPIRE_EVERY_MS = 10 * 60_000;
+
+/** A relative `report.endpoint` ('/v1/reports') is resolved against the page's location. */
+function withAbsoluteEndpoint(report: unknown): unknown {
+  const r = report as { endpoint?: unknown } | null;
+  if (!r || typeof r !== 'object' || typeof r.endpoint !== 'string' || typeof location === 'undefined') return report;
+  try {
+    return { ...r, endpoint: new URL(r.endpoint, location.href).href };
+  } catch {
+    return report;
+  }
+}
 
 /**
  * Create a cohortkit client: validates options (rejects with `invalid-options` naming the
@@ -22,6 +35,8 @@ export async function createClient(options: ClientOptions = {}): Promise<Client>
   const purposeIds = opts.purposes.map((p) => p.id);
   const catalog = compileSegments(opts.raw.segments ?? [], { purposes: purposeIds });
   const interop = validateInterop(opts.raw.interop, purposeIds);
+  const spaces = validateCohortSpaces(opts.raw.cohorts, catalog);
+  const reportConfig = opts.raw.report === undefined ? undefined : validateReportOptions(withAbsoluteEndpoint(opts.raw.report));
   const events = createEmitter();
   const reportError = (e: unknown) =>
     events.emit('error', isCohortkitError(e) ? e : new CohortkitError('storage', String(e), e));
@@ -52,6 +67,21 @@ export async function createClient(options: ClientOptions = {}): Promise<Client>
     onSegments: (m) => emitSegments(m),
   });
 
+  const reporting = createReportingRuntime({
+    spaces,
+    config: reportConfig,
+    store: () => store,
+    now: opts.now,
+    isGranted: (p) => consent.isGranted(p),
+    members: () => {
+      const all = segs.evaluateNow();
+      return (id) => !!all.get(id)?.member;
+    },
+    exclusive: (fn) => exclusive(fn),
+    onReport: (r) => events.emit('report', r),
+    onError: reportError,
+  });
+
   const planPurge = async (purpose: string) => {
     const ops: WriteOp[] = [];
     const counts = { signals: 0, memberships: 0, reports: 0 };
@@ -59,8 +89,9 @@ export async function createClient(options: ClientOptions = {}): Promise<Client>
       if (s.purposes.includes(purpose)) ops.push({ type: 'delete', store: 'signals', key: s.key }), counts.signals++;
     for (const m of await store.getAll('memberships'))
       if (m.purposes.includes(purpose)) ops.push({ type: 'delete', store: 'memberships', key: m.id }), counts.memberships++;
-    for (const r of await store.getAll('outbox'))
-      if (!r.sentAt && r.purposes.includes(purpose)) ops.push({ type: 'delete', store: 'outbox', key: r.id }), counts.reports++;
+    const outbox = reporting.planPurge(purpose, await store.getAll('outbox'));
+    ops.push(...outbox.ops);
+    counts.reports = outbox.queued;
     if (purpose === 'personalization') {
       // Frequency caps and the holdout id are personalization state too.
       ops.push({ type: 'delete', store: 'meta', key: 'decide:caps' }, { type: 'delete', store: 'meta', key: 'decide:localId' });
@@ -80,6 +111,7 @@ export async function createClient(options: ClientOptions = {}): Promise<Client>
   };
   const afterConsentChange = async () => {
     await segs.sweep();
+    await reporting.sweep();
     emitSegments(await segs.memberships());
   };
 
@@ -106,6 +138,7 @@ export async function createClient(options: ClientOptions = {}): Promise<Client>
     await consent.init();
     await segs.load();
     await segs.sweep();
+    await reporting.sweep();
     await segs.expire();
   };
   try {
@@ -118,7 +151,11 @@ export async function createClient(options: ClientOptions = {}): Promise<Client>
     await start();
   }
 
-  const expiry = setInterval(() => void segs.expire().catch(reportError), EXPIRE_EVERY_MS);
+  reporting.kick();
+  const expiry = setInterval(() => {
+    void segs.expire().catch(reportError);
+    reporting.kick();
+  }, EXPIRE_EVERY_MS);
   (expiry as { unref?: () => void }).unref?.();
 
   const persistPersonalization = () => purposeIds.includes('personalization') && consent.isGranted('personalization');
@@ -211,15 +248,14 @@ export async function createClient(options: ClientOptions = {}): Promise<Client>
       }
       return d;
     }),
-    flush: guard(async () => ({ sent: 0, queued: 0 })),
+    flush: guard(() => reporting.flush()),
     exportData: guard(
       async (): Promise<DataExport> => ({
         exportedAt: opts.now(),
         consent: { state: consent.get(), history: await consent.history() },
         signals: segs.exportSignals(),
         segments: (await segs.memberships()) as Membership[],
-        reports: { queued: [], sent: [] },
-        privacy: { epochs: [] },
+        ...(await reporting.exportData()),
         storage: store.kind,
       }),
     ),
@@ -240,6 +276,7 @@ export async function createClient(options: ClientOptions = {}): Promise<Client>
       if (closed) return;
       closed = true;
       clearInterval(expiry);
+      reporting.close();
       connectedInterop();
       sync.close();
       store.close();
