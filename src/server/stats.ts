@@ -1,0 +1,117 @@
+import { eachSupport, mechanismParams, varianceOf } from '../privacy/index';
+import type { CohortSpace, LDPReport, MechanismName } from '../types';
+import { spaceVersion } from './validate-report';
+
+/**
+ * Sufficient statistics of one group of reports: everything the estimator needs, and it sums
+ * across collectors. Keyed by (space, spaceVersion, epoch, mechanism, k, epsilon, g).
+ */
+export interface StatsRow {
+  space: string;
+  spaceVersion: number;
+  epoch: number;
+  mechanism: MechanismName;
+  k: number;
+  epsilon: number;
+  /** OLH hash range; 0 for GRR and OUE. */
+  g: number;
+  /** Number of reports. */
+  n: number;
+  /** support[i]: how many of the reports support cohort i (length k). */
+  support: number[];
+}
+
+/** The key fields of a row. */
+export type StatsKey = Omit<StatsRow, 'n' | 'support'>;
+
+export interface CohortEstimate {
+  id: string;
+  /** Unbiased estimate of how many reporters are in the cohort (may be negative). */
+  estimate: number;
+  stderr: number;
+  ci95: [number, number];
+  /** `minCount` given and ci95[0] < minCount. */
+  suppressed: boolean;
+}
+
+export interface EstimateResult {
+  space: string;
+  epoch?: number;
+  n: number;
+  cohorts: CohortEstimate[];
+}
+
+export interface EstimateOptions {
+  minCount?: number;
+  /** Default: the most recent epoch that has reports. */
+  epoch?: number;
+}
+
+/** The row key as a string: `space|spaceVersion|epoch|mechanism|k|epsilon|g`. */
+export const rowKey = (r: StatsKey): string =>
+  `${r.space}|${r.spaceVersion}|${r.epoch}|${r.mechanism}|${r.k}|${r.epsilon}|${r.g}`;
+
+const rowFor = (rows: Map<string, StatsRow>, key: StatsKey): StatsRow => {
+  const id = rowKey(key);
+  let row = rows.get(id);
+  if (!row) {
+    const { space, spaceVersion, epoch, mechanism, k, epsilon, g } = key;
+    row = { space, spaceVersion, epoch, mechanism, k, epsilon, g, n: 0, support: new Array<number>(k).fill(0) };
+    rows.set(id, row);
+  }
+  return row;
+};
+
+/** Adds one validated report to `rows` (keyed by {@link rowKey}) and returns its row. */
+export function addToRows(rows: Map<string, StatsRow>, report: LDPReport): StatsRow {
+  const { space, spaceVersion, epoch, mechanism, k, epsilon } = report;
+  const g = mechanism === 'olh' ? (report as { g: number }).g : 0;
+  const row = rowFor(rows, { space, spaceVersion, epoch, mechanism, k, epsilon, g });
+  row.n++;
+  eachSupport(report, row.k, (i) => row.support[i]++);
+  return row;
+}
+
+/** Adds the counts of `row` into `rows` (same key: counts summed). Does not keep a reference to `row`. */
+export function mergeRow(rows: Map<string, StatsRow>, row: StatsRow): StatsRow {
+  const into = rowFor(rows, row);
+  into.n += row.n;
+  row.support.forEach((s, i) => (into.support[i] += s));
+  return into;
+}
+
+/**
+ * Estimates cohort sizes of `space` from sufficient statistics. Rows of other spaces, versions,
+ * k or epochs are ignored; rows with the same key are summed first. Per group (mechanism, ε, g):
+ * est_i = (support_i − n·q)/(p − q), variance = n·q(1−q)/(p−q)² + max(0, est_i)·(1−p−q)/(p−q);
+ * group estimates and variances are summed. Cohorts come in order, the fallback last.
+ */
+export function estimateFromRows(rows: Iterable<StatsRow>, space: CohortSpace, opts: EstimateOptions = {}): EstimateResult {
+  const k = space.cohorts.length + 1;
+  const ver = spaceVersion(space);
+  const mine: StatsRow[] = [];
+  for (const r of rows) if (r.space === space.id && r.spaceVersion === ver && r.k === k && r.n > 0) mine.push(r);
+  let epoch = opts.epoch;
+  if (epoch === undefined) for (const r of mine) if (epoch === undefined || r.epoch > epoch) epoch = r.epoch;
+  const groups = new Map<string, StatsRow>();
+  for (const r of mine) if (r.epoch === epoch) mergeRow(groups, r);
+  const est = new Array<number>(k).fill(0);
+  const vari = new Array<number>(k).fill(0);
+  let n = 0;
+  for (const r of groups.values()) {
+    const { p, q } = mechanismParams(r.mechanism, k, r.epsilon, r.g);
+    n += r.n;
+    for (let i = 0; i < k; i++) {
+      const e = (r.support[i] - r.n * q) / (p - q);
+      est[i] += e;
+      vari[i] += varianceOf(p, q, r.n, Math.max(0, e));
+    }
+  }
+  const { minCount } = opts;
+  const cohorts = [...space.cohorts.map((c) => c.id), space.fallback].map((id, i): CohortEstimate => {
+    const stderr = Math.sqrt(Math.max(0, vari[i]));
+    const ci95: [number, number] = [est[i] - 1.96 * stderr, est[i] + 1.96 * stderr];
+    return { id, estimate: est[i], stderr, ci95, suppressed: minCount !== undefined && ci95[0] < minCount };
+  });
+  return epoch === undefined ? { space: space.id, n, cohorts } : { space: space.id, epoch, n, cohorts };
+}

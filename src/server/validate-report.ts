@@ -1,0 +1,119 @@
+import { CohortkitError } from '../errors';
+import { fromBase64url } from '../privacy/index';
+import type { CohortSpace, LDPReport, MechanismName } from '../types';
+
+/** Outcome of checking one wire report: a clean copy, or an error naming the field. */
+export type ReportCheck = { ok: true; report: LDPReport } | { ok: false; error: string };
+
+const ID_RE = /^[a-z0-9][a-z0-9_-]{0,63}$/;
+/** 22 characters of canonical unpadded base64url (the last carries 2 bits, the rest zero). */
+const REPORT_ID_RE = /^[A-Za-z0-9_-]{21}[AQgw]$/;
+const BASE = ['v', 'id', 'space', 'spaceVersion', 'epoch', 'k', 'mechanism', 'epsilon'];
+const FIELDS: Record<MechanismName, string[]> = { grr: ['value'], oue: ['bits'], olh: ['seed', 'g', 'value'] };
+
+
+/** True for a report id: exactly 22 characters, canonical unpadded base64url of 16 bytes. */
+export const isReportId = (id: unknown): id is string => typeof id === 'string' && REPORT_ID_RE.test(id);
+
+const isInt = (x: unknown, min: number, max: number): x is number =>
+  Number.isInteger(x) && (x as number) >= min && (x as number) <= max;
+
+/** The version a space reports under: `space.version ?? 1`. */
+export const spaceVersion = (space: CohortSpace): number => space.version ?? 1;
+
+/**
+ * Checks cohort spaces (ids, unique ids, at least one cohort, version) and returns them.
+ * Throws `CohortkitError('invalid-options')` naming the path, e.g. `spaces[1].cohorts[0].id`.
+ */
+export function checkSpaces(spaces: unknown, path = 'spaces'): CohortSpace[] {
+  const fail = (p: string, msg: string): never => {
+    throw new CohortkitError('invalid-options', `${p}: ${msg}`);
+  };
+  if (!Array.isArray(spaces)) fail(path, 'expected an array of cohort spaces');
+  const seen = new Set<string>();
+  (spaces as unknown[]).forEach((s, i) => {
+    const p = `${path}[${i}]`;
+    if (typeof s !== 'object' || s === null) fail(p, 'expected an object');
+    const { id, version, cohorts, fallback } = s as Record<string, unknown>;
+    if (typeof id !== 'string' || !ID_RE.test(id)) fail(`${p}.id`, 'expected an id like "lifecycle"');
+    if (seen.has(id as string)) fail(`${p}.id`, `duplicate space id "${id}"`);
+    seen.add(id as string);
+    if (version !== undefined && !isInt(version, 1, Number.MAX_SAFE_INTEGER)) fail(`${p}.version`, 'expected a positive integer');
+    if (!Array.isArray(cohorts) || cohorts.length < 1) fail(`${p}.cohorts`, 'expected a non-empty array');
+    const ids = new Set<string>();
+    (cohorts as unknown[]).forEach((c, j) => {
+      const cid = (c as { id?: unknown } | null)?.id;
+      if (typeof cid !== 'string' || !ID_RE.test(cid)) fail(`${p}.cohorts[${j}].id`, 'expected an id');
+      if (ids.has(cid as string)) fail(`${p}.cohorts[${j}].id`, `duplicate cohort id "${cid}"`);
+      ids.add(cid as string);
+    });
+    if (typeof fallback !== 'string' || !ID_RE.test(fallback)) fail(`${p}.fallback`, 'expected a cohort id');
+    if (ids.has(fallback as string)) fail(`${p}.fallback`, `duplicate cohort id "${fallback}"`);
+  });
+  return spaces as CohortSpace[];
+}
+
+/**
+ * Returns a strict checker of wire reports for these spaces. It never throws; it returns a
+ * clean copy of exactly the values it checked, or `{ ok: false, error }` with the field named
+ * (`"value: expected an integer in [0, 5)"`). Any missing or extra field is an error.
+ */
+export function createReportValidator(spaces: CohortSpace[]): (input: unknown) => ReportCheck {
+  const byId = new Map(spaces.map((s) => [s.id, s]));
+  const allowedOf = (m: MechanismName): Set<string> => new Set(BASE.concat(FIELDS[m]));
+  const ALLOWED = { grr: allowedOf('grr'), oue: allowedOf('oue'), olh: allowedOf('olh') };
+  const bad = (field: string, msg: string): ReportCheck => ({ ok: false, error: `${field}: ${msg}` });
+  const check = (input: unknown): ReportCheck => {
+    if (typeof input !== 'object' || input === null || Array.isArray(input)) return bad('report', 'expected an object');
+    const r = input as Record<string, unknown>;
+    const { v, id, space, spaceVersion: sv, epoch, k, mechanism, epsilon } = r;
+    const miss = [v, id, space, sv, epoch, k, mechanism, epsilon].indexOf(undefined);
+    if (miss >= 0) return bad(BASE[miss], 'missing');
+    if (v !== 1) return bad('v', 'expected 1');
+    if (!isReportId(id)) return bad('id', 'expected 22 characters of base64url (16 bytes)');
+    const s = typeof space === 'string' ? byId.get(space) : undefined;
+    if (!s) return bad('space', 'unknown space');
+    if (sv !== spaceVersion(s)) return bad('spaceVersion', `expected ${spaceVersion(s)}`);
+    if (!isInt(epoch, 0, Number.MAX_SAFE_INTEGER)) return bad('epoch', 'expected a non-negative integer');
+    const kk = s.cohorts.length + 1;
+    if (k !== kk) return bad('k', `expected ${kk}`);
+    if (mechanism !== 'grr' && mechanism !== 'oue' && mechanism !== 'olh') return bad('mechanism', 'expected grr, oue or olh');
+    if (typeof epsilon !== 'number' || !(epsilon > 0) || epsilon === Infinity) return bad('epsilon', 'expected a finite number > 0');
+    const { value, bits, seed, g } = r;
+    const fields = FIELDS[mechanism];
+    const m = fields.findIndex((f) => r[f] === undefined);
+    if (m >= 0) return bad(fields[m], 'missing');
+    let report: LDPReport;
+    if (mechanism === 'oue') {
+      const len = Math.ceil(kk / 8);
+      const b = typeof bits === 'string' ? fromBase64url(bits) : undefined;
+      if (!b || b.length !== len) return bad('bits', `expected unpadded base64url of ${len} bytes`);
+      if (kk & 7 && b[len - 1] >> (kk & 7)) return bad('bits', `bits at or above k (${kk}) must be zero`);
+      report = { v, id: id as string, space: space as string, spaceVersion: sv as number, epoch, k, mechanism, epsilon, bits: bits as string };
+    } else if (mechanism === 'olh') {
+      if (!isInt(seed, 0, 4294967295)) return bad('seed', 'expected a uint32');
+      if (!isInt(g, 2, 4294967296)) return bad('g', 'expected an integer in [2, 2^32]');
+      if (!isInt(value, 0, g - 1)) return bad('value', `expected an integer in [0, ${g})`);
+      report = { v, id: id as string, space: space as string, spaceVersion: sv as number, epoch, k, mechanism, epsilon, seed, g, value };
+    } else {
+      if (!isInt(value, 0, kk - 1)) return bad('value', `expected an integer in [0, ${kk})`);
+      report = { v, id: id as string, space: space as string, spaceVersion: sv as number, epoch, k, mechanism, epsilon, value };
+    }
+    // Every field must be an own property, and nothing else may be there.
+    const keys = Object.keys(r);
+    const allowed = ALLOWED[mechanism];
+    if (keys.length !== allowed.size || !keys.every((f) => allowed.has(f))) {
+      const extra = keys.find((f) => !allowed.has(f));
+      if (extra === undefined) return bad([...allowed].find((f) => !keys.includes(f)) as string, 'missing');
+      return bad(extra.length > 64 ? extra.slice(0, 64) + '…' : extra, 'unexpected field');
+    }
+    return { ok: true, report };
+  };
+  return (input) => {
+    try {
+      return check(input);
+    } catch {
+      return bad('report', 'unreadable');
+    }
+  };
+}
