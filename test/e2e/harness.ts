@@ -36,6 +36,7 @@ export async function startServer(): Promise<TestServer> {
     req.on('end', () => {
       const path = new URL(req.url!, 'http://x').pathname;
       requests.push({ method: req.method!, path, headers: req.headers, body });
+      if (path === '/favicon.ico') return res.writeHead(204).end();
       if (ts.handler?.(Object.assign(req, { bodyText: body }), res)) return;
       const page = pages.get(path);
       if (page) {
