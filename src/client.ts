@@ -5,7 +5,7 @@ import { createSegmentRuntime } from './client-segments';
 import { createEmitter } from './emitter';
 import { CohortkitError, isCohortkitError } from './errors';
 import { normalizeOptions } from './options';
-import { createLocalId, decideVariant, holdoutBucket, pruneExposures, validateDecideRequest, parseDuration } from './personalization';
+import { EXPOSURE_EVENT, createLocalId, decideVariant, holdoutBucket, pruneExposures, validateDecideRequest, parseDuration } from './personalization';
 import { validateCohortSpaces, validateReportOptions } from './reporting';
 import { compileSegments } from './segments';
 import { contextFromWindow, validateTrack } from './signals';
@@ -239,6 +239,9 @@ export async function createClient(options: ClientOptions = {}): Promise<Client>
         exposures: (slot, segment) => exposures.get(`${slot}|${segment}`) ?? [],
         now,
       });
+      // An experiment on this slot (a segment reads the exposure event) records the arm locally.
+      if ((d.reason === 'holdout' || d.reason === 'segment') && req.holdout && catalog.reads.has(EXPOSURE_EVENT))
+        await segs.track(EXPOSURE_EVENT, { slot: req.slot, arm: d.reason === 'holdout' ? 'holdout' : 'treated' });
       if (d.reason === 'segment' && req.cap) {
         const key = `${req.slot}|${d.segment}`;
         const per = parseDuration(req.cap.per)!;

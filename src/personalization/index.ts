@@ -3,3 +3,4 @@ export { decideVariant } from './decide';
 export type { DecideEnv } from './decide';
 export { holdoutBucket, createLocalId } from './holdout';
 export { parseDuration, pruneExposures, countExposures, isCapped } from './caps';
+export { defineExperiment, readLift, EXPOSURE_EVENT, type ExperimentOptions, type Lift } from './experiment';
