@@ -272,3 +272,30 @@ describe('privacy properties', () => {
     );
   });
 });
+
+describe('storage faults', () => {
+  it('a quota error surfaces as CohortkitError storage and loses nothing already stored', async () => {
+    const opts = base();
+    const c = await createClient(opts);
+    await c.consent.update({ personalization: true });
+    await c.track('article_view', { category: 'news' });
+    const before = await dump(opts.namespace!);
+    const { vi } = await import('vitest');
+    const spy = vi.spyOn(IDBObjectStore.prototype, 'put').mockImplementation(() => {
+      throw new DOMException('quota', 'QuotaExceededError');
+    });
+    try {
+      const err = await c.track('article_view', { category: 'news', n: 2 } as never).catch((e) => e);
+      expect(isCohortkitError(err)).toBe(true);
+      expect(err.code).toBe('storage');
+      expect(err).not.toBeInstanceOf(DOMException);
+    } finally {
+      spy.mockRestore();
+    }
+    const after = await dump(opts.namespace!);
+    expect(after.signals).toEqual(before.signals);
+    expect(after.ledger).toEqual(before.ledger);
+    // and the client keeps working once the fault clears
+    expect((await c.track('article_view', { category: 'news', n: 3 } as never)).stored).toBe(true);
+  });
+});
