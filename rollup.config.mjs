@@ -15,8 +15,14 @@ const replaceDev = () => ({
 export default [
   // npm package: ESM + .d.ts for each public entry. idb stays a dependency.
   {
-    input: { index: 'src/index.ts', ldp: 'src/ldp.ts', server: 'src/server.ts' },
-    output: { dir: 'dist', format: 'es', sourcemap: true, chunkFileNames: 'chunks/[name]-[hash].js' },
+    input: { index: 'src/index.ts', ldp: 'src/ldp.ts', server: 'src/server.ts', 'cohortkit-collector': 'src/server/bin.ts' },
+    output: {
+      dir: 'dist',
+      format: 'es',
+      sourcemap: true,
+      chunkFileNames: 'chunks/[name]-[hash].js',
+      banner: (chunk) => (chunk.name === 'cohortkit-collector' ? '#!/usr/bin/env node' : ''),
+    },
     external: (id) => id === 'idb' || id.startsWith('node:') || id === 'pg' || id.startsWith('@electric-sql/'),
     plugins: [typescript({ tsconfig: './tsconfig.build.json' }), replaceDev()],
   },
@@ -28,7 +34,7 @@ export default [
       resolve({ browser: true }),
       typescript({ tsconfig: './tsconfig.build.json', declaration: false, declarationDir: undefined }),
       replaceDev(),
-      terser({ compress: { passes: 2 }, mangle: true, format: { comments: false } }),
+      terser({ ecma: 2020, compress: { passes: 3, unsafe_arrows: true, unsafe_methods: true, pure_getters: true }, mangle: true, format: { comments: false } }),
     ],
   },
 ];

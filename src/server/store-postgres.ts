@@ -1,0 +1,53 @@
+import { CohortkitError } from '../errors';
+import type { CollectorStore, DedupeOptions } from './store';
+import { createSqlStore, type SqlDriver } from './store-sql';
+
+export interface PostgresStoreOptions extends DedupeOptions {
+  /** postgres://user:password@host:port/database */
+  databaseUrl: string;
+  /** Schema for the tables (created if missing); default: the role's search_path. */
+  schema?: string;
+  /** Pool size (default 10). */
+  max?: number;
+}
+
+/** A store on PostgreSQL (or a compatible engine: Citus, …) through `pg`; same SQL as PGlite. */
+export function createPostgresStore(opts: PostgresStoreOptions): CollectorStore {
+  const { databaseUrl, schema, max = 10 } = opts;
+  if (typeof databaseUrl !== 'string' || !databaseUrl) throw new CohortkitError('invalid-options', 'store.databaseUrl: expected a connection string');
+  if (schema !== undefined && !/^[a-z_][a-z0-9_]{0,62}$/.test(schema)) throw new CohortkitError('invalid-options', 'store.schema: expected a lowercase SQL identifier');
+  return createSqlStore(
+    'postgres',
+    async (): Promise<SqlDriver> => {
+      const pg = (await import('pg')).default;
+      const pool = new pg.Pool({ connectionString: databaseUrl, max, options: schema && `-c search_path=${schema}` });
+      pool.on('error', () => {}); // an idle client dropped: the next query reconnects
+      try {
+        if (schema) await pool.query(`create schema if not exists ${schema}`);
+        else await pool.query('select 1');
+      } catch (e) {
+        await pool.end().catch(() => {});
+        throw e;
+      }
+      return {
+        query: (sql, params) => pool.query(sql, params),
+        async transaction(fn) {
+          const c = await pool.connect();
+          try {
+            await c.query('begin');
+            const out = await fn({ query: (sql, params) => c.query(sql, params) });
+            await c.query('commit');
+            return out;
+          } catch (e) {
+            await c.query('rollback').catch(() => {});
+            throw e;
+          } finally {
+            c.release();
+          }
+        },
+        close: () => pool.end(),
+      };
+    },
+    opts,
+  );
+}

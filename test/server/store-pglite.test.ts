@@ -1,0 +1,169 @@
+// @vitest-environment node
+import { PGlite } from '@electric-sql/pglite';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  createEstimator,
+  createMemoryStore,
+  createPGliteStore,
+  createSqlStore,
+  startCollectorServer,
+  UPSERT_STATS_SQL,
+  type SqlDriver,
+} from '../../src/server/index';
+import { call, EPOCH, expectSameEstimate, makeReports, SPACES, storeSuite } from './collector-helpers';
+
+const dir = mkdtempSync(join(tmpdir(), 'cohortkit-pglite-'));
+let db: PGlite;
+/** A driver over the shared instance; `fail()` decides, per statement, whether to throw. */
+const driver = (fail: (sql: string) => boolean = () => false): SqlDriver => {
+  const wrap = (q: (s: string, p?: unknown[]) => Promise<{ rows: any[] }>) => async (sql: string, params?: unknown[]) => {
+    if (fail(sql)) throw new Error('injected fault: connection lost');
+    return q(sql, params);
+  };
+  return {
+    query: wrap((s, p) => db.query(s, p)),
+    transaction: (fn) => db.transaction((tx) => fn({ query: wrap((s, p) => tx.query(s, p)) })),
+    close: async () => {},
+  };
+};
+const empty = async () => {
+  const s = createSqlStore('pglite', async () => driver());
+  await s.init();
+  await db.exec('truncate cohortkit_stats; truncate cohortkit_ids');
+  return s;
+};
+
+beforeAll(async () => {
+  db = await PGlite.create(join(dir, 'shared'));
+}, 60_000);
+afterAll(async () => {
+  await db?.close();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+describe('SQL store on PGlite', () => {
+  storeSuite(empty);
+
+  it('applies migrations once, even when opened again', async () => {
+    await (await empty()).init();
+    await createSqlStore('pglite', async () => driver()).init();
+    expect((await db.query('select version from cohortkit_migrations')).rows).toEqual([{ version: 1 }]);
+  });
+
+  it('two collectors writing to one store give the estimates of one collector fed everything', async () => {
+    const store = await empty();
+    const [a, b] = await Promise.all([startCollectorServer({ spaces: SPACES, store }), startCollectorServer({ spaces: SPACES, store })]);
+    const reports = makeReports(120, 31);
+    const est = createEstimator({ spaces: SPACES });
+    for (const r of reports) est.add(r);
+    try {
+      const replies = await Promise.all([
+        call(a.url, 'POST', '/v1/reports', reports.slice(0, 80)),
+        call(b.url, 'POST', '/v1/reports', reports.slice(40)), // 40 sent to both
+      ]);
+      expect(replies[0].body.accepted + replies[1].body.accepted).toBe(120);
+      for (const c of [a, b]) expectSameEstimate((await call(c.url, 'GET', '/v1/estimates?space=lifecycle')).body, est.estimate('lifecycle'));
+    } finally {
+      await a.collector.close();
+      await b.collector.close();
+    }
+  });
+
+  it('the scale-out merge SQL adds rows emitted by separate collectors', async () => {
+    await empty();
+    const reports = makeReports(90, 32);
+    const parts = [createMemoryStore(), createMemoryStore(), createMemoryStore()];
+    await Promise.all(parts.map((p, i) => p.addBatch(reports.slice(i * 30, i * 30 + 30))));
+    for (const p of parts) {
+      for (const r of await p.rows('lifecycle')) {
+        await db.query(UPSERT_STATS_SQL, [r.space, r.spaceVersion, r.epoch, r.mechanism, r.k, r.epsilon, r.g, r.n, r.support]);
+      }
+    }
+    const est = createEstimator({ spaces: SPACES });
+    for (const r of reports) est.add(r);
+    const whole = createSqlStore('pglite', async () => driver());
+    const merged = await whole.rows('lifecycle');
+    const sum = (rows: { n: number; support: number[] }[]) => rows.reduce((s, r) => [s[0] + r.n, ...r.support.map((x, i) => s[i + 1] + x)], [0, 0, 0, 0, 0]);
+    expect(sum(merged)).toEqual(sum(est.snapshot().rows));
+  });
+
+  it('a failure inside the batch transaction persists nothing (503); the retry counts once', async () => {
+    await empty();
+    let down = false;
+    const store = createSqlStore('pglite', async () => driver((sql) => down && sql.startsWith('insert into cohortkit_stats')));
+    const c = await startCollectorServer({ spaces: SPACES, store });
+    const reports = makeReports(20, 33);
+    try {
+      down = true; // ids are inserted, then the stats upsert fails: a crash mid-batch
+      const r = await call(c.url, 'POST', '/v1/reports', reports);
+      expect(r.status).toBe(503);
+      expect(r.body.error).toMatch(/^store unavailable: injected fault/);
+      expect((await db.query<{ n: number }>('select count(*)::int as n from cohortkit_ids')).rows[0].n).toBe(0);
+      down = false;
+      expect((await call(c.url, 'POST', '/v1/reports', reports)).body).toEqual({ accepted: 20, rejected: [] });
+      expect((await call(c.url, 'GET', '/v1/estimates?space=lifecycle')).body.n).toBe(20);
+    } finally {
+      await c.collector.close();
+    }
+  });
+
+  it('store unavailable mid-run: 503 with a clear error, nothing accepted; recovers', async () => {
+    await empty();
+    let down = false;
+    const store = createSqlStore('pglite', async () => driver(() => down));
+    const c = await startCollectorServer({ spaces: SPACES, store });
+    try {
+      const [x, y] = makeReports(2, 34);
+      expect((await call(c.url, 'POST', '/v1/reports', x)).status).toBe(202);
+      down = true;
+      for (const path of ['/v1/estimates?space=lifecycle', '/v1/spaces']) expect((await call(c.url, 'GET', path)).status).toBe(503);
+      expect((await call(c.url, 'POST', '/v1/reports', y)).status).toBe(503);
+      down = false;
+      expect((await call(c.url, 'POST', '/v1/reports', [x, y])).body).toEqual({ accepted: 1, rejected: [{ index: 0, error: 'duplicate' }] });
+    } finally {
+      await c.collector.close();
+    }
+  });
+});
+
+describe('PGlite data directory', () => {
+  it('store unavailable at start: 503 and nothing accepted', async () => {
+    const file = join(dir, 'not-a-dir');
+    writeFileSync(file, 'x');
+    const c = await startCollectorServer({ spaces: SPACES, store: { dataDir: join(file, 'data') } });
+    try {
+      const r = await call(c.url, 'POST', '/v1/reports', makeReports(3, 35));
+      expect(r.status).toBe(503);
+      expect(r.body.error).toMatch(/^store unavailable: /);
+      expect((await call(c.url, 'GET', '/healthz')).status).toBe(503);
+    } finally {
+      await c.close();
+    }
+  }, 60_000);
+
+  it('persists across a restart; ids re-sent after a kill are duplicates (no double counting)', async () => {
+    const dataDir = join(dir, 'collector');
+    const reports = makeReports(60, 36, { epoch: EPOCH });
+    const first = await startCollectorServer({ spaces: SPACES, store: { dataDir } });
+    const warm = await call(first.url, 'GET', '/healthz');
+    expect(warm.body).toEqual({ ok: true, store: 'pglite' });
+    expect((await call(first.url, 'POST', '/v1/reports', reports.slice(0, 50))).body.accepted).toBe(50);
+    await first.close();
+    // restart; a client that never saw the 202 (collector killed after COMMIT) re-sends everything
+    const second = await startCollectorServer({ spaces: SPACES, store: { dataDir } });
+    try {
+      const again = await call(second.url, 'POST', '/v1/reports', reports);
+      expect(again.body.accepted).toBe(10);
+      expect(again.body.rejected).toEqual(reports.slice(0, 50).map((_, index) => ({ index, error: 'duplicate' })));
+      expect((await call(second.url, 'GET', '/v1/estimates?space=lifecycle')).body.n).toBe(60);
+    } finally {
+      await second.close();
+    }
+    const reopened = createPGliteStore({ dataDir });
+    expect((await reopened.rows('lifecycle')).reduce((n, r) => n + r.n, 0)).toBe(60);
+    await reopened.close();
+  }, 90_000);
+});
