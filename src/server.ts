@@ -51,3 +51,5 @@ export type {
   RunningCollector,
   CliOptions,
 } from './server/index';
+// Experiments: read conversion per arm and lift from an experiment space's estimate.
+export { readLift, defineExperiment, type Lift, type ExperimentOptions } from './personalization/experiment';
