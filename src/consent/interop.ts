@@ -1,29 +1,34 @@
 import type { ConsentSource, ConsentState } from '../types';
-import { optionsError, readObject } from '../options';
+import { BOOL, check, fail, obj } from '../validate';
 
 export interface InteropOptions {
   tcf?: { map: Record<string, number[]> };
   consentMode?: { mirror?: boolean; read?: boolean };
 }
 
-/** Validate `options.interop` against the declared purposes. */
+/**
+ * Validates `options.interop` against the declared purposes.
+ * @throws CohortkitError `invalid-options`, e.g. `interop.tcf.map.ads: expected a non-empty array of TCF purpose ids (1–11)`
+ */
 export function validateInterop(input: unknown, purposes: string[]): InteropOptions | undefined {
-  if (input === undefined) return undefined;
-  const o = readObject(input, 'interop', ['tcf', 'consentMode']);
+  if (input === undefined) return;
+  const o = obj(input, 'interop', ['tcf', 'consentMode']);
   const out: InteropOptions = {};
   if (o.tcf !== undefined) {
-    const t = readObject(o.tcf, 'interop.tcf', ['map']);
-    const map = readObject(t.map, 'interop.tcf.map', purposes);
-    for (const [p, ids] of Object.entries(map))
+    const path = 'interop.tcf.map';
+    const map = obj(obj(o.tcf, 'interop.tcf', ['map']).map, path, purposes);
+    const m: Record<string, number[]> = (out.tcf = { map: {} }).map;
+    for (const p in map) {
+      const ids = map[p];
+      if (ids === undefined) continue;
       if (!Array.isArray(ids) || !ids.length || !ids.every((n) => Number.isInteger(n) && n >= 1 && n <= 11))
-        throw optionsError(`interop.tcf.map.${p}`, 'expected a non-empty array of TCF purpose ids (1–11)');
-    out.tcf = { map: map as Record<string, number[]> };
+        fail(`${path}.${p}`, 'expected a non-empty array of TCF purpose ids (1–11)');
+      m[p] = ids as number[];
+    }
   }
   if (o.consentMode !== undefined) {
-    const c = readObject(o.consentMode, 'interop.consentMode', ['mirror', 'read']);
-    for (const k of ['mirror', 'read'] as const)
-      if (c[k] !== undefined && typeof c[k] !== 'boolean') throw optionsError(`interop.consentMode.${k}`, 'expected a boolean');
-    out.consentMode = c as InteropOptions['consentMode'];
+    const c = (out.consentMode = obj(o.consentMode, 'interop.consentMode', ['mirror', 'read']));
+    check(c, 'interop.consentMode', { mirror: BOOL, read: BOOL });
   }
   return out;
 }

@@ -1,11 +1,5 @@
-const UNIT_MS: Record<string, number> = { m: 60000, h: 3600000, d: 86400000 };
-
-/** Parses a duration like `"30m"`, `"12h"`, `"1.5d"` to ms; undefined unless it is a positive finite amount. */
-export function parseDuration(value: unknown): number | undefined {
-  const m = typeof value === 'string' ? /^(\d+(?:\.\d+)?)([mhd])$/.exec(value) : null;
-  const ms = m ? Number(m[1]) * UNIT_MS[m[2]] : 0;
-  return ms > 0 && Number.isFinite(ms) ? ms : undefined;
-}
+// One duration parser for the whole SDK (segments' `within`, decide's `cap.per`).
+export { parseDuration } from '../segments/duration';
 
 /** Exposures still inside the cap window ending at `now`: those at `t` with `now - t < windowMs`. */
 export function pruneExposures(times: number[], now: number, windowMs: number): number[] {

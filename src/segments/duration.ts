@@ -1,3 +1,6 @@
+import { fail } from '../validate';
+import type { CohortkitErrorCode } from '../errors';
+
 const UNIT: Record<string, number> = { m: 60_000, h: 3_600_000, d: 86_400_000 };
 
 /**
@@ -7,7 +10,11 @@ const UNIT: Record<string, number> = { m: 60_000, h: 3_600_000, d: 86_400_000 };
  * @returns the duration in ms, or undefined if `s` is not a positive duration
  */
 export function parseDuration(s: unknown): number | undefined {
-  const m = typeof s === 'string' ? /^(\d+(?:\.\d+)?)([mhd])$/.exec(s) : null;
-  const ms = m ? Number(m[1]) * UNIT[m[2]] : 0;
+  const m = typeof s == 'string' ? /^(\d+(?:\.\d+)?)([mhd])$/.exec(s) : null;
+  const ms = m ? +m[1] * UNIT[m[2]] : 0;
   return ms > 0 && ms < Infinity ? ms : undefined;
 }
+
+/** `parseDuration(v)`, or fails with `<path>: expected a duration like "7d"`. */
+export const duration = (v: unknown, path: string, code?: CohortkitErrorCode): number =>
+  parseDuration(v) ?? fail(path, 'expected a duration like "7d"', code);

@@ -17,41 +17,48 @@ export interface ContextEnv {
   timezoneOffsetMinutes?: number;
 }
 
-const SEARCH = /(^|\.)(google|bing|duckduckgo|yahoo|baidu|yandex|ecosia)\./;
-const SOCIAL = /(^|\.)((facebook|twitter|linkedin|instagram|reddit|pinterest|youtube|tiktok)\.|(t\.co|x\.com|fb\.com|lnkd\.in|youtu\.be)$)/;
-const SEARCH_SOURCE = /^(google|bing|duckduckgo|yahoo|baidu|yandex|ecosia)$/;
-const SOCIAL_SOURCE = /^(facebook|fb|instagram|ig|twitter|x|t\.co|linkedin|reddit|pinterest|youtube|tiktok)$/;
-const CLICK_IDS = ['gclid', 'gbraid', 'wbraid', 'dclid', 'fbclid', 'msclkid', 'ttclid'];
+const SEARCH = 'google|bing|duckduckgo|yahoo|baidu|yandex|ecosia';
+const SOCIAL = 'facebook|twitter|linkedin|instagram|reddit|pinterest|youtube|tiktok';
+/** `s` matches the whole alternation `alt` (case-sensitive, as the callers lowercase). */
+const is = (alt: string, s: string, before = '^(', after = ')$') => new RegExp(before + alt + after).test(s);
 
 const parse = (url: string | undefined): URL | undefined => {
   try {
-    return url ? new URL(url) : undefined;
-  } catch {
-    return undefined;
-  }
+    return new URL(url!);
+  } catch {}
 };
 const bareHost = (u: URL) => u.hostname.toLowerCase().replace(/^www\./, '');
 
 /** Device class from client hints, then the user agent (iPad, Android without "Mobile" → tablet). */
 export function classifyDevice(env: Pick<ContextEnv, 'userAgent' | 'mobileHint' | 'maxTouchPoints' | 'screenWidth'>): VisitorContext['device'] {
   const ua = env.userAgent || '';
-  if (env.mobileHint === true) return 'mobile';
-  if (/iPad|Tablet|PlayBook|Silk|Kindle/i.test(ua) || (/Android/i.test(ua) && !/Mobi/i.test(ua))) return 'tablet';
-  if (/Mobi|iPhone|iPod|Android|Windows Phone/i.test(ua)) return 'mobile';
-  if (/Macintosh/.test(ua) && (env.maxTouchPoints ?? 0) > 1) return 'tablet';
-  const w = env.screenWidth;
-  if (!ua && w && w > 0) return w < 600 ? 'mobile' : w < 1024 ? 'tablet' : 'desktop';
-  return 'desktop';
+  const w = env.screenWidth!;
+  return env.mobileHint === true
+    ? 'mobile'
+    : /iPad|Tablet|PlayBook|Silk|Kindle/i.test(ua) || (/Android/i.test(ua) && !/Mobi/i.test(ua))
+      ? 'tablet'
+      : /Mobi|iPhone|iPod|Android|Windows Phone/i.test(ua)
+        ? 'mobile'
+        : /Macintosh/.test(ua) && env.maxTouchPoints! > 1
+          ? 'tablet'
+          : !ua && w > 0
+            ? w < 600 ? 'mobile' : w < 1024 ? 'tablet' : 'desktop'
+            : 'desktop';
 }
 
 /** Referrer type: none, internal (same host, `www.` ignored), search, social or external. */
 export function classifyReferrer(referrer: string | undefined, url: string | undefined): VisitorContext['referrer'] {
   const ref = parse(referrer);
-  if (!ref || !ref.hostname) return 'none';
+  if (!ref?.hostname) return 'none';
   const host = bareHost(ref);
   const page = parse(url);
-  if (page && bareHost(page) === host) return 'internal';
-  return SEARCH.test(host) ? 'search' : SOCIAL.test(host) ? 'social' : 'external';
+  return page && bareHost(page) == host
+    ? 'internal'
+    : is(SEARCH, host, '(^|\\.)(', ')\\.')
+      ? 'search'
+      : is(SOCIAL, host, '(^|\\.)((', ')\\.|(t\\.co|x\\.com|fb\\.com|lnkd\\.in|youtu\\.be)$)')
+        ? 'social'
+        : 'external';
 }
 
 /**
@@ -60,26 +67,30 @@ export function classifyReferrer(referrer: string | undefined, url: string | und
  */
 export function classifyChannel(url: string | undefined, referrer: VisitorContext['referrer']): VisitorContext['channel'] {
   const q = parse(url)?.searchParams;
+  const utm = (k: string) => (q!.get('utm_' + k) || '').toLowerCase().trim();
   if (q) {
-    const medium = (q.get('utm_medium') || '').toLowerCase().trim();
-    if (/^(cpc|ppc|paid.*|display|cpm|cpv|banner|retargeting)$/.test(medium)) return 'paid';
-    if (/^(e-?mail|newsletter)$/.test(medium)) return 'email';
-    if (/^(social|social[-_ ](network|media)|sm)$/.test(medium)) return 'social';
-    if (medium === 'organic') return 'search';
-    if (/^(referral|affiliate)$/.test(medium)) return 'referral';
-    const source = (q.get('utm_source') || '').toLowerCase().trim();
-    if (SEARCH_SOURCE.test(source)) return 'search';
-    if (SOCIAL_SOURCE.test(source)) return 'social';
-    if (CLICK_IDS.some((id) => q.has(id))) return 'paid';
+    const medium = utm('medium');
+    const rules: Array<[string, VisitorContext['channel']]> = [
+      ['cpc|ppc|paid.*|display|cpm|cpv|banner|retargeting', 'paid'],
+      ['e-?mail|newsletter', 'email'],
+      ['social|social[-_ ](network|media)|sm', 'social'],
+      ['organic', 'search'],
+      ['referral|affiliate', 'referral'],
+    ];
+    for (const [alt, channel] of rules) if (is(alt, medium)) return channel;
+    const source = utm('source');
+    if (is(SEARCH, source)) return 'search';
+    if (is(SOCIAL + '|fb|ig|x|t\\.co', source)) return 'social';
+    if (['gclid', 'gbraid', 'wbraid', 'dclid', 'fbclid', 'msclkid', 'ttclid'].some((id) => q.has(id))) return 'paid';
   }
-  return referrer === 'search' ? 'search' : referrer === 'social' ? 'social' : referrer === 'external' ? 'referral' : 'direct';
+  return referrer == 'external' ? 'referral' : referrer == 'search' || referrer == 'social' ? referrer : 'direct';
 }
 
 /** Builds the visitor context from explicit inputs (pure). */
 export function readContext(env: ContextEnv): VisitorContext {
   const tz = env.timezoneOffsetMinutes;
-  const local = new Date(tz === undefined ? env.now : env.now - tz * 60000);
   const utc = tz !== undefined;
+  const local = new Date(utc ? env.now - tz * 60000 : env.now);
   const referrer = classifyReferrer(env.referrer, env.url);
   return {
     device: classifyDevice(env),
@@ -93,25 +104,24 @@ export function readContext(env: ContextEnv): VisitorContext {
 
 /** Reads the context from a window (navigator, screen, location, document); never throws, defaults when absent (Node). */
 export function contextFromWindow(win: Window | undefined, now: number): VisitorContext {
-  const get = <T>(read: () => T): T | undefined => {
+  // A missing window or navigator makes the read throw, which reads as absent.
+  const w = win as Window & { navigator: { userAgentData: { mobile: unknown } } };
+  const get = <T>(type: string, read: () => unknown): T | undefined => {
     try {
-      return read();
-    } catch {
-      return undefined;
-    }
+      const v = read();
+      return typeof v == type ? (v as T) : undefined;
+    } catch {}
   };
-  const nav = get(() => win?.navigator) as (Navigator & { userAgentData?: { mobile?: unknown } }) | undefined;
-  const str = (v: unknown) => (typeof v === 'string' ? v : undefined);
-  const num = (v: unknown) => (typeof v === 'number' ? v : undefined);
-  const hint = get(() => nav?.userAgentData?.mobile);
+  const S = 'string';
+  const N = 'number';
   return readContext({
     now,
-    userAgent: str(get(() => nav?.userAgent)),
-    mobileHint: typeof hint === 'boolean' ? hint : undefined,
-    maxTouchPoints: num(get(() => nav?.maxTouchPoints)),
-    screenWidth: num(get(() => win?.screen?.width)),
-    url: str(get(() => win?.location?.href)),
-    referrer: str(get(() => win?.document?.referrer)),
-    language: str(get(() => nav?.language || nav?.languages?.[0])),
+    userAgent: get(S, () => w.navigator.userAgent),
+    mobileHint: get('boolean', () => w.navigator.userAgentData.mobile),
+    maxTouchPoints: get(N, () => w.navigator.maxTouchPoints),
+    screenWidth: get(N, () => w.screen.width),
+    url: get(S, () => w.location.href),
+    referrer: get(S, () => w.document.referrer),
+    language: get(S, () => w.navigator.language || w.navigator.languages[0]),
   });
 }

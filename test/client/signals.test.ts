@@ -74,7 +74,7 @@ describe('track', () => {
       p = Promise.resolve();
     }
     expect(threw).toBe(false);
-    const err = await p.catch((e) => e);
+    const err = (await p.catch((e) => e)) as { code: string; message: string };
     expect(isCohortkitError(err)).toBe(true);
     expect(err.code).toBe('invalid-argument');
     expect(err.message.startsWith(path)).toBe(true);

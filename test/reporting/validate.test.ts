@@ -54,12 +54,12 @@ describe('validateCohortSpaces', () => {
 
   const cohorts = (c: unknown) => space({ cohorts: c });
   const rows: Array<[string, unknown, string]> = [
-    ['not an array', {}, 'cohorts: expected an array of cohort spaces'],
+    ['not an array', {}, 'cohorts: expected an array'],
     ['space not object', [1], 'cohorts[0]: expected a plain object'],
-    ['unknown key', [space({ extra: 1 })], 'cohorts[0].extra: unknown option'],
+    ['unknown key', [space({ extra: 1 })], 'cohorts[0].extra: unknown key, expected one of id, version, description, cohorts, fallback'],
     ['bad id', [space({ id: 'Life' })], 'cohorts[0].id: expected an id'],
     ['missing id', [space({ id: undefined })], 'cohorts[0].id: expected an id'],
-    ['duplicate space', [space(), space()], 'cohorts[1].id: duplicate space id "lifecycle"'],
+    ['duplicate space', [space(), space()], 'cohorts[1].id: duplicate id "lifecycle"'],
     ['version 0', [space({ version: 0 })], 'cohorts[0].version: expected a positive integer'],
     ['version 1.5', [space({ version: 1.5 })], 'cohorts[0].version: expected a positive integer'],
     ['version string', [space({ version: '1' })], 'cohorts[0].version: expected a positive integer'],
@@ -67,12 +67,12 @@ describe('validateCohortSpaces', () => {
     ['missing description', [space({ description: undefined })], 'cohorts[0].description: expected a non-empty string'],
     ['no cohorts', [space({ cohorts: [] })], 'cohorts[0].cohorts: expected a non-empty array'],
     ['cohorts object', [space({ cohorts: {} })], 'cohorts[0].cohorts: expected a non-empty array'],
-    ['cohort unknown key', [cohorts([{ id: 'a', segment: 'buyer', x: 1 }])], 'cohorts[0].cohorts[0].x: unknown option'],
+    ['cohort unknown key', [cohorts([{ id: 'a', segment: 'buyer', x: 1 }])], 'cohorts[0].cohorts[0].x: unknown key, expected one of id, segment'],
     ['cohort bad id', [cohorts([{ id: '-a', segment: 'buyer' }])], 'cohorts[0].cohorts[0].id: expected an id'],
     [
       'duplicate cohort',
       [cohorts([{ id: 'a', segment: 'buyer' }, { id: 'a', segment: 'browser' }])],
-      'cohorts[0].cohorts[1].id: duplicate cohort id "a"',
+      'cohorts[0].cohorts[1].id: duplicate id "a"',
     ],
     ['unknown segment', [space(), space({ id: 'second', cohorts: [{ id: 'a', segment: 'x' }] })], 'cohorts[1].cohorts[0].segment: unknown segment "x"'],
     ['segment not string', [cohorts([{ id: 'a', segment: 3 }])], 'cohorts[0].cohorts[0].segment: unknown segment 3'],
@@ -84,7 +84,7 @@ describe('validateCohortSpaces', () => {
     ['sensitive by reference', [cohorts([{ id: 'a', segment: 'via_health' }])], 'cohorts[0].cohorts[0].segment: segment "via_health" is sensitive'],
     ['fallback invalid', [space({ fallback: 'Other!' })], 'cohorts[0].fallback: expected an id'],
     ['fallback missing', [space({ fallback: undefined })], 'cohorts[0].fallback: expected an id'],
-    ['fallback clashes', [space({ fallback: 'buyers' })], 'cohorts[0].fallback: duplicate cohort id "buyers"'],
+    ['fallback clashes', [space({ fallback: 'buyers' })], 'cohorts[0].fallback: duplicate id "buyers"'],
     [
       'throwing getter',
       [Object.defineProperty(space(), 'description', { enumerable: true, get: () => { throw new Error('boom'); } })],
@@ -118,7 +118,7 @@ describe('validateReportOptions', () => {
   const https = 'report.endpoint: expected https: (or http: on loopback)';
   const rows: Array<[string, unknown, string]> = [
     ['not an object', 'https://x', 'report: expected a plain object'],
-    ['unknown key', { endpoint: 'https://x.example', foo: 1 }, 'report.foo: unknown option'],
+    ['unknown key', { endpoint: 'https://x.example', foo: 1 }, 'report.foo: unknown key, expected one of endpoint, epsilon, epoch, mechanism, budget'],
     ['missing endpoint', {}, 'report.endpoint: expected an absolute URL'],
     ['relative endpoint', { endpoint: '/v1/reports' }, 'report.endpoint: expected an absolute URL'],
     ['endpoint number', { endpoint: 42 }, 'report.endpoint: expected an absolute URL'],
@@ -139,5 +139,18 @@ describe('validateReportOptions', () => {
   ];
   it.each(rows)('%s', (_name, input, message) => {
     expect(errorOf(() => validateReportOptions(input)).startsWith(message)).toBe(true);
+  });
+});
+
+describe('hostile input', () => {
+  it('turns proxies and throwing getters into invalid-options naming the path', () => {
+    const r = Proxy.revocable({}, {});
+    r.revoke();
+    expect(errorOf(() => validateReportOptions(r.proxy))).toBe('report: expected a plain object');
+    const items = [space()];
+    Object.defineProperty(items, '0', { get: () => { throw new Error('boom'); } });
+    expect(errorOf(() => validateCohortSpaces(items, catalog))).toBe('cohorts[0]: could not be read');
+    const traps = new Proxy(space(), { ownKeys: () => { throw new Error('trap'); } });
+    expect(errorOf(() => validateCohortSpaces([traps], catalog))).toBe('cohorts[0]: could not be read');
   });
 });

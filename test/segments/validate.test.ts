@@ -1,4 +1,6 @@
 import { describe, expect, it } from 'vitest';
+import fc from 'fast-check';
+import { runInNewContext } from 'node:vm';
 import { isCohortkitError } from '../../src/errors';
 import { compileSegments, parseDuration } from '../../src/segments';
 
@@ -15,9 +17,9 @@ const throwing = (target: Record<string, unknown>, key: string) =>
 
 const rows: Array<[name: string, input: unknown, message: string]> = [
   ['not an array', { a: 1 }, 'segments: expected an array'],
-  ['item not a plain object', [ok, 'x'], 'segments[1]: expected an object'],
-  ['item is a class instance', [new Date()], 'segments[0]: expected an object'],
-  ['unknown key on a segment', [{ ...ok, colour: 'red' }], 'segments[0].colour: unknown key'],
+  ['item not a plain object', [ok, 'x'], 'segments[1]: expected a plain object'],
+  ['item is a class instance', [new Date()], 'segments[0]: expected a plain object'],
+  ['unknown key on a segment', [{ ...ok, colour: 'red' }], 'segments[0].colour: unknown key, expected one of id, version, description, goal, purposes, sensitive, minEvidence, rule'],
   ['missing id', [{ description: 'A', rule: { event: 'view' } }], 'segments[0].id: expected an id matching /^[a-z0-9][a-z0-9_-]{0,63}$/'],
   ['uppercase id', [{ ...ok, id: 'Buyers' }], 'segments[0].id: expected an id matching /^[a-z0-9][a-z0-9_-]{0,63}$/'],
   ['duplicate id', [ok, { ...ok }], 'segments[1].id: duplicate id "a"'],
@@ -30,33 +32,33 @@ const rows: Array<[name: string, input: unknown, message: string]> = [
   ['minEvidence fractional', [{ ...ok, minEvidence: 1.5 }], 'segments[0].minEvidence: expected a non-negative integer'],
   ['undeclared purpose', [{ ...ok, purposes: ['personalization', 'ads'] }], 'segments[0].purposes[1]: expected a declared purpose, got "ads"'],
   ['purposes not an array', [{ ...ok, purposes: 'personalization' }], 'segments[0].purposes: expected an array'],
-  ['no purposes with an event condition', [{ ...ok, purposes: [] }], 'segments[0].purposes: expected at least one purpose for a segment with event conditions'],
-  ['missing rule', [{ id: 'a', description: 'A' }], 'segments[0].rule: expected an object'],
+  ['no purposes with an event condition', [{ ...ok, purposes: [] }], 'segments[0].purposes: expected a purpose (the rule reads events)'],
+  ['missing rule', [{ id: 'a', description: 'A' }], 'segments[0].rule: expected a plain object'],
   ['two kinds in one rule', [seg({ all: [{ event: 'x' }], event: 'view' })], 'segments[0].rule: expected one rule kind, got all and event'],
   ['no kind', [seg({})], 'segments[0].rule: expected one of all, any, not, event, context, segment'],
   ['typo kind is an unknown key', [seg({ evnt: 'view' })], 'segments[0].rule.evnt: unknown key, expected one of all, any, not, event, context, segment'],
-  ['unknown key in an event rule', [seg({ all: [{ event: 'a' }, { event: 'b', since: '1d' }] })], 'segments[0].rule.all[1].since: unknown key'],
-  ['unknown key next to not', [seg({ not: { event: 'a' }, why: 1 })], 'segments[0].rule.why: unknown key'],
+  ['unknown key in an event rule', [seg({ all: [{ event: 'a' }, { event: 'b', since: '1d' }] })], 'segments[0].rule.all[1].since: unknown key, expected one of event, where, count, within, lastSeen, firstSeen'],
+  ['unknown key next to not', [seg({ not: { event: 'a' }, why: 1 })], 'segments[0].rule.why: unknown key, expected one of not'],
   ['empty all', [seg({ all: [] })], 'segments[0].rule.all: expected a non-empty array'],
   ['any not an array', [seg({ any: { event: 'a' } })], 'segments[0].rule.any: expected a non-empty array'],
-  ['bad event name', [seg({ event: 'page view' })], 'segments[0].rule.event: expected an event name like "page_view"'],
+  ['bad event name', [seg({ event: 'page view' })], 'segments[0].rule.event: expected a name matching /^[A-Za-z0-9][A-Za-z0-9_.:-]{0,63}$/'],
   ['bad within', [ok, { ...seg({ all: [{ event: 'a' }, { event: 'b', within: '7 days' }] }), id: 'b' }], 'segments[1].rule.all[1].within: expected a duration like "7d"'],
   ['zero within', [seg({ event: 'a', within: '0d' })], 'segments[0].rule.within: expected a duration like "7d"'],
   ['within in seconds', [seg({ event: 'a', within: '30s' })], 'segments[0].rule.within: expected a duration like "7d"'],
   ['count negative', [seg({ event: 'a', count: { gte: -1 } })], 'segments[0].rule.count.gte: expected a non-negative integer'],
   ['count empty', [seg({ event: 'a', count: {} })], 'segments[0].rule.count: expected gte and/or lte'],
   ['count gte > lte', [seg({ event: 'a', count: { gte: 3, lte: 1 } })], 'segments[0].rule.count: expected gte <= lte'],
-  ['count unknown key', [seg({ event: 'a', count: { gt: 1 } })], 'segments[0].rule.count.gt: unknown key'],
+  ['count unknown key', [seg({ event: 'a', count: { gt: 1 } })], 'segments[0].rule.count.gt: unknown key, expected one of gte, lte'],
   ['lastSeen both', [seg({ event: 'a', lastSeen: { within: '1d', olderThan: '2d' } })], 'segments[0].rule.lastSeen: expected within or olderThan'],
-  ['lastSeen unknown key', [seg({ event: 'a', lastSeen: { before: '1d' } })], 'segments[0].rule.lastSeen.before: unknown key'],
+  ['lastSeen unknown key', [seg({ event: 'a', lastSeen: { before: '1d' } })], 'segments[0].rule.lastSeen.before: unknown key, expected one of within, olderThan'],
   ['lastSeen bad duration', [seg({ event: 'a', lastSeen: { olderThan: 7 } })], 'segments[0].rule.lastSeen.olderThan: expected a duration like "7d"'],
   ['firstSeen missing olderThan', [seg({ event: 'a', firstSeen: {} })], 'segments[0].rule.firstSeen: expected olderThan'],
-  ['where bad key', [seg({ event: 'a', where: { 'a b': 1 } })], 'segments[0].rule.where.a b: expected a property key like "plan"'],
+  ['where bad key', [seg({ event: 'a', where: { 'a b': 1 } })], 'segments[0].rule.where.a b: expected a name matching /^[A-Za-z0-9][A-Za-z0-9_.:-]{0,63}$/'],
   ['where null value', [seg({ event: 'a', where: { plan: null } })], 'segments[0].rule.where.plan: expected a string, finite number, boolean, {in} or {gte, lte}'],
   ['where NaN', [seg({ event: 'a', where: { n: NaN } })], 'segments[0].rule.where.n: expected a string, finite number, boolean, {in} or {gte, lte}'],
   ['where in empty', [seg({ event: 'a', where: { plan: { in: [] } } })], 'segments[0].rule.where.plan.in: expected a non-empty array'],
   ['where in with an object', [seg({ event: 'a', where: { plan: { in: ['a', {}] } } })], 'segments[0].rule.where.plan.in[1]: expected a string, finite number or boolean'],
-  ['where in plus gte', [seg({ event: 'a', where: { n: { in: [1], gte: 0 } } })], 'segments[0].rule.where.n.gte: unknown key'],
+  ['where in plus gte', [seg({ event: 'a', where: { n: { in: [1], gte: 0 } } })], 'segments[0].rule.where.n.gte: unknown key, expected one of in'],
   ['where range infinite', [seg({ event: 'a', where: { n: { lte: Infinity } } })], 'segments[0].rule.where.n.lte: expected a finite number'],
   ['where range empty', [seg({ event: 'a', where: { n: {} } })], 'segments[0].rule.where.n: expected gte and/or lte'],
   ['unknown context kind', [seg({ context: 'country', in: ['fr'] })], 'segments[0].rule.context: expected one of device, channel, referrer, hour, weekday, language'],
@@ -66,8 +68,8 @@ const rows: Array<[name: string, input: unknown, message: string]> = [
   ['context weekday 7', [seg({ context: 'weekday', in: [7] })], 'segments[0].rule.in[0]: expected an integer 0-6'],
   ['context uppercase language', [seg({ context: 'language', in: ['en-US'] })], 'segments[0].rule.in[0]: expected a lowercase language tag like "en" or "en-us"'],
   ['context unknown key', [seg({ context: 'device', in: ['mobile'], not: 1 })], 'segments[0].rule: expected one rule kind, got context and not'],
-  ['unknown key in a context rule', [seg({ context: 'device', in: ['mobile'], at: 1 })], 'segments[0].rule.at: unknown key'],
-  ['unknown key in where.in', [seg({ event: 'a', where: { p: { in: [1], x: 1 } } })], 'segments[0].rule.where.p.x: unknown key'],
+  ['unknown key in a context rule', [seg({ context: 'device', in: ['mobile'], at: 1 })], 'segments[0].rule.at: unknown key, expected one of context, in'],
+  ['unknown key in where.in', [seg({ event: 'a', where: { p: { in: [1], x: 1 } } })], 'segments[0].rule.where.p.x: unknown key, expected one of in'],
   ['unknown reference', [seg({ any: [{ event: 'a' }, { segment: 'nope' }] })], 'segments[0].rule.any[1].segment: unknown segment "nope"'],
   ['self reference', [seg({ segment: 'a' })], 'segments[0].rule.segment: reference cycle a -> a'],
   [
@@ -106,7 +108,7 @@ describe('compileSegments rejects bad definitions with the exact path', () => {
 
   it('rejects the default purpose when personalization is not declared', () => {
     expect(() => compileSegments([ok], { purposes: ['measurement'] })).toThrow(
-      'segments[0].purposes: expected declared purposes (the default "personalization" is not declared)',
+      'segments[0].purposes: the default "personalization" is not declared',
     );
   });
 });
@@ -156,6 +158,40 @@ describe('compileSegments accepts good definitions', () => {
     rule.count.gte = 100;
     rule.event = 'click';
     expect(catalog.get('a')!.rule).toMatchObject({ event: 'view', count: { gte: 2 } });
+  });
+});
+
+describe('compileSegments on hostile input', () => {
+  const revoked = () => {
+    const r = Proxy.revocable({}, {});
+    r.revoke();
+    return r.proxy;
+  };
+  const trap = (name: string) => new Proxy({ event: 'x' }, { [name]: () => { throw new Error('trap'); } });
+  it.each<[string, unknown, string]>([
+    ['revoked proxy as a rule', [seg(revoked())], 'segments[0].rule: expected a plain object'],
+    ['ownKeys trap on a rule', [seg(trap('ownKeys'))], 'segments[0].rule: could not be read'],
+    ['get trap on a rule', [seg(trap('get'))], 'segments[0].rule.event: could not be read'],
+    ['revoked proxy as purposes', [{ ...ok, purposes: revoked() }], 'segments[0].purposes: could not be read'],
+  ])('%s', (_, input, message) => {
+    expect(() => compileSegments(input, { purposes: PURPOSES })).toThrow(message);
+  });
+
+  it('accepts plain objects from another realm', () => {
+    const input = runInNewContext('[{ id: "a", description: "A", rule: { all: [{ event: "v", where: { n: { gte: 1 } } }] } }]');
+    expect(compileSegments(input, { purposes: PURPOSES }).get('a')!.rule).toMatchObject({ kind: 'all' });
+  });
+
+  it('throws nothing but CohortkitError invalid-options (property)', () => {
+    fc.assert(
+      fc.property(fc.anything({ withNullPrototype: true, withBigInt: true, withMap: true, withDate: true }), (rule) => {
+        try {
+          compileSegments([seg(rule)], { purposes: PURPOSES });
+        } catch (e) {
+          expect(isCohortkitError(e) && (e as { code: string }).code).toBe('invalid-options');
+        }
+      }),
+    );
   });
 });
 
