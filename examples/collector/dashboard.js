@@ -1,0 +1,197 @@
+// Collector dashboard: estimates with 95% intervals per cohort space (inline SVG), QA simulation
+// against a known truth, and the lift view of `experiment-*` spaces. No library.
+const $ = (id) => document.getElementById(id);
+const SVG = 'http://www.w3.org/2000/svg';
+const DAY = 86_400_000;
+const fmtDay = (e) => new Date(e * DAY).toISOString().slice(0, 10);
+const num = (x) => (Math.abs(x) >= 100 ? Math.round(x).toLocaleString() : x.toFixed(1));
+const pct = (x) => `${(x * 100).toFixed(1)}%`;
+const pp = (x) => `${(x * 100).toFixed(1)} pp`;
+const today = () => Math.floor(Date.now() / DAY);
+
+function h(tag, attrs, ...kids) {
+  const [name, ...cls] = tag.split('.');
+  const el = document.createElement(name);
+  if (cls.length) el.className = cls.join(' ');
+  for (const [k, v] of Object.entries(attrs ?? {})) if (v != null) el.setAttribute(k, v);
+  el.append(...kids.flat().filter((k) => k != null).map((k) => (k instanceof Node ? k : String(k))));
+  return el;
+}
+function s(tag, attrs, text) {
+  const el = document.createElementNS(SVG, tag);
+  for (const [k, v] of Object.entries(attrs)) if (v != null) el.setAttribute(k, v);
+  if (text != null) el.textContent = text;
+  return el;
+}
+async function getJSON(url, init) {
+  const r = await fetch(url, init);
+  const body = await r.json();
+  if (!r.ok) throw new Error(body.error ?? `${r.status}`);
+  return body;
+}
+
+/** Horizontal bars (estimate), whiskers (ci95), ◆ truth; suppressed cohorts hatched. */
+function chart(cohorts, truth) {
+  const W = 560, L = 130, R = 70, row = 30, top = 8;
+  const H = top + row * cohorts.length + 22;
+  const vals = cohorts.flatMap((c) => [c.ci95[0], c.ci95[1], c.estimate]).concat(truth ? truth.map((t) => t.count) : []);
+  const lo = Math.min(0, ...vals), hi = Math.max(1, ...vals);
+  const x = (v) => L + ((v - lo) / (hi - lo)) * (W - L - R);
+  const svg = s('svg', { viewBox: `0 0 ${W} ${H}`, class: 'chart', role: 'img' });
+  const hatch = s('pattern', { id: 'hatch', width: 6, height: 6, patternUnits: 'userSpaceOnUse', patternTransform: 'rotate(45)' });
+  hatch.append(s('rect', { width: 6, height: 6, class: 'hatch-bg' }), s('line', { x1: 0, y1: 0, x2: 0, y2: 6, class: 'hatch-line' }));
+  svg.append(
+    s('defs', {}),
+    s('line', { x1: x(0), x2: x(0), y1: top - 4, y2: H - 18, class: 'axis' }),
+    s('text', { x: x(0), y: H - 4, class: 'tick', 'text-anchor': 'middle' }, '0'),
+    s('text', { x: x(hi), y: H - 4, class: 'tick', 'text-anchor': 'middle' }, num(hi)),
+  );
+  svg.firstChild.append(hatch);
+  cohorts.forEach((c, i) => {
+    const y = top + i * row, mid = y + row / 2 - 2;
+    const x0 = x(Math.min(0, c.estimate)), x1 = x(Math.max(0, c.estimate));
+    const g = s('g', { class: c.suppressed ? 'bar suppressed' : 'bar', 'data-cohort': c.id });
+    g.append(
+      s('text', { x: L - 8, y: mid + 4, 'text-anchor': 'end', class: 'label' }, c.id),
+      s('rect', { x: x0, y: y + 5, width: Math.max(1, x1 - x0), height: row - 14, rx: 3 }),
+      s('line', { x1: x(c.ci95[0]), x2: x(c.ci95[1]), y1: mid, y2: mid, class: 'whisker' }),
+      s('line', { x1: x(c.ci95[0]), x2: x(c.ci95[0]), y1: mid - 5, y2: mid + 5, class: 'whisker' }),
+      s('line', { x1: x(c.ci95[1]), x2: x(c.ci95[1]), y1: mid - 5, y2: mid + 5, class: 'whisker' }),
+      s('text', { x: W - R + 6, y: mid + 4, class: 'value' }, num(c.estimate)),
+      s('title', {}, `${c.id}: ${num(c.estimate)} (95% CI ${num(c.ci95[0])} – ${num(c.ci95[1])})${c.suppressed ? ', suppressed' : ''}`),
+    );
+    const t = truth?.[i]?.count;
+    if (t != null) g.append(s('path', { d: `M${x(t)} ${mid - 7}l6 7-6 7-6-7z`, class: 'truth' }));
+    svg.append(g);
+  });
+  return svg;
+}
+
+/** Conversion per arm and lift (treated − holdout) with a delta-method 95% interval. */
+export function lift(cohorts) {
+  const c = (id) => cohorts.find((x) => x.id === id) ?? { estimate: 0, stderr: 0 };
+  const arm = (a) => {
+    const conv = c(`${a}-converted`), not = c(`${a}-not`);
+    const x = Math.max(0, conv.estimate), y = Math.max(0, not.estimate), t = x + y;
+    return t > 0 ? { rate: x / t, se: Math.sqrt((y * y * conv.stderr ** 2 + x * x * not.stderr ** 2) / t ** 4), n: t } : { rate: 0, se: 0, n: 0 };
+  };
+  const hold = arm('holdout'), treat = arm('treated');
+  const d = treat.rate - hold.rate, se = Math.hypot(treat.se, hold.se);
+  return { hold, treat, lift: d, se, ci95: [d - 1.96 * se, d + 1.96 * se] };
+}
+
+function liftView(est) {
+  const l = lift(est.cohorts);
+  const armRow = (name, a) => h('tr', null, h('td', null, name), h('td', null, num(a.n)), h('td', null, pct(a.rate)), h('td', null, `± ${pct(1.96 * a.se)}`));
+  const verdict = l.ci95[0] > 0 ? 'positive' : l.ci95[1] < 0 ? 'negative' : 'not significant';
+  return h(
+    'div.lift',
+    { 'data-lift': verdict },
+    h('h3', null, 'Lift'),
+    h(
+      'table.table',
+      null,
+      h('thead', null, h('tr', null, h('th', null, 'arm'), h('th', null, 'visitors (est.)'), h('th', null, 'conversion'), h('th', null, '95% ±'))),
+      h('tbody', null, armRow('holdout', l.hold), armRow('treated', l.treat)),
+    ),
+    h('p.big', null, `Lift ${l.lift >= 0 ? '+' : ''}${pp(l.lift)} `, h('span.muted', null, `(95% CI ${pp(l.ci95[0])} to ${pp(l.ci95[1])}, ${verdict})`)),
+  );
+}
+
+function spaceCard(sp, est, truth) {
+  const t = truth?.truth;
+  const table = h(
+    'table.table.small',
+    null,
+    h('thead', null, h('tr', null, ['cohort', 'estimate', '95% interval', 'stderr', 'truth', ''].map((x) => h('th', null, x)))),
+    h(
+      'tbody',
+      null,
+      est.cohorts.map((c, i) =>
+        h(
+          'tr',
+          { 'data-cohort': c.id },
+          h('td', null, c.id),
+          h('td', null, num(c.estimate)),
+          h('td', null, `${num(c.ci95[0])} – ${num(c.ci95[1])}`),
+          h('td', null, num(c.stderr)),
+          h('td', null, t ? t[i].count.toLocaleString() : '—'),
+          h('td', null, c.suppressed ? h('span.badge.warn', null, 'suppressed') : ''),
+        ),
+      ),
+    ),
+  );
+  return h(
+    'section.card',
+    { 'data-space': sp.id, 'data-n': est.n },
+    h('h2', null, sp.id, ' ', h('span.badge', null, `k = ${sp.k ?? est.cohorts.length}`)),
+    h('p.muted.small', null, sp.description),
+    h('p', null, h('strong.n', null, `n = ${est.n.toLocaleString()}`), ' reports', est.epoch != null ? ` · epoch ${est.epoch} (${fmtDay(est.epoch)})` : ' · no reports yet'),
+    chart(est.cohorts, t),
+    table,
+    t ? h('p.muted.small', null, 'Truth counts only the simulated visitors; real visitors of this epoch add to the estimates.') : null,
+    sp.id.startsWith('experiment-') ? liftView(est) : null,
+  );
+}
+
+let spaces = [];
+let queue = Promise.resolve();
+/** Reloads everything (serialized); `want` selects an epoch in the picker first. */
+const load = (want) => (queue = queue.then(() => reload(want)));
+async function reload(want) {
+  try {
+    spaces = (await getJSON('/v1/spaces')).spaces;
+    const sel = $('epoch');
+    const epochs = [...new Set([today(), ...(want != null ? [Number(want)] : []), ...spaces.flatMap((x) => x.epochs ?? [])])].sort((a, b) => b - a);
+    const keep = want === undefined ? sel.value : String(want);
+    sel.replaceChildren(h('option', { value: '' }, 'latest with reports'), ...epochs.map((e) => h('option', { value: e }, `${e} · ${fmtDay(e)}`)));
+    sel.value = keep;
+    const q = sel.value ? `&epoch=${sel.value}` : '';
+    const cards = await Promise.all(
+      spaces.map(async (sp) => {
+        const est = await getJSON(`/v1/estimates?space=${encodeURIComponent(sp.id)}${q}`);
+        const truth = est.epoch != null ? await getJSON(`/qa/truth?space=${encodeURIComponent(sp.id)}&epoch=${est.epoch}`).catch(() => null) : null;
+        return spaceCard(sp, est, truth);
+      }),
+    );
+    $('spaces').replaceChildren(...cards);
+    if (!$('sim-space').options.length) {
+      $('sim-space').replaceChildren(...spaces.map((x) => h('option', { value: x.id }, x.id)));
+      suggestTruth();
+    }
+    $('updated').textContent = `updated ${new Date().toLocaleTimeString()}`;
+    document.body.dataset.loaded = String(Number(document.body.dataset.loaded ?? 0) + 1);
+  } catch (e) {
+    $('updated').textContent = `error: ${e.message}`;
+  }
+}
+
+function suggestTruth() {
+  const sp = spaces.find((x) => x.id === $('sim-space').value);
+  const k = sp?.k ?? 2;
+  $('sim-truth').value = Array.from({ length: k }, (_, i) => ((2 * (k - i)) / (k * (k + 1))).toFixed(2)).join(', ');
+}
+$('sim-space').addEventListener('change', suggestTruth);
+$('epoch').addEventListener('change', () => load());
+
+$('simulate').addEventListener('submit', async (ev) => {
+  ev.preventDefault();
+  const f = new FormData(ev.target);
+  const epoch = $('epoch').value ? Number($('epoch').value) : today();
+  const truth = String(f.get('truth')).split(/[\s,]+/).filter(Boolean).map(Number);
+  $('sim-result').textContent = 'simulating…';
+  try {
+    const r = await getJSON('/qa/simulate', {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ space: f.get('space'), n: Number(f.get('n')), epsilon: Number(f.get('epsilon')), epoch, truth: truth.length ? truth : undefined }),
+    });
+    $('sim-result').textContent = `${r.accepted} reports (${r.mechanism}, ε=${r.epsilon}) for epoch ${r.epoch}; truth ${r.truth.map((t) => `${t.id} ${t.count}`).join(', ')}`;
+    await load(r.epoch);
+  } catch (e) {
+    $('sim-result').textContent = `error: ${e.message}`;
+  }
+});
+
+setInterval(() => $('auto').checked && load(), 3000);
+load();

@@ -1,0 +1,145 @@
+// The QA demo page: wires a cohortkit client (the IIFE's global `Cohortkit`) to the panels.
+import serverConfig from '/demo-config.json' with { type: 'json' };
+import { ACTIONS, POLICY, PRESETS, PURPOSES, SEGMENTS, SLOTS } from './config.js';
+import * as ui from './ui.js';
+
+const DAY = 86_400_000;
+const $ = (id) => document.getElementById(id);
+
+// Time travel: the client reads this clock, so windows, retention and epochs move with it.
+let offset = Number(sessionStorage.getItem('demo:offset')) || 0;
+const now = () => Date.now() + offset;
+
+const allSegments = [...SEGMENTS, ...serverConfig.segments];
+const client = await window.Cohortkit.createClient({
+  namespace: 'demo',
+  purposes: PURPOSES,
+  policyVersion: POLICY.version,
+  segments: allSegments,
+  cohorts: serverConfig.spaces,
+  report: { endpoint: `${location.origin}/v1/reports`, epsilon: 1 },
+  now,
+});
+window.demoClient = client; // for QA in the console and the e2e test
+
+const openSegments = new Set();
+const reports = [];
+const trackLog = [];
+let decisions = [];
+
+client.on('report', (r) => {
+  reports.push(r);
+  ui.renderReports($('reports'), reports);
+});
+client.on('error', (e) => console.warn('cohortkit error:', e));
+
+/** One "page view": decide every slot (each decision counts toward caps; the hero's arm is recorded by cohortkit). */
+async function renderSlots() {
+  decisions = [];
+  for (const s of SLOTS) {
+    const { title: _t, note: _n, ...req } = s;
+    decisions.push(await client.decide(req));
+  }
+  ui.renderSlots($('slots'), SLOTS, decisions);
+}
+
+let pending;
+/** Re-render every panel from the client's state (coalesced). */
+function refresh() {
+  pending ??= Promise.resolve().then(async () => {
+    pending = undefined;
+    const state = client.consent.get();
+    const [memberships, data, history, verified] = await Promise.all([
+      client.segments(),
+      client.exportData(),
+      client.consent.history(),
+      client.consent.verify(),
+    ]);
+    $('banner').hidden = !Object.values(state).includes('unset');
+    ui.renderPurposes($('prefs'), PURPOSES, state, (id, on) => consent({ [id]: on }, 'preference-center'));
+    ui.renderSegments($('segments'), memberships, { defs: allSegments, signals: data.signals, now: now(), open: openSegments });
+    ui.renderPrivacy($('privacy'), data, PURPOSES);
+    ui.renderLedger($('ledger'), history);
+    $('verify').textContent = history.length ? (verified ? '✓ ledger hash chain verified' : '✗ ledger hash chain broken') : 'ledger empty';
+    $('verify').className = `badge ${verified ? 'granted' : 'denied'}`;
+    $('clock').textContent = ui.fmtTime(now());
+    $('offset').textContent = offset ? `+${Math.round(offset / DAY)} days` : 'real time';
+    document.body.dataset.ready = String(Number(document.body.dataset.ready ?? 0) + 1);
+  });
+  return pending;
+}
+
+async function consent(choices, source) {
+  await client.consent.update(choices, { source });
+  await renderSlots();
+  await refresh();
+}
+
+async function act(key) {
+  const [event, props] = ACTIONS[key][1]();
+  const r = await client.track(event, props).catch((e) => ({ stored: false, reason: e.code }));
+  trackLog.unshift(`${event} ${JSON.stringify(props)} → ${r.reason}`);
+  $('track-log').replaceChildren(...trackLog.slice(0, 8).map((t) => ui.h('li', null, t)));
+  document.body.dataset.tracked = String(trackLog.length);
+  await renderSlots();
+}
+
+async function travel(days) {
+  offset = days ? offset + days * DAY : 0;
+  sessionStorage.setItem('demo:offset', String(offset));
+  await renderSlots();
+  await refresh();
+}
+
+// Banner
+$('policy-text').textContent = POLICY.text;
+$('policy-version').textContent = POLICY.version;
+ui.renderPurposes($('banner-purposes'), PURPOSES);
+const all = (on) => Object.fromEntries(PURPOSES.map((p) => [p.id, on]));
+$('banner-accept').addEventListener('click', () => consent(all(true), 'banner'));
+$('banner-reject').addEventListener('click', () => consent(all(false), 'banner'));
+$('banner-save').addEventListener('click', () =>
+  consent(Object.fromEntries([...$('banner-purposes').querySelectorAll('input')].map((i) => [i.name, i.checked])), 'banner'),
+);
+
+// Visitor actions and journeys
+$('actions').replaceChildren(...Object.entries(ACTIONS).map(([k, [label]]) => ui.h('button', { 'data-action': k, onclick: () => act(k).then(refresh) }, label)));
+$('presets').replaceChildren(
+  ...Object.entries(PRESETS).map(([name, steps]) =>
+    ui.h('button.preset', {
+      'data-preset': name,
+      onclick: async () => {
+        for (const s of steps) await (Array.isArray(s) ? travel(s[1]) : act(s));
+        await refresh();
+      },
+    }, name),
+  ),
+);
+for (const b of document.querySelectorAll('[data-travel]')) b.addEventListener('click', () => travel(Number(b.dataset.travel)));
+
+// Network, flush, export, forget
+addEventListener('demo:net', () => ui.renderNetwork($('network'), window.demoNetLog));
+ui.renderNetwork($('network'), window.demoNetLog);
+$('flush').addEventListener('click', async () => {
+  const r = await client.flush();
+  $('flush-result').textContent = `flush(): sent ${r.sent}, still queued ${r.queued}`;
+  await refresh();
+});
+$('export').addEventListener('click', async () => {
+  const blob = new Blob([JSON.stringify(await client.exportData(), null, 2)], { type: 'application/json' });
+  const a = ui.h('a', { href: URL.createObjectURL(blob), download: `cohortkit-export-${new Date(now()).toISOString().slice(0, 10)}.json` });
+  a.click();
+  setTimeout(() => URL.revokeObjectURL(a.href), 1000);
+});
+$('forget').addEventListener('click', async () => {
+  await client.forget();
+  reports.length = 0;
+  ui.renderReports($('reports'), reports);
+  await renderSlots();
+  await refresh();
+});
+
+client.on('consent', refresh);
+client.on('segments', refresh);
+await renderSlots();
+await refresh();

@@ -1,0 +1,226 @@
+// The QA demo end to end in real Chromium: `startDemo()` (what `npm run demo` runs) serves the
+// collector, the demo page and the dashboard on one origin; a visitor consents, acts, gets a
+// segment and a personalized slot, flushes a report the dashboard counts, then withdraws.
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+// @ts-expect-error plain ESM script without types
+import { startDemo } from '../../examples/demo/serve.mjs';
+import { launch, ROOT, type BrowserHandle } from './harness';
+
+const SHOTS = join(ROOT, 'test', 'e2e', 'screenshots');
+let demo: { url: string; close(): Promise<void> };
+let browser: BrowserHandle;
+let dataDir: string;
+const requests: string[] = [];
+
+beforeAll(async () => {
+  mkdirSync(SHOTS, { recursive: true });
+  dataDir = mkdtempSync(join(tmpdir(), 'cohortkit-demo-'));
+  demo = await startDemo({ port: 0, dataDir, quiet: true });
+  browser = await launch();
+  browser.context.on('request', (r) => requests.push(r.url()));
+});
+afterAll(async () => {
+  await browser?.close();
+  await demo?.close();
+  if (dataDir) rmSync(dataDir, { recursive: true, force: true });
+});
+
+const shot = (p: Page, name: string) => p.screenshot({ path: join(SHOTS, name), fullPage: true });
+const text = (p: Page, sel: string) => p.locator(sel).innerText();
+
+/** Counts of the demo client's IndexedDB stores, read from the page. */
+const idbCounts = (p: Page) =>
+  p.evaluate(
+    () =>
+      new Promise<{ signals: number; memberships: number }>((resolve, reject) => {
+        const open = indexedDB.open('cohortkit:demo');
+        open.onerror = () => reject(open.error);
+        open.onsuccess = () => {
+          const db = open.result;
+          if (!db.objectStoreNames.contains('signals')) return db.close(), resolve({ signals: 0, memberships: 0 });
+          const tx = db.transaction(['signals', 'memberships']);
+          const s = tx.objectStore('signals').count();
+          const m = tx.objectStore('memberships').count();
+          tx.oncomplete = () => (db.close(), resolve({ signals: s.result, memberships: m.result }));
+          tx.onerror = () => reject(tx.error);
+        };
+      }),
+  );
+
+describe('npm run demo: the QA demo page and the dashboard in Chromium', () => {
+  it('consent → events → segment with explanation → personalized slot → flush → dashboard → withdrawal', async () => {
+    const p = await browser.newPage();
+    await p.setViewportSize({ width: 1320, height: 900 });
+    await p.goto(`${demo.url}/`);
+    await p.waitForSelector('body[data-ready]');
+
+    // Nothing consented: the banner asks, nothing has left the device, only the context-only segment applies.
+    await expect(p.locator('#banner').isVisible()).resolves.toBe(true);
+    expect(await text(p, '#policy-version')).toBe('2025-06');
+    expect(await text(p, '#network')).toContain('Nothing has left this device');
+    const before = await text(p, '[data-slot="recommendation"] .slot-value');
+    await shot(p, 'demo-1-banner.png');
+
+    // Consent through the banner's toggles.
+    await p.check('#banner-purposes input[name="personalization"]');
+    await p.check('#banner-purposes input[name="measurement"]');
+    await p.click('#banner-save');
+    await p.waitForSelector('#banner', { state: 'hidden' });
+    await p.waitForFunction(() => document.querySelectorAll('#ledger tr').length === 2);
+    expect(await text(p, '#ledger')).toMatch(/personalization[\s\S]*banner[\s\S]*measurement[\s\S]*banner/);
+    expect(await text(p, '#verify')).toContain('verified');
+
+    // Act like a visitor: three news articles, two sport articles, a search (dropped at the door).
+    const actions = ['news', 'news', 'news', 'sport', 'sport', 'search'];
+    for (const [i, a] of actions.entries()) {
+      await p.click(`[data-action="${a}"]`);
+      await p.waitForFunction((n) => document.body.dataset.tracked === String(n), i + 1);
+    }
+    expect(await text(p, '#track-log')).toContain('search {"q":"running shoes"} → unreferenced');
+
+    // The segment appears, with its explanation (path / observed / expected), lineage and lapse time.
+    const seg = p.locator('[data-segment="sport-fan"]');
+    await seg.waitFor();
+    await seg.locator('summary').click();
+    const why = await seg.innerText();
+    expect(why).toContain('match');
+    expect(why).toContain('rule.count');
+    expect(why).toMatch(/Signals used: article_view ×2/);
+    expect(why).toMatch(/lapses .*unless renewed/);
+    await p.locator('[data-segment="news-reader"]').waitFor();
+
+    // The recommendation slot changed, and says why.
+    const slot = p.locator('[data-slot="recommendation"]');
+    await p.waitForFunction(() => document.querySelector('[data-slot="recommendation"]')?.getAttribute('data-reason') === 'segment');
+    const after = await slot.locator('.slot-value').innerText();
+    expect(after).not.toBe(before);
+    expect(after).toContain('Sport');
+    expect(await slot.locator('.reason').innerText()).toContain('sport-fan');
+    expect(['segment', 'holdout']).toContain(await p.locator('[data-slot="hero"]').getAttribute('data-reason'));
+
+    // Flush: the reports show in the network panel exactly as sent, and via on('report').
+    const stored = await idbCounts(p);
+    expect(stored.signals).toBeGreaterThan(0);
+    expect(stored.memberships).toBeGreaterThan(0);
+    await p.click('#flush');
+    await p.waitForFunction(() => /sent [1-9]/.test(document.getElementById('flush-result')!.textContent!));
+    await p.locator('#reports li[data-space="interest"]').waitFor();
+    const net = await text(p, '#network');
+    expect(net).toContain(`POST ${demo.url}/v1/reports`);
+    expect(net).toContain('"space":"interest"');
+    expect(net).toContain('credentials: omit');
+    expect(await text(p, '#privacy')).toMatch(/grr, ε=1/);
+    await shot(p, 'demo-2-journey.png');
+
+    // The dashboard counts it.
+    const d = await browser.newPage();
+    await d.setViewportSize({ width: 1320, height: 900 });
+    await d.goto(`${demo.url}/dashboard/`);
+    await d.waitForSelector('[data-space="interest"]');
+    expect(Number(await d.locator('[data-space="interest"]').getAttribute('data-n'))).toBeGreaterThanOrEqual(1);
+    expect(await d.locator('[data-space="interest"] svg .bar').count()).toBe(3);
+    await shot(d, 'dashboard-1-live.png');
+    await d.close();
+
+    // Withdraw both purposes in the preference center: storage and the segments panel empty out.
+    await p.uncheck('#prefs input[name="personalization"]');
+    await p.waitForFunction(() => document.querySelectorAll('#ledger tr').length === 3);
+    await p.uncheck('#prefs input[name="measurement"]');
+    await p.waitForFunction(() => document.querySelectorAll('#ledger tr').length === 4);
+    expect(await text(p, '#ledger')).toMatch(/preference-center[\s\S]*signals, [1-9]\d* memberships/);
+    expect(await idbCounts(p)).toEqual({ signals: 0, memberships: 0 });
+    await p.waitForFunction(() => !document.querySelector('[data-segment="sport-fan"]'));
+    // Only the context-only segment (never stored, needs no consent) may remain.
+    const left = await p.locator('#segments [data-segment]').evaluateAll((els) => els.map((e) => e.getAttribute('data-segment')));
+    expect(left.filter((id) => id !== 'desktop-visitor')).toEqual([]);
+    expect(await text(p, '#verify')).toContain('verified');
+    await shot(p, 'demo-3-withdrawn.png');
+
+    expect(browser.errors).toEqual([]);
+    const foreign = requests.filter((u) => !u.startsWith(`${demo.url}/`) && !/^(data|blob):/.test(u));
+    expect(foreign).toEqual([]);
+    expect(requests.some((u) => u === `${demo.url}/v1/reports`)).toBe(true);
+    await p.close();
+  });
+
+  it('time travel plays the lapsed-buyer journey; forget() erases everything, the ledger included', async () => {
+    const p = await browser.newPage();
+    await p.setViewportSize({ width: 1320, height: 900 });
+    await p.goto(`${demo.url}/`);
+    await p.waitForSelector('body[data-ready]');
+    // Both purposes were withdrawn by the previous test: grant them again in the preference center.
+    await p.check('#prefs input[name="personalization"]');
+    await p.waitForFunction(() => (window as any).demoClient.consent.get().personalization === 'granted');
+    await p.click('[data-preset="Lapsed buyer"]');
+    const seg = p.locator('[data-segment="lapsed-buyer"]');
+    await seg.waitFor();
+    expect(await text(p, '#offset')).toBe('+7 days');
+    await seg.locator('summary').click();
+    expect(await seg.innerText()).toMatch(/lapses .*unless renewed/);
+    expect(await seg.innerText()).toContain('rule.lastSeen');
+    expect(await p.locator('[data-segment="buyer"]').count()).toBe(0);
+    await p.waitForFunction(() => document.querySelector('[data-slot="offer"] .slot-value')?.textContent?.includes('We miss you'));
+    await shot(p, 'demo-4-lapsed-buyer.png');
+
+    await p.click('#forget');
+    await p.waitForSelector('#banner', { state: 'visible' });
+    await p.waitForFunction(() => document.getElementById('ledger')!.textContent!.includes('No consent decision recorded'));
+    const left = await p.locator('#segments [data-segment]').evaluateAll((els) => els.map((e) => e.getAttribute('data-segment')));
+    expect(left.filter((id) => id !== 'desktop-visitor')).toEqual([]);
+    const dbs = await p.evaluate(async () => (await indexedDB.databases()).map((d) => d.name));
+    if (dbs.includes('cohortkit:demo')) expect(await idbCounts(p)).toEqual({ signals: 0, memberships: 0 });
+    await p.click('[data-travel="0"]');
+    expect(browser.errors).toEqual([]);
+    await p.close();
+  });
+
+  it('QA simulate: 2000 visitors with a known truth, estimates within 4 stderr, shown on the dashboard', async () => {
+    // An epoch of its own (no browser report mixes in), inside the collector's dedupe window.
+    const epoch = Math.floor(Date.now() / 86_400_000) - 2;
+    const truthShares = [0.5, 0.3, 0.2];
+    const res = await fetch(`${demo.url}/qa/simulate`, {
+      method: 'POST',
+      body: JSON.stringify({ space: 'interest', n: 2000, epoch, truth: truthShares }),
+    });
+    expect(res.status).toBe(200);
+    const sim = await res.json();
+    expect(sim.accepted).toBe(2000);
+    expect(sim.truth).toEqual([
+      { id: 'sport', count: 1000 },
+      { id: 'news', count: 600 },
+      { id: 'other', count: 400 },
+    ]);
+    const est = await (await fetch(`${demo.url}/v1/estimates?space=interest&epoch=${epoch}`)).json();
+    expect(est.n).toBe(2000);
+    for (const [i, c] of est.cohorts.entries()) {
+      expect(c.id).toBe(sim.truth[i].id);
+      expect(c.stderr).toBeGreaterThan(0);
+      expect(Math.abs(c.estimate - sim.truth[i].count)).toBeLessThanOrEqual(4 * c.stderr);
+    }
+    // Bad input is refused.
+    const bad = await fetch(`${demo.url}/qa/simulate`, { method: 'POST', body: JSON.stringify({ space: 'nope', n: 10 }) });
+    expect(bad.status).toBe(400);
+
+    // The dashboard shows the truth next to the estimates for that epoch, and the lift view.
+    await fetch(`${demo.url}/qa/simulate`, {
+      method: 'POST',
+      body: JSON.stringify({ space: 'experiment-hero', n: 2000, epoch, truth: [0.05, 0.45, 0.1, 0.4, 0] }),
+    });
+    const d = await browser.newPage();
+    await d.setViewportSize({ width: 1320, height: 900 });
+    await d.goto(`${demo.url}/dashboard/`);
+    await d.waitForSelector('[data-space="interest"]');
+    await d.selectOption('#epoch', String(epoch));
+    await d.waitForFunction(() => document.querySelector('[data-space="interest"]')?.getAttribute('data-n') === '2000');
+    expect(await d.locator('[data-space="interest"] tr[data-cohort="sport"]').innerText()).toContain('1,000');
+    expect(await d.locator('[data-space="interest"] svg .truth').count()).toBe(3);
+    expect(await d.locator('[data-space="experiment-hero"] .lift').innerText()).toMatch(/Lift [+-]?\d/);
+    await shot(d, 'dashboard-2-simulated.png');
+    await d.close();
+    expect(browser.errors).toEqual([]);
+  });
+});
