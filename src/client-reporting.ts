@@ -15,7 +15,7 @@ import {
   type CompiledSpace,
   type ReportConfig,
 } from './reporting';
-import type { OutboxEntry, Store, WriteOp } from './storage';
+import { deletes, relyingOn, type OutboxEntry, type Store, type WriteOp } from './storage';
 import type { LDPReport, PrivacyEpoch, ReportValue } from './types';
 
 const MEMO_KEY = 'report:memo';
@@ -44,85 +44,74 @@ export function createReportingRuntime(o: ReportingRuntimeOptions) {
   let sending: Promise<{ sent: number; queued: number }> | undefined;
   let closed = false;
 
-  const reportable = (s: CompiledSpace) => s.purposes.every(o.isGranted);
+  const outbox = () => o.store().getAll('outbox');
+  const readMeta = async <T>(key: string) => ((await o.store().get('meta', key)) ?? {}) as Record<string, T>;
 
   /** Queue this epoch's reports for every space that may report and has not yet. */
   const enqueue = () =>
     o.exclusive(async () => {
       if (!config || !spaces.length || !o.isGranted('measurement')) return;
+      const { epsilon, mechanism } = config;
       const now = o.now();
       const epoch = epochOf(now, config.epoch);
-      const epochs = ((await o.store().get('meta', EPOCHS_KEY)) ?? {}) as Record<string, EpochRecord>;
-      const rec = epochs[epoch] ?? { spent: 0, spaces: [], skipped: [], budget: 0 };
-      const plan = planEpoch(spaces.filter(reportable), config, rec);
-      const next: EpochRecord = {
-        spent: plan.spent,
-        spaces: [...rec.spaces, ...plan.report],
-        skipped: [...new Set([...rec.skipped, ...plan.skipped])],
-        budget: plan.budget,
-      };
-      if (!plan.report.length && next.skipped.length === rec.skipped.length && epochs[epoch]) return;
-      const memo = ((await o.store().get('meta', MEMO_KEY)) ?? {}) as Record<string, ReportValue>;
-      let outbox = pruneSent(await o.store().getAll('outbox'), now, config.epoch);
-      const before = new Set(outbox.map((e) => e.id));
+      const epochs = await readMeta<EpochRecord>(EPOCHS_KEY);
+      const rec = epochs[epoch];
+      const plan = planEpoch(
+        spaces.filter((s) => s.purposes.every(o.isGranted)),
+        config,
+        rec ?? { spent: 0, spaces: [] },
+      );
+      const skipped = [...new Set([...(rec?.skipped ?? []), ...plan.skipped])];
+      if (!plan.report.length && rec && skipped.length === rec.skipped.length) return;
+      const memo = await readMeta<ReportValue>(MEMO_KEY);
+      // Copies of sent reports are kept until their epoch ends (for exportData), then deleted.
+      const old = await outbox();
+      let queue = pruneSent(old, now, config.epoch);
       const isMember = o.members();
       for (const id of plan.report) {
         const space = spaces.find((s) => s.id === id)!;
         const index = assignCohort(space, isMember);
-        const key = memoKey(space, index, config.epsilon, config.mechanism);
-        const built = buildReport({
-          space,
-          epoch,
-          index,
-          epsilon: config.epsilon,
-          mechanism: config.mechanism,
-          memo: memo[key] ? { key, value: memo[key]! } : undefined,
-        });
-        memo[key] = built.memo.value;
-        const entry: OutboxEntry = { id: built.report.id, report: built.report, purposes: space.purposes, attempts: 0, nextAt: now };
-        outbox = admit(outbox, entry).keep;
+        const key = memoKey(space, index, epsilon, mechanism);
+        const { report, memo: m } = buildReport({ space, epoch, index, epsilon, mechanism, memo: memo[key] && { key, value: memo[key] } });
+        memo[key] = m.value;
+        queue = admit(queue, { id: report.id, report, purposes: space.purposes, attempts: 0, nextAt: now }).keep;
       }
-      const keep = new Set(outbox.map((e) => e.id));
-      const ops: WriteOp[] = [
-        ...[...before].filter((id) => !keep.has(id)).map((key) => ({ type: 'delete' as const, store: 'outbox' as const, key })),
-        ...outbox.filter((e) => !before.has(e.id)).map((value) => ({ type: 'put' as const, store: 'outbox' as const, value })),
+      epochs[epoch] = { spent: plan.spent, spaces: [...(rec?.spaces ?? []), ...plan.report], skipped, budget: plan.budget };
+      // Accounting is kept for 60 epochs (exportData shows it), then dropped.
+      for (const e in epochs) if (!(+e > epoch - 60)) delete epochs[e];
+      await o.store().write([
+        ...deletes('outbox', old.filter((e) => !queue.includes(e))),
+        ...queue.filter((e) => !old.includes(e)).map((value): WriteOp => ({ type: 'put', store: 'outbox', value })),
         { type: 'put', store: 'meta', key: MEMO_KEY, value: memo },
-        // Accounting is kept for 60 epochs (exportData shows it), then dropped.
-        { type: 'put', store: 'meta', key: EPOCHS_KEY, value: Object.fromEntries(Object.entries({ ...epochs, [epoch]: next }).filter(([e]) => Number(e) > epoch - 60)) },
-      ];
-      await o.store().write(ops);
+        { type: 'put', store: 'meta', key: EPOCHS_KEY, value: epochs },
+      ]);
     });
 
   /** Attempt the due (or, when forced, every) queued report. */
   const send = async (force: boolean): Promise<{ sent: number; queued: number }> => {
     if (!config) return { sent: 0, queued: 0 };
-    const now = o.now();
-    const all = await o.store().getAll('outbox');
-    const ready = o.isGranted('measurement') ? due(all, now, force).filter((e) => e.purposes.every(o.isGranted)) : [];
-    let sent = 0;
+    const ready = o.isGranted('measurement') ? due(await outbox(), o.now(), force).filter((e) => e.purposes.every(o.isGranted)) : [];
+    const delivered: LDPReport[] = [];
     if (ready.length) {
       const result = await sendReports(config.endpoint, ready.map((e) => e.report), { timeoutMs: SEND_TIMEOUT_MS });
       const at = o.now();
-      const ops: WriteOp[] = [];
-      const delivered: LDPReport[] = [];
       // Re-read inside the section: a withdrawal meanwhile must not be undone by our write.
       await o.exclusive(async () => {
-        const still = new Set((await o.store().getAll('outbox')).map((e) => e.id));
+        const still = new Set((await outbox()).map((e) => e.id));
+        const ops: WriteOp[] = [];
         ready.forEach((e, i) => {
           if (!still.has(e.id)) return;
           const after = settle(e, i < result.sent ? { ok: true } : result, at);
-          if (after) ops.push({ type: 'put', store: 'outbox', value: after });
-          else ops.push({ type: 'delete', store: 'outbox', key: e.id });
+          ops.push(after ? { type: 'put', store: 'outbox', value: after } : { type: 'delete', store: 'outbox', key: e.id });
           if (after?.sentAt) delivered.push(e.report);
         });
         await o.store().write(ops);
       });
-      sent = delivered.length;
       delivered.forEach(o.onReport);
     }
-    const left = (await o.store().getAll('outbox')).filter((e) => !e.sentAt);
+    const left = (await outbox()).filter((e) => !e.sentAt);
     schedule(left);
-    return { sent, queued: left.length };
+    return { sent: delivered.length, queued: left.length };
   };
 
   /** Automatic retries follow the backoff; flush() ignores it. */
@@ -168,30 +157,27 @@ export function createReportingRuntime(o: ReportingRuntimeOptions) {
     flush: () => run(true),
     /** Sent and queued reports, and the privacy accounting, for exportData(). */
     async exportData() {
-      const all = await o.store().getAll('outbox');
-      const epochs = ((await o.store().get('meta', EPOCHS_KEY)) ?? {}) as Record<string, EpochRecord>;
+      const all = await outbox();
+      const reports = (sent: boolean) => all.filter((e) => !!e.sentAt == sent).map((e) => e.report);
       return {
-        reports: { queued: all.filter((e) => !e.sentAt).map((e) => e.report), sent: all.filter((e) => e.sentAt).map((e) => e.report) },
+        reports: { queued: reports(false), sent: reports(true) },
         privacy: {
-          epochs: Object.entries(epochs).map(
-            ([epoch, r]): PrivacyEpoch => ({ epoch: Number(epoch), spent: r.spent, budget: r.budget, skipped: r.skipped }),
+          epochs: Object.entries(await readMeta<EpochRecord>(EPOCHS_KEY)).map(
+            ([epoch, { spent, budget, skipped }]): PrivacyEpoch => ({ epoch: +epoch, spent, budget, skipped }),
           ),
         },
       };
     },
     /** Deletes that a withdrawal of `purpose` implies (queued and sent copies; memos with measurement). */
     planPurge(purpose: string, all: OutboxEntry[]): { ops: WriteOp[]; queued: number } {
-      const ops: WriteOp[] = [];
-      let queued = 0;
-      for (const e of all)
-        if (e.purposes.includes(purpose)) (ops.push({ type: 'delete', store: 'outbox', key: e.id }), e.sentAt || queued++);
+      const gone = relyingOn(all, (p) => p === purpose);
+      const ops = deletes('outbox', gone);
       if (purpose === 'measurement') ops.push({ type: 'delete', store: 'meta', key: MEMO_KEY });
-      return { ops, queued };
+      return { ops, queued: gone.filter((e) => !e.sentAt).length };
     },
     /** Delete queued reports whose purposes are no longer all granted (a change in another tab). */
     async sweep() {
-      const gone = (await o.store().getAll('outbox')).filter((e) => !e.purposes.every(o.isGranted));
-      if (gone.length) await o.store().write(gone.map((e) => ({ type: 'delete' as const, store: 'outbox' as const, key: e.id })));
+      await o.store().write(deletes('outbox', relyingOn(await outbox(), (p) => !o.isGranted(p))));
     },
     close() {
       closed = true;

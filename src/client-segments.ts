@@ -2,7 +2,7 @@
 // kept in step with the store. Pure work is delegated to src/signals and src/segments.
 import { evaluateAll, evaluateSegment, type Catalog, type VisitorContext } from './segments';
 import { addToRollup, createIngestGuard, dayOf, minimize, propsKey, rateWindowStart, countSince } from './signals';
-import type { Store, StoredMembership, StoredSignal, WriteOp } from './storage';
+import { deletes, relyingOn, type Store, type StoredMembership, type StoredSignal, type WriteOp } from './storage';
 import type { Explanation, Membership, Scalar, TrackResult } from './types';
 
 const DAY = 86_400_000;
@@ -20,8 +20,6 @@ export interface SegmentRuntimeOptions {
   onSegments(memberships: Membership[]): void;
 }
 
-const allGranted = (ps: string[], isGranted: (p: string) => boolean) => ps.every(isGranted);
-
 export function createSegmentRuntime(o: SegmentRuntimeOptions) {
   const { catalog } = o;
   let signals = new Map<string, StoredSignal>();
@@ -35,13 +33,6 @@ export function createSegmentRuntime(o: SegmentRuntimeOptions) {
     context: o.context(),
     now,
     isGranted: o.isGranted,
-  });
-
-  const toMembership = (m: StoredMembership, explanation: Explanation): Membership => ({
-    id: m.id,
-    version: m.version,
-    since: m.since,
-    explanation,
   });
 
   /** Evaluate (all, or the given) segments, reconcile stored memberships, emit on change. */
@@ -70,7 +61,7 @@ export function createSegmentRuntime(o: SegmentRuntimeOptions) {
     // Memberships of segments no longer declared are dropped.
     for (const id of [...stored.keys()])
       if (!catalog.has(id)) stored.delete(id), ops.push({ type: 'delete', store: 'memberships', key: id }), (changed = true);
-    if (ops.length) await o.store().write(ops);
+    await o.store().write(ops);
     if (changed) o.onSegments(list(all));
     return all;
   };
@@ -79,7 +70,7 @@ export function createSegmentRuntime(o: SegmentRuntimeOptions) {
     catalog.segments
       .map((s) => stored.get(s.id) ?? ephemeral.get(s.id))
       .filter((m): m is StoredMembership => !!m && !!all.get(m.id)?.member)
-      .map((m) => toMembership(m, all.get(m.id)!));
+      .map(({ id, version, since }) => ({ id, version, since, explanation: all.get(id)! }));
 
   return {
     /** (Re)load the caches from the store: at start, and when another tab changed it. */
@@ -91,10 +82,12 @@ export function createSegmentRuntime(o: SegmentRuntimeOptions) {
     async track(event: string, props: Record<string, Scalar>): Promise<TrackResult> {
       const kept = minimize(event, props, catalog.reads);
       if (!kept) return { stored: false, reason: 'unreferenced' };
-      const eligible = catalog.purposesForEvent(event).filter((ps) => allGranted(ps, o.isGranted));
+      const eligible = catalog.purposesForEvent(event).filter((ps) => ps.every(o.isGranted));
       if (!eligible.length) return { stored: false, reason: 'no-consent' };
-      // The signal relies on every purpose that all eligible readers need.
-      const purposes = eligible.reduce((acc, ps) => acc.filter((p) => ps.includes(p)));
+      // The signal is stored under every purpose of every eligible reader: withdrawing any of
+      // them deletes it (conservative: never kept on a basis that is gone; the next events
+      // rebuild what the remaining readers need).
+      const purposes = [...new Set(eligible.flat())];
       const rawKey = propsKey(props);
       return o.exclusive(async () => {
         const at = o.now();
@@ -102,7 +95,7 @@ export function createSegmentRuntime(o: SegmentRuntimeOptions) {
         const verdict = guard.check(event, rawKey, at, recent);
         if (verdict !== 'ok') return { stored: false, reason: verdict };
         // Re-check consent inside the exclusive section: a withdrawal may have just happened.
-        if (!catalog.purposesForEvent(event).some((ps) => allGranted(ps, o.isGranted)))
+        if (!catalog.purposesForEvent(event).some((ps) => ps.every(o.isGranted)))
           return { stored: false, reason: 'no-consent' as const };
         const key = `${event}|${dayOf(at)}|${propsKey(kept)}`;
         const existing = (await o.store().get('signals', key)) ?? signals.get(key);
@@ -134,7 +127,7 @@ export function createSegmentRuntime(o: SegmentRuntimeOptions) {
       const now = o.now();
       const gone = [...signals.values()].filter((s) => s.expiresAt <= now);
       if (!gone.length) return 0;
-      await o.store().write(gone.map((s) => ({ type: 'delete' as const, store: 'signals' as const, key: s.key })));
+      await o.store().write(deletes('signals', gone));
       gone.forEach((s) => signals.delete(s.key));
       await reconcile();
       return gone.length;
@@ -142,20 +135,18 @@ export function createSegmentRuntime(o: SegmentRuntimeOptions) {
 
     /** Delete whatever relies on a purpose that is not granted (after a change in another tab). */
     async sweep(): Promise<void> {
-      const ops: WriteOp[] = [];
-      for (const s of signals.values())
-        if (!allGranted(s.purposes, o.isGranted)) ops.push({ type: 'delete', store: 'signals', key: s.key });
-      for (const m of stored.values())
-        if (!allGranted(m.purposes, o.isGranted)) ops.push({ type: 'delete', store: 'memberships', key: m.id });
-      if (ops.length) await o.store().write(ops);
+      const lost = (p: string) => !o.isGranted(p);
+      await o.store().write([
+        ...deletes('signals', relyingOn([...signals.values()], lost)),
+        ...deletes('memberships', relyingOn([...stored.values()], lost)),
+      ]);
       await this.load();
       await reconcile();
     },
 
     /** Drop the caches after a purge or forget. */
     forgetPurpose(purpose?: string) {
-      for (const [k, s] of signals) if (!purpose || s.purposes.includes(purpose)) signals.delete(k);
-      for (const [k, m] of stored) if (!purpose || m.purposes.includes(purpose)) stored.delete(k);
+      for (const m of [signals, stored]) for (const [k, v] of m) if (!purpose || v.purposes.includes(purpose)) m.delete(k);
       if (!purpose) ephemeral.clear();
     },
 

@@ -9,20 +9,22 @@ import { EXPOSURE_EVENT, createLocalId, decideVariant, holdoutBucket, pruneExpos
 import { validateCohortSpaces, validateReportOptions } from './reporting';
 import { compileSegments } from './segments';
 import { contextFromWindow, validateTrack } from './signals';
-import { openStore, type Store, type WriteOp } from './storage';
+import { deletes, openStore, relyingOn, type Store } from './storage';
 import type { Client, ClientOptions, ConsentState, DataExport, Decision, Membership } from './types';
 
 const EXPIRE_EVERY_MS = 10 * 60_000;
+const CAPS_KEY = 'decide:caps';
+const LOCAL_ID_KEY = 'decide:localId';
 
 /** A relative `report.endpoint` ('/v1/reports') is resolved against the page's location. */
 function withAbsoluteEndpoint(report: unknown): unknown {
   const r = report as { endpoint?: unknown } | null;
-  if (!r || typeof r !== 'object' || typeof r.endpoint !== 'string' || typeof location === 'undefined') return report;
   try {
-    return { ...r, endpoint: new URL(r.endpoint, location.href).href };
+    if (typeof r?.endpoint === 'string') return { ...r, endpoint: new URL(r.endpoint, location.href).href };
   } catch {
-    return report;
+    // no location (Node) or not a URL: validation names the problem
   }
+  return report;
 }
 
 /**
@@ -63,7 +65,7 @@ export async function createClient(options: ClientOptions = {}): Promise<Client>
     isGranted: (p) => consent.isGranted(p),
     context: () => contextFromWindow(typeof window === 'undefined' ? undefined : window, opts.now()),
     retentionDays: (ps) => Math.min(opts.retentionDays, ...ps.map((p) => retention.get(p) ?? opts.retentionDays)),
-    exclusive: (fn) => exclusive(fn),
+    exclusive,
     onSegments: (m) => emitSegments(m),
   });
 
@@ -77,28 +79,24 @@ export async function createClient(options: ClientOptions = {}): Promise<Client>
       const all = segs.evaluateNow();
       return (id) => !!all.get(id)?.member;
     },
-    exclusive: (fn) => exclusive(fn),
+    exclusive,
     onReport: (r) => events.emit('report', r),
     onError: reportError,
   });
 
   const planPurge = async (purpose: string) => {
-    const ops: WriteOp[] = [];
-    const counts = { signals: 0, memberships: 0, reports: 0 };
-    for (const s of await store.getAll('signals'))
-      if (s.purposes.includes(purpose)) ops.push({ type: 'delete', store: 'signals', key: s.key }), counts.signals++;
-    for (const m of await store.getAll('memberships'))
-      if (m.purposes.includes(purpose)) ops.push({ type: 'delete', store: 'memberships', key: m.id }), counts.memberships++;
+    const relies = (p: string) => p === purpose;
+    const signals = relyingOn(await store.getAll('signals'), relies);
+    const memberships = relyingOn(await store.getAll('memberships'), relies);
     const outbox = reporting.planPurge(purpose, await store.getAll('outbox'));
-    ops.push(...outbox.ops);
-    counts.reports = outbox.queued;
+    const ops = [...deletes('signals', signals), ...deletes('memberships', memberships), ...outbox.ops];
     if (purpose === 'personalization') {
       // Frequency caps and the holdout id are personalization state too.
-      ops.push({ type: 'delete', store: 'meta', key: 'decide:caps' }, { type: 'delete', store: 'meta', key: 'decide:localId' });
+      ops.push({ type: 'delete', store: 'meta', key: CAPS_KEY }, { type: 'delete', store: 'meta', key: LOCAL_ID_KEY });
       exposures.clear();
     }
     segs.forgetPurpose(purpose);
-    return { ops, counts };
+    return { ops, counts: { signals: signals.length, memberships: memberships.length, reports: outbox.queued } };
   };
 
   // 'segments' fires when the set of memberships (id, version, since) changes, never twice for one.
@@ -158,13 +156,10 @@ export async function createClient(options: ClientOptions = {}): Promise<Client>
   }, EXPIRE_EVERY_MS);
   (expiry as { unref?: () => void }).unref?.();
 
-  const persistPersonalization = () => purposeIds.includes('personalization') && consent.isGranted('personalization');
-  const loadPersonalization = async () => {
-    const caps = (await store.get('meta', 'decide:caps')) as Record<string, number[]> | undefined;
-    for (const [k, v] of Object.entries(caps ?? {})) exposures.set(k, v);
-    localId ??= (await store.get('meta', 'decide:localId')) as string | undefined;
-  };
-  await loadPersonalization();
+  const persistPersonalization = () => consent.isGranted('personalization');
+  // Restore personalization state (present only if it was persisted under consent).
+  for (const [k, v] of Object.entries(((await store.get('meta', CAPS_KEY)) ?? {}) as Record<string, number[]>)) exposures.set(k, v);
+  localId ??= (await store.get('meta', LOCAL_ID_KEY)) as string | undefined;
 
   const connectedInterop = await connectInterop(interop, {
     update: (choices, source) => {
@@ -231,7 +226,7 @@ export async function createClient(options: ClientOptions = {}): Promise<Client>
       const now = opts.now();
       if (req.holdout && !localId) {
         localId = createLocalId((b) => crypto.getRandomValues(b));
-        if (persistPersonalization()) await store.write([{ type: 'put', store: 'meta', key: 'decide:localId', value: localId }]);
+        if (persistPersonalization()) await store.write([{ type: 'put', store: 'meta', key: LOCAL_ID_KEY, value: localId }]);
       }
       const d = decideVariant(req, {
         member: memberEnv(),
@@ -247,7 +242,7 @@ export async function createClient(options: ClientOptions = {}): Promise<Client>
         const per = parseDuration(req.cap.per)!;
         exposures.set(key, [...pruneExposures(exposures.get(key) ?? [], now, per), now]);
         if (persistPersonalization())
-          await store.write([{ type: 'put', store: 'meta', key: 'decide:caps', value: Object.fromEntries(exposures) }]);
+          await store.write([{ type: 'put', store: 'meta', key: CAPS_KEY, value: Object.fromEntries(exposures) }]);
       }
       return d;
     }),

@@ -46,9 +46,8 @@ export async function connectInterop(
     state(): ConsentState;
   },
 ): Promise<() => void> {
-  if (!interop || (!interop.tcf && !interop.consentMode)) return () => {};
   const win = typeof window === 'undefined' ? undefined : (window as unknown as Record<string, unknown>);
-  if (!win) return () => {};
+  if (!win || !interop || (!interop.tcf && !interop.consentMode)) return () => {};
   const a = await import('./adapters');
   const stops: Array<() => void> = [];
   if (interop.tcf)

@@ -1,5 +1,5 @@
-import { CohortkitError } from '../errors';
 import type { Store, WriteOp } from '../storage';
+import { BOOL, obj, oneOf, want } from '../validate';
 import type { ConsentRecord, ConsentSource, ConsentState } from '../types';
 import { chainRecords, GENESIS, verifyLedger, type LedgerHead, type UnsignedRecord } from './ledger';
 import { deriveState, isAdapterSource, isVisitorChoice, lastRecordOf, SOURCES } from './state';
@@ -44,29 +44,15 @@ export function validateChoices(
   choices: unknown,
   meta: unknown,
 ): { choices: Record<string, boolean>; source: ConsentSource } {
-  const bad = (m: string) => new CohortkitError('invalid-argument', m);
-  if (typeof choices !== 'object' || choices === null || Array.isArray(choices))
-    throw bad('choices: expected an object of purpose → boolean');
-  const out: Record<string, boolean> = {};
-  for (const key of Object.keys(choices)) {
-    if (!purposes.includes(key))
-      throw bad(`choices.${key}: unknown purpose (declared: ${purposes.join(', ')})`);
-    const v = (choices as Record<string, unknown>)[key];
-    if (typeof v !== 'boolean') throw bad(`choices.${key}: expected a boolean, got ${v === null ? 'null' : typeof v}`);
-    out[key] = v;
-  }
-  let source: ConsentSource = 'api';
-  if (meta !== undefined) {
-    if (typeof meta !== 'object' || meta === null) throw bad('meta: expected an object like { source: "banner" }');
-    for (const k of Object.keys(meta)) if (k !== 'source') throw bad(`meta.${k}: unknown key`);
-    const s = (meta as { source?: unknown }).source;
-    if (s !== undefined) {
-      if (!SOURCES.includes(s as ConsentSource) || s === 'policy-change')
-        throw bad(`meta.source: expected one of ${SOURCES.filter((x) => x !== 'policy-change').join(', ')}`);
-      source = s as ConsentSource;
-    }
-  }
-  return { choices: out, source };
+  const A = 'invalid-argument';
+  const out = obj(choices, 'choices', purposes, A);
+  for (const k in out) want(out[k], BOOL, `choices.${k}`, A);
+  const m = meta === undefined ? {} : obj(meta, 'meta', ['source'], A);
+  return {
+    choices: out as Record<string, boolean>,
+    // Every source but the last, 'policy-change', which only the client itself records.
+    source: m.source === undefined ? 'api' : want(m.source, oneOf(SOURCES.slice(0, -1)), 'meta.source', A),
+  };
 }
 
 /** The consent ledger and state: restore, update (with purge receipts), GPC, policy changes. */
@@ -99,17 +85,25 @@ export function createConsentManager(o: ConsentManagerOptions): ConsentManager {
       ledger.push(chained!);
       last = chained;
     }
-    if (extra.length) await o.store().write(extra);
+    await o.store().write(extra);
     setState(deriveState(o.purposes, ledger));
     return ledger;
   };
+
+  const record = (purpose: string, granted: boolean, source: ConsentSource): UnsignedRecord => ({
+    at: o.now(),
+    purpose,
+    granted,
+    source,
+    policyVersion: o.policyVersion,
+  });
 
   const gpcRecord = (ledger: ConsentRecord[]): UnsignedRecord | undefined => {
     if (!o.gpc || !o.purposes.includes('measurement')) return undefined;
     const last = lastRecordOf(ledger, 'measurement');
     if (last && !last.granted && last.source !== 'policy-change') return undefined; // already denied
     if (last?.granted && isVisitorChoice(last.source)) return undefined; // the visitor's own choice wins
-    return { at: o.now(), purpose: 'measurement', granted: false, source: 'gpc', policyVersion: o.policyVersion };
+    return record('measurement', false, 'gpc');
   };
 
   return {
@@ -122,14 +116,11 @@ export function createConsentManager(o: ConsentManagerOptions): ConsentManager {
         if (o.policyVersion !== undefined) {
           const stored = await o.store().get('meta', POLICY_KEY);
           if (stored !== o.policyVersion) {
-            if (ledger.length)
-              for (const purpose of o.purposes)
-                records.push({ at: o.now(), purpose, granted: false, source: 'policy-change', policyVersion: o.policyVersion });
+            if (ledger.length) records.push(...o.purposes.map((p) => record(p, false, 'policy-change')));
             extra.push({ type: 'put', store: 'meta', key: POLICY_KEY, value: o.policyVersion });
           }
         }
-        const after = records.length ? await append(records, extra) : (extra.length && (await o.store().write(extra)), ledger);
-        const g = gpcRecord(after);
+        const g = gpcRecord(await append(records, extra));
         if (g) await append([g]);
       });
     },
@@ -155,7 +146,7 @@ export function createConsentManager(o: ConsentManagerOptions): ConsentManager {
         for (const [purpose, granted] of Object.entries(keep)) {
           if (granted && purpose === 'measurement' && o.gpc && !isVisitorChoice(source)) continue; // GPC holds
           if (current[purpose] === (granted ? 'granted' : 'denied')) continue; // records only changes
-          records.push({ at: o.now(), purpose, granted, source, policyVersion: o.policyVersion });
+          records.push(record(purpose, granted, source));
         }
         await append(records, extra);
         if (records.length) o.onChange(this.get());

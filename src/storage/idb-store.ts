@@ -83,16 +83,28 @@ export async function openIDBStore(namespace: string, onLost: (why: string) => v
     async write(ops: WriteOp[]) {
       if (!ops.length) return;
       const names = [...new Set(ops.map((o) => o.store))];
+      let tx: ReturnType<DB['transaction']> | undefined;
       try {
-        const tx = live().transaction(names, 'readwrite');
+        tx = live().transaction(names, 'readwrite');
+        // Each request's failure also fails the transaction; mark them handled as they are made
+        // (a synchronous throw below must not leave rejections unhandled), then wait for all.
+        const handled = <T>(p: Promise<T>) => (p.catch(() => undefined), p);
+        const done = handled(tx.done);
+        const pending: Promise<unknown>[] = [];
         for (const op of ops) {
-          const s = tx.objectStore(op.store) as unknown as IDBObjectStore;
-          if (op.type === 'clear') s.clear();
-          else if (op.type === 'delete') s.delete(op.key);
-          else s.put(op.value, op.key as IDBValidKey | undefined);
+          const s = tx.objectStore(op.store);
+          pending.push(
+            handled<unknown>(op.type === "clear" ? s.clear!() : op.type === 'delete' ? s.delete!(op.key as never) : s.put!(op.value as never, op.key as never)),
+          );
         }
-        await tx.done;
+        await Promise.all([...pending, done]);
       } catch (e) {
+        // A request that threw synchronously (e.g. quota) must not let the others commit.
+        try {
+          tx?.abort();
+        } catch {
+          /* already finished or aborted */
+        }
         throw storageError(`writing ${names.join(', ')}`, e);
       }
     },

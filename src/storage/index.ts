@@ -3,6 +3,8 @@ import { openIDBStore } from './idb-store';
 import { createMemoryStore } from './memory-store';
 import type { Store, WriteOp } from './store';
 
+export { deletes, relyingOn } from './ops';
+
 export type { Store, WriteOp } from './store';
 export type { StoredSignal, StoredMembership, OutboxEntry, StoreName, CohortkitDB } from './schema';
 export { DB_VERSION } from './schema';
@@ -28,43 +30,31 @@ export async function openStore(opts: OpenStoreOptions): Promise<Store> {
   const onLost = () => {
     lost = true;
   };
-  const toMemory = (cause: unknown) => {
-    current = createMemoryStore();
-    opts.onError(
-      cause instanceof CohortkitError
-        ? new CohortkitError('storage', `${cause.message}; continuing from memory`, cause)
-        : new CohortkitError('storage', 'IndexedDB unavailable; continuing from memory', cause),
-    );
-  };
-  if (opts.storage === 'memory') current = createMemoryStore();
-  else {
+  /** (Re)open IndexedDB (reporting `note` once it is open), or continue from memory. */
+  const reopen = async (note?: string) => {
     try {
       current = await openIDBStore(opts.namespace, onLost);
+      if (note) opts.onError(new CohortkitError('storage', note));
     } catch (e) {
-      toMemory(e);
+      current = createMemoryStore();
+      opts.onError(
+        new CohortkitError('storage', `${e instanceof CohortkitError ? e.message : 'IndexedDB unavailable'}; continuing from memory`, e),
+      );
     }
-  }
+    return current;
+  };
+  if (opts.storage === 'memory') current = createMemoryStore();
+  else await reopen();
   // After destroy() the database stays deleted until something is written again.
   let reopenOnWrite = false;
   const ready = async (forWrite = false): Promise<Store> => {
     if (reopenOnWrite && forWrite) {
       reopenOnWrite = false;
-      try {
-        current = await openIDBStore(opts.namespace, onLost);
-      } catch (e) {
-        toMemory(e);
-      }
-      return current;
+      return reopen();
     }
     if (!lost) return current;
     lost = false;
-    try {
-      current = await openIDBStore(opts.namespace, onLost);
-      opts.onError(new CohortkitError('storage', 'IndexedDB was closed by another page; reopened it'));
-    } catch (e) {
-      toMemory(e);
-    }
-    return current;
+    return reopen('IndexedDB was closed by another page; reopened it');
   };
   // An operation that hit a connection closed under us retries once on the reopened store.
   const run = async <T>(fn: (s: Store) => Promise<T>, forWrite = false): Promise<T> => {
@@ -81,7 +71,8 @@ export async function openStore(opts: OpenStoreOptions): Promise<Store> {
     },
     get: (store, key) => run((s) => s.get(store, key)),
     getAll: (store) => run((s) => s.getAll(store)),
-    write: (ops: WriteOp[]) => run((s) => s.write(ops), true),
+    // An empty batch is a no-op (it must not recreate a destroyed database).
+    write: async (ops: WriteOp[]) => void (ops.length && (await run((s) => s.write(ops), true))),
     async destroy() {
       const s = await ready();
       await s.destroy();

@@ -7,7 +7,7 @@ export type WriteOp =
   | { type: 'clear'; store: StoreName };
 
 /**
- * The storage interface every backend implements (IndexedDB via idb, or memory).
+ * The storage interface every backend implements (IndexedDB or memory).
  * Writes go through `write`, which applies a batch atomically: all or nothing.
  */
 export interface Store {

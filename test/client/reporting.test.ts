@@ -199,3 +199,22 @@ describe('reporting', () => {
     );
   });
 });
+
+describe('outbox housekeeping', () => {
+  it('copies of sent reports are deleted once their epoch has ended', async () => {
+    const f = fakeFetch();
+    useFetch(f);
+    const now = clock();
+    const c = await createClient(opts({ now, cohorts: [spaces[0]!] }));
+    await c.consent.update({ personalization: true, measurement: true });
+    await c.flush();
+    const first = (await c.exportData()).reports.sent;
+    expect(first).toHaveLength(1);
+    now.advance(DAY);
+    await c.flush();
+    const sent = (await c.exportData()).reports.sent;
+    expect(sent).toHaveLength(1);
+    expect(sent[0]!.epoch).toBe(first[0]!.epoch + 1);
+    restore!();
+  });
+});

@@ -20,6 +20,12 @@ const buyer: SegmentDefinition = {
   purposes: ['personalization', 'measurement'],
   rule: { event: 'purchase' },
 };
+const audience: SegmentDefinition = {
+  id: 'audience',
+  description: 'Counted buyers (measurement only)',
+  purposes: ['measurement'],
+  rule: { event: 'purchase', count: { gte: 2 } },
+};
 const base = (extra: Partial<ClientOptions> = {}): ClientOptions => ({ segments: [reader, buyer], namespace: ns(), ...extra });
 
 /** Every record in every store of the client's database. */
@@ -252,7 +258,7 @@ describe('privacy properties', () => {
       fc.asyncProperty(ops, fc.constantFrom('personalization', 'measurement'), async (steps, withdrawn) => {
         const now = clock();
         const namespace = ns();
-        const c = await createClient({ segments: [reader, buyer], namespace, now });
+        const c = await createClient({ segments: [reader, buyer, audience], namespace, now });
         for (const s of steps) {
           if (s.t === 'track') await c.track(s.event, { category: s.cat });
           else if (s.t === 'advance') now.advance(s.ms);
@@ -262,8 +268,14 @@ describe('privacy properties', () => {
         await c.track('purchase');
         await c.consent.update({ [withdrawn]: false });
         const d = await dump(namespace);
+        const state = c.consent.get();
         for (const name of ['signals', 'memberships', 'outbox'])
-          for (const r of d[name] ?? []) expect((r as { purposes: string[] }).purposes).not.toContain(withdrawn);
+          for (const r of d[name] ?? []) {
+            const ps = (r as { purposes: string[] }).purposes;
+            expect(ps).not.toContain(withdrawn);
+            expect(ps.length).toBeGreaterThan(0); // every record has a basis…
+            for (const p of ps) expect(state[p]).toBe('granted'); // …that still holds
+          }
         if (withdrawn === 'personalization') expect(d.signals).toEqual([]);
         expect(await c.consent.verify()).toBe(true);
         await c.close();
