@@ -7,6 +7,8 @@ export interface TabSync {
 export function createTabSync(namespace: string, onMessage: (m: { type: string }) => void): TabSync {
   if (typeof BroadcastChannel === 'undefined') return { post() {}, close() {} };
   const ch = new BroadcastChannel(`cohortkit:${namespace}`);
+  // In Node a channel keeps the process alive; a client must never do that.
+  (ch as { unref?: () => void }).unref?.();
   ch.onmessage = (e: MessageEvent) => {
     if (e.data && typeof e.data.type === 'string') onMessage(e.data);
   };
