@@ -104,9 +104,13 @@ export interface CliOptions {
   help: boolean;
 }
 
-/** Parses `cohortkit-collector` arguments (env: COHORTKIT_DATA_DIR, DATABASE_URL). Throws `invalid-options`. */
+/**
+ * Parses `cohortkit-collector` arguments (env: COHORTKIT_DATA_DIR, DATABASE_URL). A flag wins over
+ * the environment: `--data-dir` ignores DATABASE_URL and `--database-url` ignores COHORTKIT_DATA_DIR;
+ * both flags at once is an error. Throws `invalid-options`.
+ */
 export function parseCollectorArgs(argv: string[], env: Record<string, string | undefined> = {}): CliOptions {
-  const o: CliOptions = { port: 8787, host: '127.0.0.1', allowOrigins: [], memory: false, help: false, dataDir: env.COHORTKIT_DATA_DIR, databaseUrl: env.DATABASE_URL };
+  const o: CliOptions = { port: 8787, host: '127.0.0.1', allowOrigins: [], memory: false, help: false };
   for (let i = 0; i < argv.length; i++) {
     const [flag, inline] = argv[i].startsWith('--') && argv[i].includes('=') ? argv[i].split(/=(.*)/s) : [argv[i]];
     const value = (): string => {
@@ -125,6 +129,12 @@ export function parseCollectorArgs(argv: string[], env: Record<string, string | 
     else if (flag === '--memory') o.memory = true;
     else if (flag === '--help' || flag === '-h') o.help = true;
     else throw new CohortkitError('invalid-options', `${flag}: unknown option (try --help)`);
+  }
+  if (o.dataDir !== undefined && o.databaseUrl !== undefined)
+    throw new CohortkitError('invalid-options', '--data-dir, --database-url: choose one store');
+  if (o.dataDir === undefined && o.databaseUrl === undefined) {
+    o.databaseUrl = env.DATABASE_URL;
+    if (o.databaseUrl === undefined) o.dataDir = env.COHORTKIT_DATA_DIR;
   }
   return o;
 }

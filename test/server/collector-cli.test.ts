@@ -15,8 +15,18 @@ describe('parseCollectorArgs', () => {
       ['--port', '9000', '--host=0.0.0.0', '--allow-origin', 'https://a.example', '--allow-origin=https://b.example', '--config', 'spaces.json', '--data-dir', 'd'],
       { COHORTKIT_DATA_DIR: 'env-dir', DATABASE_URL: 'postgres://x' },
     );
-    expect(o).toMatchObject({ port: 9000, host: '0.0.0.0', allowOrigins: ['https://a.example', 'https://b.example'], config: 'spaces.json', dataDir: 'd', databaseUrl: 'postgres://x' });
+    expect(o).toMatchObject({ port: 9000, host: '0.0.0.0', allowOrigins: ['https://a.example', 'https://b.example'], config: 'spaces.json', dataDir: 'd' });
+    // an explicit --data-dir is not overridden by DATABASE_URL in the environment
+    expect(o.databaseUrl).toBeUndefined();
     expect(parseCollectorArgs([], { COHORTKIT_DATA_DIR: 'env-dir' })).toMatchObject({ port: 8787, host: '127.0.0.1', dataDir: 'env-dir', allowOrigins: [] });
+  });
+  it('a store flag wins over the environment; the environment prefers DATABASE_URL', () => {
+    const env = { COHORTKIT_DATA_DIR: 'env-dir', DATABASE_URL: 'postgres://env' };
+    const flag = parseCollectorArgs(['--database-url', 'postgres://flag'], env);
+    expect([flag.databaseUrl, flag.dataDir]).toEqual(['postgres://flag', undefined]);
+    const fromEnv = parseCollectorArgs([], env);
+    expect([fromEnv.databaseUrl, fromEnv.dataDir]).toEqual(['postgres://env', undefined]);
+    expect(() => parseCollectorArgs(['--data-dir', 'd', '--database-url', 'postgres://x'])).toThrow(/choose one store/);
   });
   it.each([[['--port', 'x']], [['--port', '70000']], [['--nope']], [['--config']]])('rejects %j', (argv) => {
     expect(() => parseCollectorArgs(argv)).toThrow(/^--/);
