@@ -1,6 +1,6 @@
 // The stateful half of signals and segments: the client's cache of rollups and memberships,
 // kept in step with the store. Pure work is delegated to src/signals and src/segments.
-import { evaluateAll, evaluateSegment, type Catalog, type VisitorContext } from './segments';
+import { evaluateSegment, type Catalog, type VisitorContext } from './segments';
 import { addToRollup, createIngestGuard, dayOf, minimize, propsKey, rateWindowStart, countSince } from './signals';
 import { deletes, relyingOn, type Store, type StoredMembership, type StoredSignal, type WriteOp } from './storage';
 import type { Explanation, Membership, Scalar, TrackResult } from './types';
@@ -35,24 +35,38 @@ export function createSegmentRuntime(o: SegmentRuntimeOptions) {
     isGranted: o.isGranted,
   });
 
-  /** Evaluate (all, or the given) segments, reconcile stored memberships, emit on change. */
-  const reconcile = async (ids?: string[]): Promise<Map<string, Explanation>> => {
+  /** Evaluation as of now, lazily per segment, sharing referenced segments' results. */
+  const evaluator = () => {
+    const inp = input();
+    const cache = new Map<string, Explanation>();
+    return (id: string) => evaluateSegment(catalog, id, inp, cache);
+  };
+
+  /** Current memberships in catalog order, with their explanations. */
+  const list = (explain: (id: string) => Explanation): Membership[] =>
+    catalog.segments
+      .map((s) => stored.get(s.id) ?? ephemeral.get(s.id))
+      .filter((m): m is StoredMembership => !!m && explain(m.id).member)
+      .map(({ id, version, since }) => ({ id, version, since, explanation: explain(id) }));
+
+  /** Evaluate (all, or only the given) segments, reconcile stored memberships, emit on change. */
+  const reconcile = async (ids?: string[]): Promise<Membership[]> => {
     const now = o.now();
-    const all = evaluateAll(catalog, input(now));
+    const explain = evaluator();
     const ops: WriteOp[] = [];
     let changed = false;
     for (const seg of catalog.segments) {
       if (ids && !ids.includes(seg.id)) continue;
-      const e = all.get(seg.id)!;
+      const member = explain(seg.id).member;
       const persistent = seg.effectivePurposes.length > 0;
       const map = persistent ? stored : ephemeral;
       const cur = map.get(seg.id);
-      if (e.member && (!cur || cur.version !== seg.version)) {
+      if (member && (!cur || cur.version !== seg.version)) {
         const m: StoredMembership = { id: seg.id, version: seg.version, since: now, purposes: seg.effectivePurposes };
         map.set(seg.id, m);
         if (persistent) ops.push({ type: 'put', store: 'memberships', value: m });
         changed = true;
-      } else if (!e.member && cur) {
+      } else if (!member && cur) {
         map.delete(seg.id);
         if (persistent) ops.push({ type: 'delete', store: 'memberships', key: seg.id });
         changed = true;
@@ -62,15 +76,10 @@ export function createSegmentRuntime(o: SegmentRuntimeOptions) {
     for (const id of [...stored.keys()])
       if (!catalog.has(id)) stored.delete(id), ops.push({ type: 'delete', store: 'memberships', key: id }), (changed = true);
     await o.store().write(ops);
-    if (changed) o.onSegments(list(all));
-    return all;
+    const memberships = list(explain);
+    if (changed) o.onSegments(memberships);
+    return memberships;
   };
-
-  const list = (all: Map<string, Explanation>): Membership[] =>
-    catalog.segments
-      .map((s) => stored.get(s.id) ?? ephemeral.get(s.id))
-      .filter((m): m is StoredMembership => !!m && !!all.get(m.id)?.member)
-      .map(({ id, version, since }) => ({ id, version, since, explanation: all.get(id)! }));
 
   return {
     /** (Re)load the caches from the store: at start, and when another tab changed it. */
@@ -111,16 +120,12 @@ export function createSegmentRuntime(o: SegmentRuntimeOptions) {
     },
 
     /** Current memberships, re-evaluated now (windows move with time). */
-    async memberships(): Promise<Membership[]> {
-      return list(await reconcile());
-    },
+    memberships: () => reconcile(),
 
-    explain(id: string): Explanation {
-      return evaluateSegment(catalog, id, input());
-    },
+    explain: (id: string): Explanation => evaluator()(id),
 
-    /** Is the visitor a member right now (pure evaluation, no writes)? */
-    evaluateNow: () => evaluateAll(catalog, input()),
+    /** Pure evaluation as of now (no writes), computed per segment on demand. */
+    evaluator,
 
     /** Delete expired signals; returns how many went. */
     async expire(): Promise<number> {
@@ -133,15 +138,19 @@ export function createSegmentRuntime(o: SegmentRuntimeOptions) {
       return gone.length;
     },
 
-    /** Delete whatever relies on a purpose that is not granted (after a change in another tab). */
-    async sweep(): Promise<void> {
-      const lost = (p: string) => !o.isGranted(p);
-      await o.store().write([
-        ...deletes('signals', relyingOn([...signals.values()], lost)),
-        ...deletes('memberships', relyingOn([...stored.values()], lost)),
-      ]);
+    /**
+     * Reload from the store (another tab may have changed it), delete whatever relies on a
+     * purpose that is not granted, and return the memberships that remain.
+     */
+    async sweep(): Promise<Membership[]> {
       await this.load();
-      await reconcile();
+      const lost = (p: string) => !o.isGranted(p);
+      const goneSignals = relyingOn([...signals.values()], lost);
+      const goneMemberships = relyingOn([...stored.values()], lost);
+      await o.store().write([...deletes('signals', goneSignals), ...deletes('memberships', goneMemberships)]);
+      goneSignals.forEach((x) => signals.delete(x.key));
+      goneMemberships.forEach((x) => stored.delete(x.id));
+      return reconcile();
     },
 
     /** Drop the caches after a purge or forget. */

@@ -76,8 +76,8 @@ export async function createClient(options: ClientOptions = {}): Promise<Client>
     now: opts.now,
     isGranted: (p) => consent.isGranted(p),
     members: () => {
-      const all = segs.evaluateNow();
-      return (id) => !!all.get(id)?.member;
+      const explain = segs.evaluator();
+      return (id) => explain(id).member;
     },
     exclusive,
     onReport: (r) => events.emit('report', r),
@@ -107,10 +107,11 @@ export async function createClient(options: ClientOptions = {}): Promise<Client>
     lastSegments = sig;
     events.emit('segments', list);
   };
+  // A withdrawal already dropped the memberships from the caches, so the sweep's reconcile
+  // may see no change: emit its result (emitSegments ignores a repeat).
   const afterConsentChange = async () => {
-    await segs.sweep();
     await reporting.sweep();
-    emitSegments(await segs.memberships());
+    emitSegments(await segs.sweep());
   };
 
   const sync = createTabSync(opts.namespace, (m) => {
@@ -134,7 +135,6 @@ export async function createClient(options: ClientOptions = {}): Promise<Client>
 
   const start = async () => {
     await consent.init();
-    await segs.load();
     await segs.sweep();
     await reporting.sweep();
     await segs.expire();
@@ -182,13 +182,12 @@ export async function createClient(options: ClientOptions = {}): Promise<Client>
     };
 
   const memberEnv = () => {
-    const all = segs.evaluateNow();
+    const explain = segs.evaluator();
     return (id: string) => {
       const seg = catalog.get(id);
-      const e = all.get(id);
       return {
         known: !!seg,
-        member: !!e?.member,
+        member: !!seg && explain(id).member,
         sensitive: !!seg?.sensitive,
         granted: !!seg && seg.effectivePurposes.every((p) => consent.isGranted(p)),
       };
@@ -252,7 +251,7 @@ export async function createClient(options: ClientOptions = {}): Promise<Client>
         exportedAt: opts.now(),
         consent: { state: consent.get(), history: await consent.history() },
         signals: segs.exportSignals(),
-        segments: (await segs.memberships()) as Membership[],
+        segments: await segs.memberships(),
         ...(await reporting.exportData()),
         storage: store.kind,
       }),
