@@ -1,4 +1,5 @@
 import type { ClientOptions } from '../types';
+import { isPlainObject } from '../validate';
 
 /** What `resolveConfig` reads from the window. */
 export interface ConfigWindow {
@@ -6,9 +7,6 @@ export interface ConfigWindow {
   location: { href: string; origin: string };
   fetch(input: string, init?: RequestInit): Promise<Pick<Response, 'ok' | 'status' | 'json'>>;
 }
-
-const isPlainObject = (v: unknown): v is ClientOptions =>
-  typeof v == 'object' && v !== null && !Array.isArray(v);
 
 /**
  * Finds the tag bundle's configuration. `window.cohortkitConfig` (an object) wins; otherwise the
@@ -22,7 +20,7 @@ export async function resolveConfig(
   win: ConfigWindow,
   script: Pick<HTMLScriptElement, 'getAttribute'> | null,
 ): Promise<ClientOptions | undefined> {
-  if (isPlainObject(win.cohortkitConfig)) return win.cohortkitConfig;
+  if (isPlainObject(win.cohortkitConfig)) return win.cohortkitConfig as ClientOptions;
   const attr = script?.getAttribute('data-config');
   if (!attr) return;
   let why = 'could not be loaded';
@@ -34,7 +32,7 @@ export async function resolveConfig(
       const res = await win.fetch(url.href, { credentials: 'same-origin' });
       if (!res.ok) throw res.status;
       const json: unknown = await res.json();
-      if (isPlainObject(json)) return json;
+      if (isPlainObject(json)) return json as ClientOptions;
       why = 'is not a JSON object';
     }
   } catch (e) {
