@@ -1,3 +1,4 @@
+import { catalogEntries } from './catalog/entries';
 import { createConsentManager, createLock, createTabSync, type ConsentManager } from './consent';
 import { connectInterop, validateInterop } from './consent/interop';
 import { createReportingRuntime } from './client-reporting';
@@ -114,9 +115,16 @@ export async function createClient(options: ClientOptions = {}): Promise<Client>
     emitSegments(await segs.sweep());
   };
 
+  // Another tab's changes, applied one message at a time in order (a consent change before the
+  // signals that follow it). New signals there can change memberships here: 'segments' fires.
+  let synced = Promise.resolve();
   const sync = createTabSync(opts.namespace, (m) => {
-    if (m.type === 'consent') void consent.reload().catch(reportError);
-    if (m.type === 'signals') void segs.load().catch(reportError);
+    synced = synced
+      .then(async () => {
+        if (m.type === 'consent') await consent.reload();
+        if (m.type === 'signals') await segs.load(), emitSegments(await segs.memberships());
+      })
+      .catch(reportError);
   });
 
   const consent: ConsentManager = createConsentManager({
@@ -269,6 +277,7 @@ export async function createClient(options: ClientOptions = {}): Promise<Client>
       emitSegments([]);
     }),
     on: (event, listener) => events.on(event, listener),
+    catalog: () => catalogEntries(catalog, spaces, opts),
     async close() {
       if (closed) return;
       closed = true;
