@@ -4,7 +4,9 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { runInNewContext } from 'node:vm';
 import { describe, expect, it } from 'vitest';
+import { createClient } from '../../src/index';
 import { normalizeOptions } from '../../src/options';
+import type { ConsentSource } from '../../src/types';
 
 const dir = join(__dirname, '../../examples/gtm');
 const scriptOf = (file: string) => {
@@ -40,19 +42,31 @@ describe('examples/gtm/custom-html-tag.html', () => {
 describe('examples/gtm/datalayer-bridge.html', () => {
   const code = scriptOf('datalayer-bridge.html');
   const setup = () => {
-    const storage = new Map<string, string>();
     let model: Record<string, unknown> = {};
-    const window = {
+    /** Every property of the page the bridge touches, beyond the queue and GTM's data layer. */
+    const touched: string[] = [];
+    const base = {
       cohortkit: [] as unknown[],
       google_tag_manager: { 'GTM-TEST': { dataLayer: { get: (k: string) => model[k] } } },
-      localStorage: { getItem: (k: string) => storage.get(k) ?? null, setItem: (k: string, v: string) => void storage.set(k, v) },
     };
+    const window = new Proxy(base, {
+      get(t, k) {
+        if (!(k in t)) touched.push(String(k));
+        return (t as Record<string | symbol, unknown>)[k];
+      },
+      set(t, k, v) {
+        if (k !== 'cohortkit') touched.push(`set ${String(k)}`);
+        (t as Record<string | symbol, unknown>)[k] = v;
+        return true;
+      },
+    });
+    const document = new Proxy({}, { get: (_, k) => void touched.push(`document.${String(k)}`) });
     const fire = (event: string, data: Record<string, unknown>) => {
       model = { ...model, ...data, event };
       const src = code.replace('{{Container ID}}', '"GTM-TEST"').replace('{{Event}}', JSON.stringify(event));
-      runInNewContext(src, { window });
+      runInNewContext(src, { window, document });
     };
-    return { window, fire };
+    return { window: base, fire, touched };
   };
 
   it('maps behavioural events to track with only the listed scalar properties', () => {
@@ -66,14 +80,50 @@ describe('examples/gtm/datalayer-bridge.html', () => {
     ]);
   });
 
-  it('maps CMP consent events to consent, forwarding only changes (no stale re-announcements)', () => {
-    const { window, fire } = setup();
+  it('forwards the CMP state with the adapter source consent-mode, and touches no page storage', () => {
+    const { window, fire, touched } = setup();
     fire('cmp_consent_update', { ad_personalization: 'granted', analytics_storage: 'denied' });
-    fire('cmp_consent_update', {}); // re-announced on the next page: nothing new
     fire('cmp_consent_update', { analytics_storage: 'granted' });
+    fire('cmp_consent_update', { ad_personalization: 'maybe', analytics_storage: 42 }); // nothing usable
     expect(window.cohortkit).toEqual([
-      ['consent', { personalization: true, measurement: false }, { source: 'banner' }],
-      ['consent', { measurement: true }, { source: 'banner' }],
+      ['consent', { personalization: true, measurement: false }, { source: 'consent-mode' }],
+      ['consent', { personalization: true, measurement: true }, { source: 'consent-mode' }],
     ]);
+    // No localStorage, sessionStorage, cookie or anything else of the page.
+    expect(touched).toEqual([]);
+  });
+
+  it('through a real client: a stale CMP state never undoes a withdrawal, and never lifts GPC', async () => {
+    Object.defineProperty(navigator, 'globalPrivacyControl', { value: true, configurable: true });
+    const namespace = `gtm${Date.now().toString(36)}`;
+    try {
+      const { window, fire } = setup();
+      // Each page: the bridge fires with the CMP's stored state, the queue feeds a client.
+      const page = async () => {
+        window.cohortkit.length = 0;
+        fire('cmp_consent_update', { ad_personalization: 'granted', analytics_storage: 'granted' });
+        const c = await createClient({ namespace });
+        for (const cmd of window.cohortkit as Array<[string, Record<string, boolean>, { source: ConsentSource }]>) {
+          expect(cmd[0]).toBe('consent');
+          await c.consent.update(cmd[1], cmd[2]);
+        }
+        return c;
+      };
+      const first = await page();
+      // GPC denies measurement; a CMP grant (not the visitor's own choice in cohortkit) leaves it denied.
+      expect(first.consent.get()).toEqual({ personalization: 'granted', measurement: 'denied' });
+      await first.consent.update({ personalization: false }, { source: 'preference-center' });
+      await first.close();
+      const second = await page(); // the CMP re-announces the same stored state
+      expect(second.consent.get()).toEqual({ personalization: 'denied', measurement: 'denied' });
+      expect((await second.consent.history()).map((r) => [r.purpose, r.granted, r.source])).toEqual([
+        ['measurement', false, 'gpc'],
+        ['personalization', true, 'consent-mode'],
+        ['personalization', false, 'preference-center'],
+      ]);
+      await second.close();
+    } finally {
+      Object.defineProperty(navigator, 'globalPrivacyControl', { value: undefined, configurable: true });
+    }
   });
 });
