@@ -38,7 +38,8 @@ const CONTEXTS: Record<ContextKind, string[] | number | RegExp> = {
   referrer: ['none', 'internal', 'search', 'social', 'external'],
   hour: 23,
   weekday: 6,
-  language: /^[a-z]{2,3}(-[a-z0-9]{1,8})*$/,
+  // BCP 47, compared case-insensitively: 'en', 'en-US', 'EN', 'zh-Hant-TW' (stored lowercase).
+  language: /^[a-z]{2,3}(-[a-z0-9]{1,8})*$/i,
 };
 
 type Ref = { id: string; path: string };
@@ -105,10 +106,12 @@ function contextRule(o: Obj, rel: string, path: string): CompiledRule {
     if (!(re ? typeof x == 'string' && spec.test(x) : n ? Number.isInteger(x) && (x as number) >= 0 && (x as number) <= spec : spec.includes(x as string)))
       fail(
         `${path}.in[${i}]`,
-        re ? 'expected a lowercase language tag like "en" or "en-us"' : n ? `expected an integer 0-${spec}` : `expected one of ${spec.join(', ')}`,
+        re ? 'expected a language tag like "en" or "en-US"' : n ? `expected an integer 0-${spec}` : `expected one of ${spec.join(', ')}`,
       );
   });
-  return { kind: 'context', path: rel, context: c, in: xs as Scalar[] };
+  // Language tags are matched lowercase (the visitor's too); other context values as written.
+  const values = re ? [...new Set((xs as string[]).map((x) => x.toLowerCase()))] : (xs as Scalar[]);
+  return { kind: 'context', path: rel, context: c, in: values };
 }
 
 function rule(v: unknown, rel: string, base: string, acc: Acc, depth: number): CompiledRule {

@@ -152,4 +152,32 @@ describe('segment evaluation properties', () => {
       { numRuns: 100 },
     );
   });
+
+  it('language tags match the same whatever their case, in the definition or from the browser', () => {
+    const TAGS = ['en', 'en-us', 'en-gb', 'de', 'de-de', 'pt-br', 'zh-hant-tw', 'fr'];
+    /** The tag with each letter's case flipped where the mask says so. */
+    const recase = (tag: string, mask: boolean[]) => [...tag].map((ch, i) => (mask[i % mask.length] ? ch.toUpperCase() : ch)).join('');
+    const maskArb = fc.array(fc.boolean(), { minLength: 1, maxLength: 12 });
+    fc.assert(
+      fc.property(
+        fc.subarray(TAGS, { minLength: 1 }),
+        fc.array(maskArb, { minLength: 1, maxLength: 8 }),
+        fc.constantFrom(...TAGS),
+        maskArb,
+        (tags, masks, visitor, vmask) => {
+          const eval_ = (inTags: string[], language: string) => {
+            const catalog = compileSegments([{ id: 'a', description: 'a', purposes: [], rule: { context: 'language', in: inTags } }], { purposes: PURPOSES });
+            return evaluateSegment(catalog, 'a', makeInput([], NOW, PURPOSES, { language }));
+          };
+          const plain = eval_(tags, visitor);
+          const cased = eval_(tags.map((t, i) => recase(t, masks[i % masks.length])), recase(visitor, vmask));
+          expect(cased).toEqual(plain);
+          // full tag or primary subtag, as specified
+          expect(plain.member).toBe(tags.includes(visitor) || tags.includes(visitor.split('-')[0]));
+          expect(plain.conditions[0]).toMatchObject({ observed: visitor, expected: tags });
+        },
+      ),
+      { numRuns: 300 },
+    );
+  });
 });

@@ -66,7 +66,11 @@ const rows: Array<[name: string, input: unknown, message: string]> = [
   ['context bad device', [seg({ context: 'device', in: ['mobile', 'phone'] })], 'segments[0].rule.in[1]: expected one of mobile, tablet, desktop'],
   ['context hour 24', [seg({ context: 'hour', in: [23, 24] })], 'segments[0].rule.in[1]: expected an integer 0-23'],
   ['context weekday 7', [seg({ context: 'weekday', in: [7] })], 'segments[0].rule.in[0]: expected an integer 0-6'],
-  ['context uppercase language', [seg({ context: 'language', in: ['en-US'] })], 'segments[0].rule.in[0]: expected a lowercase language tag like "en" or "en-us"'],
+  ['context language with an underscore', [seg({ context: 'language', in: ['en-US', 'en_US'] })], 'segments[0].rule.in[1]: expected a language tag like "en" or "en-US"'],
+  ['context language not a tag', [seg({ context: 'language', in: ['english language'] })], 'segments[0].rule.in[0]: expected a language tag like "en" or "en-US"'],
+  ['context language a number', [seg({ context: 'language', in: [1] })], 'segments[0].rule.in[0]: expected a language tag like "en" or "en-US"'],
+  ['context device keeps its exact spelling', [seg({ context: 'device', in: ['Mobile'] })], 'segments[0].rule.in[0]: expected one of mobile, tablet, desktop'],
+  ['context referrer keeps its exact spelling', [seg({ context: 'referrer', in: ['Search'] })], 'segments[0].rule.in[0]: expected one of none, internal, search, social, external'],
   ['context unknown key', [seg({ context: 'device', in: ['mobile'], not: 1 })], 'segments[0].rule: expected one rule kind, got context and not'],
   ['unknown key in a context rule', [seg({ context: 'device', in: ['mobile'], at: 1 })], 'segments[0].rule.at: unknown key, expected one of context, in'],
   ['unknown key in where.in', [seg({ event: 'a', where: { p: { in: [1], x: 1 } } })], 'segments[0].rule.where.p.x: unknown key, expected one of in'],
@@ -114,6 +118,11 @@ describe('compileSegments rejects bad definitions with the exact path', () => {
 });
 
 describe('compileSegments accepts good definitions', () => {
+  it('accepts language tags in any case, stored lowercase without repeats', () => {
+    const catalog = compileSegments([seg({ context: 'language', in: ['en-US', 'en-us', 'EN', 'zh-Hant-TW', 'pt-BR'] })], { purposes: PURPOSES });
+    expect(catalog.get('a')!.rule).toMatchObject({ kind: 'context', context: 'language', in: ['en-us', 'en', 'zh-hant-tw', 'pt-br'] });
+  });
+
   it('accepts undefined and [] as no segments', () => {
     expect(compileSegments(undefined, { purposes: PURPOSES }).segments).toEqual([]);
     expect(compileSegments([], { purposes: PURPOSES }).segments).toEqual([]);
