@@ -6,7 +6,7 @@ import { createSegmentRuntime } from './client-segments';
 import { createEmitter } from './emitter';
 import { CohortkitError, isCohortkitError } from './errors';
 import { normalizeOptions } from './options';
-import { EXPOSURE_EVENT, createLocalId, decideVariant, holdoutBucket, pruneExposures, validateDecideRequest, parseDuration } from './personalization';
+import { EXPOSURE_EVENT, armToRecord, createLocalId, decideVariant, experimentPurposes, holdoutBucket, keptArm, pruneExposures, validateDecideRequest, parseDuration } from './personalization';
 import { validateCohortSpaces, validateReportOptions } from './reporting';
 import { compileSegments } from './segments';
 import { contextFromWindow, validateTrack } from './signals';
@@ -57,6 +57,7 @@ export async function createClient(options: ClientOptions = {}): Promise<Client>
   // while `personalization` is granted; otherwise they live for this page only.
   const exposures = new Map<string, number[]>();
   let localId: string | undefined;
+  let savedLocalId: string | undefined; // the id persisted in the store, if any
 
   const retention = new Map(opts.purposes.map((p) => [p.id, p.retentionDays ?? opts.retentionDays]));
   const segs = createSegmentRuntime({
@@ -95,6 +96,7 @@ export async function createClient(options: ClientOptions = {}): Promise<Client>
       // Frequency caps and the holdout id are personalization state too.
       ops.push({ type: 'delete', store: 'meta', key: CAPS_KEY }, { type: 'delete', store: 'meta', key: LOCAL_ID_KEY });
       exposures.clear();
+      localId = savedLocalId = undefined;
     }
     segs.forgetPurpose(purpose);
     return { ops, counts: { signals: signals.length, memberships: memberships.length, reports: outbox.queued } };
@@ -167,7 +169,7 @@ export async function createClient(options: ClientOptions = {}): Promise<Client>
   const persistPersonalization = () => consent.isGranted('personalization');
   // Restore personalization state (present only if it was persisted under consent).
   for (const [k, v] of Object.entries(((await store.get('meta', CAPS_KEY)) ?? {}) as Record<string, number[]>)) exposures.set(k, v);
-  localId ??= (await store.get('meta', LOCAL_ID_KEY)) as string | undefined;
+  localId ??= savedLocalId = (await store.get('meta', LOCAL_ID_KEY)) as string | undefined;
 
   const connectedInterop = await connectInterop(interop, {
     update: (choices, source) => {
@@ -231,19 +233,29 @@ export async function createClient(options: ClientOptions = {}): Promise<Client>
     decide: guard(async (request): Promise<Decision> => {
       const req = validateDecideRequest(request);
       const now = opts.now();
-      if (req.holdout && !localId) {
-        localId = createLocalId((b) => crypto.getRandomValues(b));
-        if (persistPersonalization()) await store.write([{ type: 'put', store: 'meta', key: LOCAL_ID_KEY, value: localId }]);
-      }
+      // An experiment reads this slot when a segment reads its exposure event; nobody is
+      // randomized into an arm before that experiment's purposes are granted.
+      const exp = experimentPurposes(catalog, req.slot);
+      const randomize = !exp || exp.every((p) => consent.isGranted(p));
       const d = decideVariant(req, {
         member: memberEnv(),
-        holdoutBucket: localId ? holdoutBucket(localId, req.slot) : 1,
+        // The local id is made only when a bucket is needed: an eligible visitor and a holdout.
+        holdoutBucket: () => holdoutBucket((localId ??= createLocalId((b) => crypto.getRandomValues(b))), req.slot),
+        randomize,
         exposures: (slot, segment) => exposures.get(`${slot}|${segment}`) ?? [],
         now,
       });
-      // An experiment on this slot (a segment reads the exposure event) records the arm locally.
-      if ((d.reason === 'holdout' || d.reason === 'segment') && req.holdout && catalog.reads.has(EXPOSURE_EVENT))
-        await segs.track(EXPOSURE_EVENT, { slot: req.slot, arm: d.reason === 'holdout' ? 'holdout' : 'treated' });
+      // Persisted (once) while personalization is granted; before that it lives for this page.
+      if (localId && localId !== savedLocalId && persistPersonalization()) {
+        await store.write([{ type: 'put', store: 'meta', key: LOCAL_ID_KEY, value: localId }]);
+        savedLocalId = localId;
+      }
+      // Intent to treat: the arm of the first eligible decision, kept in the exposure signal and
+      // re-recorded by every later decision of the slot, whatever it returns.
+      if (exp && randomize) {
+        const arm = armToRecord(keptArm(segs.exportSignals(), req.slot, now), d.reason, req.holdout);
+        if (arm) await segs.track(EXPOSURE_EVENT, { slot: req.slot, arm });
+      }
       if (d.reason === 'segment' && req.cap) {
         const key = `${req.slot}|${d.segment}`;
         const per = parseDuration(req.cap.per)!;
@@ -270,7 +282,7 @@ export async function createClient(options: ClientOptions = {}): Promise<Client>
         consent.reset();
         segs.forgetPurpose();
         exposures.clear();
-        localId = undefined;
+        localId = savedLocalId = undefined;
       });
       sync.post({ type: 'consent' });
       events.emit('consent', consent.get());
@@ -278,6 +290,7 @@ export async function createClient(options: ClientOptions = {}): Promise<Client>
     }),
     on: (event, listener) => events.on(event, listener),
     catalog: () => catalogEntries(catalog, spaces, opts),
+    purposes: opts.purposes.map((p) => ({ ...p })),
     async close() {
       if (closed) return;
       closed = true;

@@ -173,6 +173,45 @@ export interface DataExport {
   storage?: 'indexeddb' | 'memory';
 }
 
+/** One segment as documented by the catalog (`client.catalog()`, `describeCatalog()` of `cohortkit/catalog`). */
+export interface CatalogEntry {
+  id: string;
+  version: number;
+  description: string;
+  goal?: string;
+  /** Purposes the membership relies on: its own and those of the segments it references (effective). */
+  purposes: string[];
+  /** Effective sensitivity: declared, or referencing a sensitive segment. Never reported. */
+  sensitive: boolean;
+  /** Reads no event (directly or through references): nothing is stored for it, no consent needed. */
+  contextOnly: boolean;
+  /** The longest time a signal it reads is kept, in days (0 when it stores nothing). */
+  retentionDays: number;
+  /** What it stores, after minimization: each event it reads (directly or through references) and the
+   * property keys kept for that event (by any segment; everything else is dropped at `track`). */
+  reads: Array<{ event: string; props: string[] }>;
+  /** Segments its rule references directly. */
+  references: string[];
+  /** Cohort spaces that report it (a cohort of the space names it). */
+  spaces: string[];
+  /** Context kinds its rule reads (directly or through references); never stored. */
+  context: ContextKind[];
+  /** Supporting events required before membership. */
+  minEvidence: number;
+}
+/** One cohort space as documented by the catalog. */
+export interface CatalogSpace {
+  id: string;
+  version: number;
+  description: string;
+  /** cohorts.length + 1 (the fallback). */
+  k: number;
+  cohorts: Array<{ id: string; segment: string }>;
+  fallback: string;
+  /** Purposes a report relies on: 'measurement' and the effective purposes of its segments. */
+  purposes: string[];
+}
+
 export type ClientEvent = 'consent' | 'segments' | 'report' | 'error';
 
 export interface Client {
@@ -191,6 +230,10 @@ export interface Client {
   forget(): Promise<void>;
   on(event: ClientEvent, listener: (detail: unknown) => void): () => void;
   close(): Promise<void>;
+  /** The segment catalog (synchronous): every declared segment, what it reads, who reports it. */
+  catalog(): CatalogEntry[];
+  /** The declared purposes (ids, descriptions, retention), in declaration order, e.g. for a preference center. */
+  readonly purposes: PurposeOption[];
   /** Which store backs this client: 'indexeddb', or 'memory' (asked for, or the fallback). */
   readonly storage: 'indexeddb' | 'memory';
 }

@@ -41,6 +41,8 @@ export function fakeClient(decide?: (req: DecideRequest) => Decision | Promise<D
       return () => {};
     },
     close: async () => {},
+    catalog: () => [],
+    purposes: [],
   };
   return client as Client & { calls: unknown[][]; emit(event: string, detail: unknown): void };
 }

@@ -1,0 +1,45 @@
+// describeCatalog(options): the catalog of a configuration without a client, validated exactly as
+// createClient validates it (same validators, same order, same messages).
+import { validateInterop } from '../consent/interop';
+import { normalizeOptions } from '../options';
+import { validateCohortSpaces, validateReportOptions } from '../reporting';
+import { compileSegments } from '../segments';
+import type { CatalogEntry, CatalogSpace, ClientOptions } from '../types';
+import { catalogEntries, catalogSpaces } from './entries';
+import { renderMarkdown } from './markdown';
+
+export interface CatalogDescription {
+  segments: CatalogEntry[];
+  spaces: CatalogSpace[];
+  /** Documents every segment (grouped by goal) and every cohort space. */
+  markdown: string;
+}
+
+/** As createClient: a relative `report.endpoint` resolves against the page's location (none in Node). */
+function withAbsoluteEndpoint(report: unknown): unknown {
+  const r = report as { endpoint?: unknown } | null;
+  try {
+    if (typeof r?.endpoint === 'string') return { ...r, endpoint: new URL(r.endpoint, location.href).href };
+  } catch {
+    // no location (Node) or not a URL: validation names the problem
+  }
+  return report;
+}
+
+/**
+ * Documents a configuration: every segment and cohort space, and the same as Markdown.
+ * Pure (no storage, no DOM, no network); runs in Node and in the browser.
+ * @param options the options you would pass to `createClient`
+ * @throws CohortkitError `invalid-options` naming the path, exactly where createClient would reject
+ */
+export function describeCatalog(options: ClientOptions = {}): CatalogDescription {
+  const opts = normalizeOptions(options);
+  const purposeIds = opts.purposes.map((p) => p.id);
+  const catalog = compileSegments(opts.raw.segments ?? [], { purposes: purposeIds });
+  validateInterop(opts.raw.interop, purposeIds);
+  const compiled = validateCohortSpaces(opts.raw.cohorts, catalog);
+  if (opts.raw.report !== undefined) validateReportOptions(withAbsoluteEndpoint(opts.raw.report));
+  const segments = catalogEntries(catalog, compiled, opts);
+  const spaces = catalogSpaces(compiled);
+  return { segments, spaces, markdown: renderMarkdown({ segments, spaces, purposes: opts.purposes, retentionDays: opts.retentionDays, policyVersion: opts.policyVersion }) };
+}
