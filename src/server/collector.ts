@@ -1,31 +1,16 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { CohortkitError } from '../errors';
+import { olhRange } from '../privacy/index';
 import type { CohortSpace, LDPReport } from '../types';
-import type { Estimator } from './estimator';
+import { checkCollectorOptions, type CollectorOptions } from './collector-options';
+import { clientAddress, createAddressLimiter, createTokenCheck } from './guard';
 import { BODY_LIMIT, createRateLimiter, mediaType, readBody, sendJson } from './http';
+import { createRejectionLog, reasonOf } from './rejections';
 import { estimateFromRows } from './stats';
-import { openStore, type CollectorStore, type StoreOption } from './store';
+import { dayOf, openStore, splitByWindow, type CollectorStore, type StoreOption } from './store';
 import { createMemoryStore } from './store-memory';
-import { checkSpaces, createReportValidator, spaceVersion } from './validate-report';
+import { createReportValidator, spaceVersion } from './validate-report';
 
-export interface CollectorOptions {
-  spaces: CohortSpace[];
-  /** Also fed every accepted report; without `store`, estimates are read from it. */
-  estimator?: Estimator;
-  minCount?: number;
-  /** Exact origins allowed (CORS); absent: any origin (`*`, no credentials ever). */
-  allowOrigins?: string[];
-  /** Absent: memory only. `{ dataDir }`: PGlite. `{ databaseUrl }`: PostgreSQL. Or a custom store. */
-  store?: StoreOption;
-  /** Dedupe window in epochs (days) behind the newest stored epoch; default 8. */
-  dedupeDays?: number;
-  /** Per connection: `{ requests, perMs }` token bucket (default 200 per 1,000 ms), or `false`. */
-  rateLimit?: { requests: number; perMs: number } | false;
-  /** One line per batch (no IP, no user agent, no report content). */
-  log?: (line: string) => void;
-  /** The clock (ms), for the rate limiter and log lines. */
-  now?: () => number;
-}
+export type { CollectorOptions } from './collector-options';
 
 export type CollectorHandler = ((req: IncomingMessage, res: ServerResponse) => void) & {
   /** Stops taking requests (503), waits for in-flight batches to be persisted, closes the store. */
@@ -33,36 +18,39 @@ export type CollectorHandler = ((req: IncomingMessage, res: ServerResponse) => v
 };
 
 const ROUTES: Record<string, string> = { '/v1/reports': 'POST', '/v1/estimates': 'GET', '/v1/spaces': 'GET', '/healthz': 'GET' };
-const bad = (msg: string): never => {
-  throw new CohortkitError('invalid-options', msg);
-};
+/** What a refused report's `error` says, by store outcome. */
+export const REJECTION = {
+  duplicate: 'duplicate',
+  stale: 'epoch: older than the dedupe window',
+  future: 'epoch: in the future',
+  epsilon: 'epsilon: not accepted',
+} as const;
 
 /**
  * Creates the reference collector: a `node:http` request handler, returned synchronously (the
  * store opens on the first request). Throws `invalid-options` for bad options.
  */
 export function createCollector(opts: CollectorOptions): CollectorHandler {
-  if (typeof opts !== 'object' || opts === null) bad('options: expected an object');
-  const spaces = checkSpaces(opts.spaces);
-  const { estimator, minCount, allowOrigins, log, now = Date.now, rateLimit = { requests: 200, perMs: 1000 } } = opts;
-  if (minCount !== undefined && !(typeof minCount === 'number' && minCount >= 0 && minCount < Infinity)) bad('minCount: expected a finite number ≥ 0');
-  if (allowOrigins !== undefined && !(Array.isArray(allowOrigins) && allowOrigins.every((o) => typeof o === 'string'))) {
-    bad('allowOrigins: expected an array of origins like "https://example.com"');
-  }
-  if (rateLimit && !(rateLimit.requests >= 1 && rateLimit.perMs > 0)) bad('rateLimit: expected { requests ≥ 1, perMs > 0 } or false');
-  const so = opts.store;
-  if (so !== undefined && (typeof so !== 'object' || so === null || !('addBatch' in so || 'dataDir' in so || 'databaseUrl' in so))) {
-    bad('store: expected { dataDir } or { databaseUrl }');
-  }
-  const dedupeDays = opts.dedupeDays;
-  const storeOpt: StoreOption | undefined = so && !('addBatch' in so) ? { dedupeDays, ...so } : so;
-  const byId = new Map(spaces.map((s) => [s.id, s]));
-  const validate = createReportValidator(spaces);
+  const o = checkCollectorOptions(opts);
+  const { spaces, estimator, minCount, allowOrigins, log, now, rateLimit, dedupeDays, maxGroups, trustProxy } = o;
+  const so = o.store;
+  // With `epsilons`, the groups honest clients use (each ε, each mechanism, OLH's own g) are
+  // reserved: no flood of other groups can crowd them out of `maxGroups`.
+  const eps = o.epsilons && new Set(o.epsilons);
+  const reservedGroup = eps && ((r: LDPReport) => eps.has(r.epsilon) && (r.mechanism !== 'olh' || (r as { g?: number }).g === olhRange(r.epsilon)));
+  const storeOpt: StoreOption | undefined = so && !('addBatch' in so) ? { dedupeDays, maxGroups, now, reservedGroup, ...so } : so;
+  const versions = new Map<string, Map<number, CohortSpace>>();
+  for (const sp of spaces) versions.set(sp.id, (versions.get(sp.id) ?? new Map()).set(spaceVersion(sp), sp));
+  const validate = createReportValidator(spaces, o.epsilons ? { epsilons: o.epsilons } : { maxEpsilon: 20 });
   const allow = rateLimit ? createRateLimiter(rateLimit.requests, rateLimit.perMs, now) : () => true;
+  const perAddress = o.perAddressLimit === false ? undefined : createAddressLimiter(o.perAddressLimit, now);
+  const authorized = o.readToken === undefined ? () => true : createTokenCheck(o.readToken);
+  const rejections = createRejectionLog(dedupeDays, versions.size);
+  const today = (): number => dayOf(now());
   let store: Promise<CollectorStore> | undefined;
   let opened: CollectorStore | undefined;
   const getStore = (): Promise<CollectorStore> =>
-    (store ??= (storeOpt ? openStore(storeOpt) : Promise.resolve(createMemoryStore({ dedupeDays }))).then(async (s) => {
+    (store ??= (storeOpt ? openStore(storeOpt) : Promise.resolve(createMemoryStore({ dedupeDays, maxGroups, now, reservedGroup }))).then(async (s) => {
       opened = s;
       await s.init();
       return s;
@@ -94,52 +82,79 @@ export function createCollector(opts: CollectorOptions): CollectorHandler {
     }
     if (typeof input !== 'object' || input === null) return sendJson(res, 400, { error: 'body: expected a report object or an array of reports' }, h);
     const items = Array.isArray(input) ? input : [input];
+    const wait = perAddress?.take(clientAddress(req, trustProxy), Math.max(1, items.length)) ?? 0;
+    if (wait > 0) return sendJson(res, 429, { error: 'rate limited: too many reports from this address' }, { ...h, 'retry-after': String(wait) });
+    const day = today();
     const rejected: Array<{ index: number; error: string }> = [];
-    const ok: Array<{ index: number; report: LDPReport }> = [];
+    const valid: Array<{ index: number; report: LDPReport }> = [];
     const seen = new Set<string>();
     items.forEach((item, index) => {
       const r = validate(item);
       if (!r.ok) rejected.push({ index, error: r.error });
-      else if (seen.has(r.report.id)) rejected.push({ index, error: 'duplicate' });
-      else seen.add(r.report.id), ok.push({ index, report: r.report });
+      else if (seen.has(r.report.id)) rejected.push({ index, error: REJECTION.duplicate });
+      else seen.add(r.report.id), valid.push({ index, report: r.report });
     });
-    let dup = new Set<string>();
-    let stale = new Set<string>();
+    // The window is the collector's (a custom store may not check it); the store checks it too.
+    const w = splitByWindow(valid.map((v) => v.report), day, dedupeDays);
+    const why = new Map<string, string>([...w.stale.map((id) => [id, REJECTION.stale] as const), ...w.future.map((id) => [id, REJECTION.future] as const)]);
+    const ok = valid.filter((v) => !why.has(v.report.id));
     if (ok.length) {
       try {
-        const res = await (await getStore()).addBatch(ok.map((o) => o.report));
-        dup = new Set(res.duplicateIds);
-        stale = new Set(res.staleIds);
+        const out = await (await getStore()).addBatch(ok.map((v) => v.report), day);
+        for (const id of out.duplicateIds) why.set(id, REJECTION.duplicate);
+        for (const id of out.staleIds) why.set(id, REJECTION.stale);
+        for (const id of out.futureIds ?? []) why.set(id, REJECTION.future);
+        for (const id of out.groupLimitIds ?? []) why.set(id, REJECTION.epsilon);
       } catch (e) {
         return sendJson(res, 503, unavailable(e), h);
       }
     }
     let accepted = 0;
-    for (const { index, report } of ok) {
-      if (dup.has(report.id)) rejected.push({ index, error: 'duplicate' });
-      else if (stale.has(report.id)) rejected.push({ index, error: 'epoch: older than the dedupe window' });
+    for (const { index, report } of valid) {
+      const error = why.get(report.id);
+      if (error) rejected.push({ index, error });
       else accepted++, estimator?.add(report);
     }
     rejected.sort((a, b) => a.index - b.index);
-    log?.(`${new Date(now()).toISOString()} batch: ${items.length} received, ${accepted} accepted, ${rejected.length} rejected (${dup.size} duplicate)`);
+    let dup = 0;
+    for (const { index, error } of rejected) {
+      const sp = (items[index] as { space?: unknown } | null)?.space;
+      rejections.add(day, typeof sp === 'string' && versions.has(sp) ? sp : '*', reasonOf(error));
+      if (error === REJECTION.duplicate) dup++;
+    }
+    log?.(`${new Date(now()).toISOString()} batch: ${items.length} received, ${accepted} accepted, ${rejected.length} rejected (${dup} duplicate)`);
     sendJson(res, 202, { accepted, rejected }, h);
   }
+
+  /** The newest epoch with reports that is not after tomorrow (a poisoned far-future row never wins). */
+  const latestEpoch = (epochs: number[]): number | undefined => epochs.filter((e) => e <= today() + 1).at(-1);
 
   async function getEstimates(url: URL, res: ServerResponse, h: Record<string, string>): Promise<void> {
     const id = url.searchParams.get('space');
     const ep = url.searchParams.get('epoch');
+    const ver = url.searchParams.get('version');
     if (!id) return sendJson(res, 400, { error: 'space: missing (?space=<id>)' }, h);
-    const space = byId.get(id);
-    if (!space) return sendJson(res, 404, { error: `space: unknown space "${id.slice(0, 64)}"` }, h);
+    const vs = versions.get(id);
+    if (!vs) return sendJson(res, 404, { error: `space: unknown space "${id.slice(0, 64)}"` }, h);
+    if (ver !== null && !/^[1-9]\d{0,9}$/.test(ver)) return sendJson(res, 400, { error: 'version: expected a positive integer' }, h);
+    const space = ver === null ? vs.get(Math.max(...vs.keys())) : vs.get(Number(ver));
+    if (!space) return sendJson(res, 404, { error: `version: space "${id}" has no version ${ver}` }, h);
     if (ep !== null && !/^\d{1,9}$/.test(ep)) return sendJson(res, 400, { error: 'epoch: expected a non-negative integer (days since 1970-01-01)' }, h);
-    const epoch = ep === null ? undefined : Number(ep);
-    if (estimator && !storeOpt) return sendJson(res, 200, estimator.estimate(id, epoch), h);
-    const s = await getStore();
-    sendJson(res, 200, estimateFromRows(await s.rows(id, epoch), space, { minCount, epoch }), h);
+    let epoch = ep === null ? undefined : Number(ep);
+    const version = spaceVersion(space);
+    let est;
+    if (estimator && !storeOpt) est = estimator.estimate(id, epoch);
+    else {
+      const s = await getStore();
+      epoch ??= latestEpoch(await s.epochs(id, version));
+      est = estimateFromRows(epoch === undefined ? [] : await s.rows(id, epoch), space, { minCount, epoch });
+    }
+    sendJson(res, 200, { ...est, version, rejected: rejections.get(est.epoch ?? today(), id) }, h);
   }
 
   async function getSpaces(res: ServerResponse, h: Record<string, string>): Promise<void> {
     const s = await getStore();
+    const day = today();
     const out = await Promise.all(
       spaces.map(async (sp) => ({
         id: sp.id,
@@ -147,10 +162,10 @@ export function createCollector(opts: CollectorOptions): CollectorHandler {
         description: sp.description,
         k: sp.cohorts.length + 1,
         cohorts: [...sp.cohorts.map((c) => c.id), sp.fallback],
-        epochs: await s.epochs(sp.id),
+        epochs: (await s.epochs(sp.id, spaceVersion(sp))).filter((e) => e <= day + 1),
       })),
     );
-    sendJson(res, 200, { spaces: out }, h);
+    sendJson(res, 200, { spaces: out, today: day, rejected: rejections.all() }, h);
   }
 
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
@@ -175,7 +190,7 @@ export function createCollector(opts: CollectorOptions): CollectorHandler {
       return sendJson(res, 204, undefined, {
         ...h,
         'access-control-allow-methods': `${method}, OPTIONS`,
-        'access-control-allow-headers': 'content-type',
+        'access-control-allow-headers': 'content-type, authorization',
         'access-control-max-age': '600',
       });
     }
@@ -186,6 +201,11 @@ export function createCollector(opts: CollectorOptions): CollectorHandler {
     if (!allow(req.socket)) {
       req.resume();
       return sendJson(res, 429, { error: 'rate limited: too many requests on this connection' }, { ...h, 'retry-after': '1' });
+    }
+    if (method === 'GET' && url.pathname !== '/healthz' && !authorized(req.headers.authorization)) {
+      req.resume();
+      const bearer = req.headers.authorization === undefined ? 'Bearer realm="cohortkit"' : 'Bearer realm="cohortkit", error="invalid_token"';
+      return sendJson(res, 401, { error: 'authorization: expected Authorization: Bearer <read token>' }, { ...h, 'www-authenticate': bearer });
     }
     try {
       if (method === 'POST') return await postReports(req, res, h);

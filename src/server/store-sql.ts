@@ -1,6 +1,6 @@
 import type { LDPReport, MechanismName } from '../types';
 import { addToRows, rowKey, type StatsRow } from './stats';
-import { checkDays, splitByWindow, type BatchResult, type CollectorStore, type DedupeOptions } from './store';
+import { checkDays, checkMaxGroups, dayOf, groupOf, splitByWindow, type BatchResult, type CollectorStore, type DedupeOptions } from './store';
 
 /** The smallest SQL surface the stores need (PGlite and pg both fit). */
 export interface SqlClient {
@@ -46,6 +46,10 @@ export const SELECT_ROWS_SQL = `select space, space_version, epoch, mechanism, k
 from cohortkit_stats where space = $1 and ($2::int is null or epoch = $2::int)
 order by epoch, mechanism, epsilon, g`;
 
+/** The groups of one (space, version, epoch). */
+export const SELECT_GROUPS_SQL = `select mechanism, k, epsilon, g::float8 as g from cohortkit_stats
+where space = $1 and space_version = $2 and epoch = $3`;
+
 /** Applies pending {@link MIGRATIONS} under an advisory lock (concurrent collectors wait). */
 export async function migrate(db: SqlDriver): Promise<void> {
   await db.transaction(async (tx) => {
@@ -77,35 +81,73 @@ export function createSqlStore(kind: string, open: () => Promise<SqlDriver>, opt
       db = undefined; // the next call retries
       throw e;
     });
-  const batch = (d: SqlDriver, reports: LDPReport[]): Promise<BatchResult> =>
+  const maxGroups = checkMaxGroups(opts.maxGroups);
+  const { now = Date.now, reservedGroup = () => false } = opts;
+  let prunedFor: number | undefined;
+  /** `space|version|epoch|group` known to exist (rows are never deleted, so this stays true). */
+  const known = new Set<string>();
+  /** Which reports may open or join their group: at most `maxGroups` per (space, version, epoch). */
+  const admit = async (tx: SqlClient, reports: LDPReport[]): Promise<Set<string>> => {
+    const byAt = new Map<string, LDPReport[]>();
+    for (const r of reports) {
+      const at = `${r.space}|${r.spaceVersion}|${r.epoch}`;
+      if (!reservedGroup(r) && !known.has(`${at}|${groupOf(r as never)}`)) byAt.set(at, [...(byAt.get(at) ?? []), r]);
+    }
+    const refused = new Set<string>();
+    for (const at of [...byAt.keys()].sort()) {
+      const [space, version, epoch] = at.split('|');
+      // Serializes collectors opening groups of one (space, version, epoch); joins need no lock.
+      await tx.query('select pg_advisory_xact_lock(hashtext($1))', [`cohortkit:${at}`]);
+      const res = await tx.query(SELECT_GROUPS_SQL, [space, Number(version), Number(epoch)]);
+      const have = new Set<string>(res.rows.map((g) => groupOf({ mechanism: g.mechanism, k: g.k, epsilon: g.epsilon, g: g.g })));
+      if (known.size > 100_000) known.clear();
+      for (const g of have) known.add(`${at}|${g}`);
+      for (const r of byAt.get(at)!.sort((a, b) => (groupOf(a as never) < groupOf(b as never) ? -1 : 1))) {
+        const g = groupOf(r as never);
+        if (have.has(g)) continue;
+        if (have.size >= maxGroups) refused.add(r.id);
+        else have.add(g); // opened by this batch (known once committed and seen again)
+      }
+    }
+    return refused;
+  };
+  const batch = (d: SqlDriver, reports: LDPReport[], today: number): Promise<BatchResult> =>
     d.transaction(async (tx) => {
-      const top = (await tx.query('select max(epoch) as m from cohortkit_ids')).rows[0]?.m;
-      const w = splitByWindow(reports, top == null ? undefined : Number(top), days);
-      if (top != null && Number(top) - days < w.horizon) await tx.query('delete from cohortkit_ids where epoch < $1', [w.horizon]);
+      const w = splitByWindow(reports, today, days);
+      if (prunedFor !== today) await tx.query('delete from cohortkit_ids where epoch < $1 or epoch > $2', [w.horizon, today + 1]);
+      const refused = await admit(tx, w.fresh);
+      const admitted = w.fresh.filter((r) => !refused.has(r.id));
       const fresh = new Set<string>();
-      if (w.fresh.length) {
-        const res = await tx.query(INSERT_IDS_SQL, [w.fresh.map((r) => r.id), w.fresh.map((r) => r.epoch)]);
+      if (admitted.length) {
+        const res = await tx.query(INSERT_IDS_SQL, [admitted.map((r) => r.id), admitted.map((r) => r.epoch)]);
         for (const r of res.rows) fresh.add(r.id);
       }
       const delta = new Map<string, StatsRow>();
-      for (const r of w.fresh) if (fresh.has(r.id)) addToRows(delta, r);
+      for (const r of admitted) if (fresh.has(r.id)) addToRows(delta, r);
       for (const r of [...delta.values()].sort((a, b) => (rowKey(a) < rowKey(b) ? -1 : 1))) {
         await tx.query(UPSERT_STATS_SQL, [r.space, r.spaceVersion, r.epoch, r.mechanism, r.k, r.epsilon, r.g, r.n, r.support]);
       }
-      return { duplicateIds: w.fresh.filter((r) => !fresh.has(r.id)).map((r) => r.id), staleIds: w.stale };
+      return {
+        duplicateIds: admitted.filter((r) => !fresh.has(r.id)).map((r) => r.id),
+        staleIds: w.stale,
+        futureIds: w.future,
+        groupLimitIds: [...refused],
+      };
     });
   return {
     kind,
     async init() {
       await conn();
     },
-    async addBatch(input: LDPReport[]) {
+    async addBatch(input: LDPReport[], today = dayOf(now())) {
       // Sorted ids and rows: concurrent collectors take row locks in one order (no deadlocks).
       const reports = input.slice().sort((a, b) => (a.id < b.id ? -1 : 1));
       const d = await conn();
       for (let attempt = 1; ; attempt++) {
         try {
-          return await batch(d, reports);
+          const out = await batch(d, reports, today);
+          prunedFor = today;
+          return out;
         } catch (e) {
           const code = (e as { code?: string }).code;
           if (attempt >= 3 || (code !== '40P01' && code !== '40001')) throw e;
@@ -128,8 +170,11 @@ export function createSqlStore(kind: string, open: () => Promise<SqlDriver>, opt
         }),
       );
     },
-    async epochs(space) {
-      const res = await (await conn()).query('select distinct epoch from cohortkit_stats where space = $1 order by epoch', [space]);
+    async epochs(space, version) {
+      const res = await (await conn()).query(
+        'select distinct epoch from cohortkit_stats where space = $1 and ($2::int is null or space_version = $2::int) order by epoch',
+        [space, version ?? null],
+      );
       return res.rows.map((r) => r.epoch as number);
     },
     async close() {

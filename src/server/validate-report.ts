@@ -6,6 +6,9 @@ import type { CohortSpace, LDPReport, MechanismName } from '../types';
 export type ReportCheck = { ok: true; report: LDPReport } | { ok: false; error: string };
 
 const ID_RE = /^[a-z0-9][a-z0-9_-]{0,63}$/;
+/** Cohort ids of the built-in `consent` space: `purpose:state` joined by `|` (see consentSpace). */
+const CONSENT_COHORT_RE = /^[a-z0-9][a-z0-9_-]{0,63}:(unset|granted|denied)(\|[a-z0-9][a-z0-9_-]{0,63}:(unset|granted|denied)){0,5}$/;
+const isCohortId = (space: string, id: string): boolean => ID_RE.test(id) || (space === 'consent' && CONSENT_COHORT_RE.test(id));
 /** 22 characters of canonical unpadded base64url (the last carries 2 bits, the rest zero). */
 const REPORT_ID_RE = /^[A-Za-z0-9_-]{21}[AQgw]$/;
 const BASE = ['v', 'id', 'space', 'spaceVersion', 'epoch', 'k', 'mechanism', 'epsilon'];
@@ -22,10 +25,11 @@ const isInt = (x: unknown, min: number, max: number): x is number =>
 export const spaceVersion = (space: CohortSpace): number => space.version ?? 1;
 
 /**
- * Checks cohort spaces (ids, unique ids, at least one cohort, version) and returns them.
+ * Checks cohort spaces (ids, unique ids, at least one cohort, version) and returns them. With
+ * `versions`, one id may appear once per version (several versions side by side).
  * Throws `CohortkitError('invalid-options')` naming the path, e.g. `spaces[1].cohorts[0].id`.
  */
-export function checkSpaces(spaces: unknown, path = 'spaces'): CohortSpace[] {
+export function checkSpaces(spaces: unknown, path = 'spaces', versions = false): CohortSpace[] {
   const fail = (p: string, msg: string): never => {
     throw new CohortkitError('invalid-options', `${p}: ${msg}`);
   };
@@ -36,30 +40,42 @@ export function checkSpaces(spaces: unknown, path = 'spaces'): CohortSpace[] {
     if (typeof s !== 'object' || s === null) fail(p, 'expected an object');
     const { id, version, cohorts, fallback } = s as Record<string, unknown>;
     if (typeof id !== 'string' || !ID_RE.test(id)) fail(`${p}.id`, 'expected an id like "lifecycle"');
-    if (seen.has(id as string)) fail(`${p}.id`, `duplicate space id "${id}"`);
-    seen.add(id as string);
-    if (version !== undefined && !isInt(version, 1, Number.MAX_SAFE_INTEGER)) fail(`${p}.version`, 'expected a positive integer');
+    if (version !== undefined && !isInt(version, 1, 2147483647)) fail(`${p}.version`, 'expected a positive integer (at most 2^31 − 1)');
+    const key = versions ? `${id}@${version ?? 1}` : (id as string);
+    if (seen.has(key)) fail(versions ? `${p}.version` : `${p}.id`, `duplicate space ${versions ? `"${id}" version ${version ?? 1}` : `id "${id}"`}`);
+    seen.add(key);
     if (!Array.isArray(cohorts) || cohorts.length < 1) fail(`${p}.cohorts`, 'expected a non-empty array');
     const ids = new Set<string>();
     (cohorts as unknown[]).forEach((c, j) => {
       const cid = (c as { id?: unknown } | null)?.id;
-      if (typeof cid !== 'string' || !ID_RE.test(cid)) fail(`${p}.cohorts[${j}].id`, 'expected an id');
+      if (typeof cid !== 'string' || !isCohortId(id as string, cid)) fail(`${p}.cohorts[${j}].id`, 'expected an id');
       if (ids.has(cid as string)) fail(`${p}.cohorts[${j}].id`, `duplicate cohort id "${cid}"`);
       ids.add(cid as string);
     });
-    if (typeof fallback !== 'string' || !ID_RE.test(fallback)) fail(`${p}.fallback`, 'expected a cohort id');
+    if (typeof fallback !== 'string' || !isCohortId(id as string, fallback)) fail(`${p}.fallback`, 'expected a cohort id');
     if (ids.has(fallback as string)) fail(`${p}.fallback`, `duplicate cohort id "${fallback}"`);
   });
   return spaces as CohortSpace[];
 }
 
+/** Which ε a checker accepts: `epsilons` exactly (when given), and at most `maxEpsilon`. */
+export interface EpsilonPolicy {
+  epsilons?: number[];
+  maxEpsilon?: number;
+}
+
 /**
- * Returns a strict checker of wire reports for these spaces. It never throws; it returns a
- * clean copy of exactly the values it checked, or `{ ok: false, error }` with the field named
- * (`"value: expected an integer in [0, 5)"`). Any missing or extra field is an error.
+ * Returns a strict checker of wire reports for these spaces (several versions of one id may be
+ * given). It never throws; it returns a clean copy of exactly the values it checked, or
+ * `{ ok: false, error }` with the field named (`"value: expected an integer in [0, 5)"`). Any
+ * missing or extra field is an error; an ε outside `policy` is `epsilon: not accepted`.
  */
-export function createReportValidator(spaces: CohortSpace[]): (input: unknown) => ReportCheck {
-  const byId = new Map(spaces.map((s) => [s.id, s]));
+export function createReportValidator(spaces: CohortSpace[], policy: EpsilonPolicy = {}): (input: unknown) => ReportCheck {
+  const byId = new Map<string, Map<number, CohortSpace>>();
+  for (const s of spaces) byId.set(s.id, (byId.get(s.id) ?? new Map()).set(spaceVersion(s), s));
+  const versionsOf = (m: Map<number, CohortSpace>): string => [...m.keys()].sort((a, b) => a - b).join(' or ');
+  const eps = policy.epsilons && new Set(policy.epsilons);
+  const maxEps = policy.maxEpsilon ?? Infinity;
   const allowedOf = (m: MechanismName): Set<string> => new Set(BASE.concat(FIELDS[m]));
   const ALLOWED = { grr: allowedOf('grr'), oue: allowedOf('oue'), olh: allowedOf('olh') };
   const bad = (field: string, msg: string): ReportCheck => ({ ok: false, error: `${field}: ${msg}` });
@@ -71,14 +87,16 @@ export function createReportValidator(spaces: CohortSpace[]): (input: unknown) =
     if (miss >= 0) return bad(BASE[miss], 'missing');
     if (v !== 1) return bad('v', 'expected 1');
     if (!isReportId(id)) return bad('id', 'expected 22 characters of base64url (16 bytes)');
-    const s = typeof space === 'string' ? byId.get(space) : undefined;
-    if (!s) return bad('space', 'unknown space');
-    if (sv !== spaceVersion(s)) return bad('spaceVersion', `expected ${spaceVersion(s)}`);
+    const vs = typeof space === 'string' ? byId.get(space) : undefined;
+    if (!vs) return bad('space', 'unknown space');
+    const s = typeof sv === 'number' ? vs.get(sv) : undefined;
+    if (!s) return bad('spaceVersion', `expected ${versionsOf(vs)}`);
     if (!isInt(epoch, 0, Number.MAX_SAFE_INTEGER)) return bad('epoch', 'expected a non-negative integer');
     const kk = s.cohorts.length + 1;
     if (k !== kk) return bad('k', `expected ${kk}`);
     if (mechanism !== 'grr' && mechanism !== 'oue' && mechanism !== 'olh') return bad('mechanism', 'expected grr, oue or olh');
     if (typeof epsilon !== 'number' || !(epsilon > 0) || epsilon === Infinity) return bad('epsilon', 'expected a finite number > 0');
+    if (epsilon > maxEps || (eps && !eps.has(epsilon))) return bad('epsilon', 'not accepted');
     const { value, bits, seed, g } = r;
     const fields = FIELDS[mechanism];
     const m = fields.findIndex((f) => r[f] === undefined);

@@ -181,10 +181,12 @@ describe('GET routes', () => {
       expect((await call(c.url, 'POST', '/v1/reports', reports)).body.accepted).toBe(100);
       const latest = await call(c.url, 'GET', '/v1/estimates?space=lifecycle');
       expect(latest.status).toBe(200);
-      expect(latest.body).toEqual(est.estimate('lifecycle'));
+      const { version, rejected, ...estimate } = latest.body;
+      expect([version, rejected]).toEqual([1, {}]);
+      expect(estimate).toEqual(est.estimate('lifecycle'));
       expect(latest.body.epoch).toBe(EPOCH);
-      expect((await call(c.url, 'GET', `/v1/estimates?space=lifecycle&epoch=${EPOCH - 1}`)).body).toEqual(est.estimate('lifecycle', EPOCH - 1));
-      expect((await call(c.url, 'GET', '/v1/estimates?space=plans')).body).toEqual(est.estimate('plans'));
+      expect((await call(c.url, 'GET', `/v1/estimates?space=lifecycle&epoch=${EPOCH - 1}`)).body).toEqual({ ...est.estimate('lifecycle', EPOCH - 1), version: 1, rejected: {} });
+      expect((await call(c.url, 'GET', '/v1/estimates?space=plans')).body).toEqual({ ...est.estimate('plans'), version: 2, rejected: {} });
       const spaces = await call(c.url, 'GET', '/v1/spaces');
       expect(spaces.body.spaces[0]).toEqual({
         id: 'lifecycle', version: 1, description: 'lifecycle stage', k: 4, cohorts: ['new', 'active', 'loyal', 'other'], epochs: [EPOCH - 1, EPOCH],
@@ -206,10 +208,10 @@ describe('GET routes', () => {
 
   it('feeds a given estimator and answers estimates from it when there is no store', async () => {
     const estimator = createEstimator({ spaces: SPACES });
-    estimator.merge({ v: 1, rows: [{ space: 'lifecycle', spaceVersion: 1, epoch: EPOCH + 5, mechanism: 'grr', k: 4, epsilon: 1, g: 0, n: 3, support: [1, 1, 1, 0] }], ids: [] });
+    estimator.merge({ v: 1, rows: [{ space: 'lifecycle', spaceVersion: 1, epoch: EPOCH - 5, mechanism: 'grr', k: 4, epsilon: 1, g: 0, n: 3, support: [1, 1, 1, 0] }], ids: [] });
     const c = await startCollectorServer({ spaces: SPACES, estimator });
     try {
-      await call(c.url, 'POST', '/v1/reports', makeReports(4, 23, { epoch: EPOCH + 5 }));
+      await call(c.url, 'POST', '/v1/reports', makeReports(4, 23, { epoch: EPOCH - 5 }));
       expect(estimator.estimate('lifecycle').n).toBe(7);
       expect((await call(c.url, 'GET', '/v1/estimates?space=lifecycle')).body.n).toBe(7);
     } finally {
