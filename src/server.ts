@@ -52,4 +52,26 @@ export type {
   CliOptions,
 } from './server/index';
 // Experiments: read conversion per arm and lift from an experiment space's estimate.
-export { readLift, defineExperiment, type Lift, type ExperimentOptions } from './personalization/experiment';
+export {
+  readLift,
+  defineExperiment,
+  planExperiment,
+  type Lift,
+  type ArmRate,
+  type LiftInput,
+  type ExperimentOptions,
+  type PlanOptions,
+  type ExperimentPlan,
+} from './personalization/experiment';
+// Metrics over LDP aggregates: fairness audits and consent rates.
+export {
+  defineAudit,
+  readAudit,
+  consentSpace,
+  readConsentRates,
+  type AuditOptions,
+  type AuditGroup,
+  type AuditResult,
+  type ConsentRates,
+  type ConsentShare,
+} from './metrics/index';

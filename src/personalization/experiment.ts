@@ -20,10 +20,11 @@ export interface ExperimentOptions {
 
 /**
  * Segments and the cohort space of an experiment. Add `segments` to `options.segments` and
- * `space` to `options.cohorts`; `decide({ slot, holdout, … })` then records the arm each
- * visitor saw (`holdout` or `treated`, locally), and the space reports arm × outcome.
- * Cohort order: holdout-converted, holdout-not, treated-converted, treated-not; fallback
- * `unexposed` (never shown the slot).
+ * `space` to `options.cohorts`; `decide({ slot, holdout, … })` then records, locally, the arm of
+ * each eligible visitor (a consented member of a variant's segment, cap not reached, the
+ * experiment's purposes granted): `holdout` or `treated`, kept from their first eligible decision
+ * (intent to treat). The space reports arm × outcome. Cohort order: holdout-converted,
+ * holdout-not, treated-converted, treated-not; fallback `unexposed` (in no arm).
  */
 export function defineExperiment(o: ExperimentOptions): { segments: SegmentDefinition[]; space: CohortSpace } {
   const p = `exp-${o.id}`;
@@ -56,42 +57,5 @@ export function defineExperiment(o: ExperimentOptions): { segments: SegmentDefin
   };
 }
 
-interface CohortCount {
-  id: string;
-  estimate: number;
-  stderr: number;
-}
-
-export interface Lift {
-  holdout: { rate: number; stderr: number; n: number };
-  treated: { rate: number; stderr: number; n: number };
-  /** treated rate − holdout rate (absolute percentage points as a fraction). */
-  lift: number;
-  stderr: number;
-  ci95: [number, number];
-}
-
-/** Rate a/(a+b) and its delta-method stderr from two estimated counts (independence assumed). */
-function rate(a: CohortCount, b: CohortCount) {
-  const x = Math.max(0, a.estimate);
-  const y = Math.max(0, b.estimate);
-  const t = x + y;
-  if (t <= 0) return { rate: 0, stderr: 0, n: 0 };
-  const v = (y * y * a.stderr ** 2 + x * x * b.stderr ** 2) / t ** 4;
-  return { rate: x / t, stderr: Math.sqrt(v), n: t };
-}
-
-/**
- * Conversion per arm and lift with a 95% interval, from `estimator.estimate('experiment-<id>')`.
- * Rates come from the unbiased cohort estimates (negative ones clamped to 0); stderrs by the
- * delta method from the cohort stderrs, treating cohorts as independent (an approximation:
- * LDP estimates of different cohorts are slightly negatively correlated).
- */
-export function readLift(estimate: { cohorts: CohortCount[] }): Lift {
-  const c = (id: string) => estimate.cohorts.find((x) => x.id === id) ?? { id, estimate: 0, stderr: 0 };
-  const holdout = rate(c('holdout-converted'), c('holdout-not'));
-  const treated = rate(c('treated-converted'), c('treated-not'));
-  const lift = treated.rate - holdout.rate;
-  const stderr = Math.sqrt(treated.stderr ** 2 + holdout.stderr ** 2);
-  return { holdout, treated, lift, stderr, ci95: [lift - 1.96 * stderr, lift + 1.96 * stderr] };
-}
+export { readLift, type Lift, type ArmRate, type LiftInput } from './lift';
+export { planExperiment, type PlanOptions, type ExperimentPlan } from './plan';

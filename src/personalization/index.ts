@@ -3,4 +3,6 @@ export { decideVariant } from './decide';
 export type { DecideEnv } from './decide';
 export { holdoutBucket, createLocalId } from './holdout';
 export { parseDuration, pruneExposures, countExposures, isCapped } from './caps';
-export { defineExperiment, readLift, EXPOSURE_EVENT, type ExperimentOptions, type Lift } from './experiment';
+export { defineExperiment, readLift, EXPOSURE_EVENT, type ExperimentOptions, type Lift, type ArmRate } from './experiment';
+export { experimentPurposes, keptArm, armToRecord, type Arm } from './arms';
+export { planExperiment, type PlanOptions, type ExperimentPlan } from './plan';

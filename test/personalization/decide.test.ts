@@ -55,13 +55,38 @@ describe('decideVariant', () => {
     expect(decideVariant(req(), env({ vip: seg({ sensitive: true, granted: false }), new: seg({ member: false }) })).reason).toBe('no-match');
   });
 
-  it('holdout: bucket below the share gets the fallback, first of all', () => {
+  it('holdout: an eligible visitor whose bucket is below the share gets the fallback and the segment they would have seen', () => {
     const all = { vip: seg(), new: seg() };
-    expect(decideVariant(req({ holdout: 0.2 }), env(all, { holdoutBucket: 0.19 }))).toEqual({ value: 'F', reason: 'holdout' });
+    expect(decideVariant(req({ holdout: 0.2 }), env(all, { holdoutBucket: 0.19 }))).toEqual({ value: 'F', reason: 'holdout', segment: 'vip' });
     expect(decideVariant(req({ holdout: 0.2 }), env(all, { holdoutBucket: 0.2 })).reason).toBe('segment');
     expect(decideVariant(req({ holdout: 0 }), env(all, { holdoutBucket: 0 })).reason).toBe('segment');
     expect(decideVariant(req({ holdout: 1 }), env(all, { holdoutBucket: 0.9999 })).reason).toBe('holdout');
-    expect(decideVariant(req({ holdout: 0.5 }), env({ vip: seg({ granted: false }) }, { holdoutBucket: 0.1 })).reason).toBe('holdout');
+    // the segment is the variant they would have seen, not the first one listed
+    expect(decideVariant(req({ holdout: 1 }), env({ vip: seg({ member: false }), new: seg() }))).toEqual({ value: 'F', reason: 'holdout', segment: 'new' });
+  });
+
+  it('holdout (changes v1): never for a visitor with no eligible variant', () => {
+    const h = { holdoutBucket: 0 }; // would be held out if eligible
+    expect(decideVariant(req({ holdout: 0.5 }), env({ vip: seg({ granted: false }) }, h))).toEqual({ value: 'F', reason: 'no-consent' });
+    expect(decideVariant(req({ holdout: 0.5 }), env({ vip: seg({ member: false }), new: seg({ member: false }) }, h)).reason).toBe('no-match');
+    expect(decideVariant(req({ holdout: 1, variants: [] }), env({}, h)).reason).toBe('no-match');
+    const capped = env({ vip: seg() }, { ...h, exposures: () => [999_999] });
+    expect(decideVariant(req({ holdout: 1, cap: { max: 1, per: '1d' } }), capped)).toEqual({ value: 'F', reason: 'capped', segment: 'vip' });
+  });
+
+  it('holdout: not applied while the experiment may not randomize (its purposes not granted)', () => {
+    const e = env({ vip: seg() }, { holdoutBucket: 0, randomize: false });
+    expect(decideVariant(req({ holdout: 1 }), e)).toEqual({ value: 'V', reason: 'segment', segment: 'vip' });
+  });
+
+  it('holdout: the bucket is read only for an eligible visitor with a holdout', () => {
+    let reads = 0;
+    const bucket = () => (reads++, 0.9);
+    decideVariant(req({ holdout: 0.5 }), env({ vip: seg({ member: false }) }, { holdoutBucket: bucket }));
+    decideVariant(req(), env({ vip: seg() }, { holdoutBucket: bucket }));
+    expect(reads).toBe(0);
+    expect(decideVariant(req({ holdout: 0.5 }), env({ vip: seg() }, { holdoutBucket: bucket })).reason).toBe('segment');
+    expect(reads).toBe(1);
   });
 
   it('capped: the winning variant reached max exposures within per', () => {

@@ -17,7 +17,8 @@ describe('experiments: lift from LDP reports alone', () => {
     });
     expect(exp.space.cohorts.map((x) => x.id)).toEqual(['holdout-converted', 'holdout-not', 'treated-converted', 'treated-not']);
     await c.consent.update({ personalization: true, measurement: true });
-    // holdout: 1 keeps every visitor on the fallback and records the arm locally
+    await c.track('article_view'); // eligible: a consented member of the variant's segment
+    // holdout: 1 keeps every eligible visitor on the fallback and records the arm locally
     const d = await c.decide({ slot: 'hero', holdout: 1, variants: [{ segment: 'fan', value: 'A' }], fallback: 'F' });
     expect(d.reason).toBe('holdout');
     expect((await c.explain('exp-hero-holdout-n')).member).toBe(true);

@@ -1,0 +1,133 @@
+// readLift: conversion per arm and the lift, with an interval that counts both the sampling
+// variance of the conversions and the LDP noise, including the covariance between cohorts.
+import { CohortkitError } from '../errors';
+
+/** Conversion of one arm: `rate` = converted ÷ (converted + not), `n` = estimated arm size. */
+export interface ArmRate {
+  rate: number;
+  stderr: number;
+  n: number;
+}
+
+export interface Lift {
+  holdout: ArmRate;
+  treated: ArmRate;
+  /** treated rate − holdout rate (absolute, as a fraction: 0.043 = +4.3 pp). */
+  lift: number;
+  stderr: number;
+  ci95: [number, number];
+  /** The 95% interval excludes 0. */
+  significant: boolean;
+  /** e.g. "+4.3 pp, 95% CI −2.6 to +11.3 pp: not significant". */
+  summary: string;
+}
+
+/** What readLift reads: an estimator's (or the collector's) estimate of an `experiment-*` space. */
+export interface LiftInput {
+  /** Reports in the estimate; default Σ estimates. */
+  n?: number;
+  cohorts: Array<{ id: string; estimate: number; stderr: number }>;
+}
+
+function fail(msg: string): never {
+  throw new CohortkitError('invalid-argument', msg);
+}
+
+/** Least-squares line y = a + b·x (b = 0 when the x are all equal). */
+function fitLine(x: number[], y: number[]): { a: number; b: number } {
+  const k = x.length;
+  const mx = x.reduce((s, v) => s + v, 0) / k;
+  const my = y.reduce((s, v) => s + v, 0) / k;
+  let sxx = 0;
+  let sxy = 0;
+  for (let i = 0; i < k; i++) (sxx += (x[i] - mx) ** 2), (sxy += (x[i] - mx) * (y[i] - my));
+  const b = sxx > 1e-9 * (1 + mx * mx) ? sxy / sxx : 0;
+  return { a: my - b * mx, b };
+}
+
+/**
+ * Covariance of the k cohort estimates of one space over n reporters, counting both sources:
+ * - sampling: the reporters are a sample, so the true counts are multinomial,
+ *   Cov(Nᵢ, Nⱼ) = δᵢⱼ·Nᵢ − Nᵢ·Nⱼ/n (per arm, that is the binomial variance of its conversions);
+ * - noise: the estimator's own variances (stderrᵢ²) on the diagonal. For a mechanism whose reports
+ *   support a fixed number of cohorts (GRR, subset selection) the estimates sum to n exactly, so
+ *   their noise is negatively correlated: Cov = −(α + β·(Nᵢ + Nⱼ)), with α and β derived from the
+ *   stderrs (variance = A + B·Nᵢ, so β = B/(k−2), α = (A − β·n)/(k−1); for GRR that is n·q²/(p−q)²
+ *   and q/(p−q)). OUE and OLH support each cohort independently given the truth: no noise
+ *   covariance. Nᵢ = max(0, estimateᵢ), as in the estimator's variance.
+ */
+export function cohortCovariance(n: number, estimates: number[], stderrs: number[]): number[][] {
+  const k = estimates.length;
+  const N = estimates.map((e) => Math.max(0, e));
+  const C = N.map((a, i) => N.map((b, j) => (i === j ? stderrs[i] ** 2 : 0) + (n > 0 ? (i === j ? a : 0) - (a * b) / n : 0)));
+  const sum = estimates.reduce((s, e) => s + e, 0);
+  if (k > 2 && n > 0 && Math.abs(sum - n) <= 1e-6 * n) {
+    const { a: A, b: B } = fitLine(N, stderrs.map((s) => s * s));
+    const beta = B / (k - 2);
+    const alpha = (A - beta * n) / (k - 1);
+    for (let i = 0; i < k; i++) for (let j = 0; j < k; j++) if (i !== j) C[i][j] -= alpha + beta * (N[i] + N[j]);
+  }
+  return C;
+}
+
+const quad = (w: number[], C: number[][]): number => {
+  let v = 0;
+  for (let i = 0; i < w.length; i++) for (let j = 0; j < w.length; j++) v += w[i] * C[i][j] * w[j];
+  return Math.max(0, v);
+};
+
+/** Percentage points with one decimal and a sign: +4.3, −2.6, 0.0. */
+export function formatPP(x: number): string {
+  const r = Math.round(x * 1000) / 10;
+  return `${r > 0 ? '+' : r < 0 ? '−' : ''}${Math.abs(r).toFixed(1)}`;
+}
+
+export const LIFT_COHORTS = ['holdout-converted', 'holdout-not', 'treated-converted', 'treated-not'] as const;
+
+/**
+ * Conversion per arm and lift with a 95% interval, from `estimator.estimate('experiment-<id>')`.
+ * Rates come from the unbiased cohort estimates (negative ones clamped to 0); stderrs by the delta
+ * method over {@link cohortCovariance} (sampling + LDP noise + the noise covariance of GRR).
+ * Throws `invalid-argument` when a cohort of the experiment is missing or not a number (a
+ * published estimate with withheld cohorts cannot be read: use the estimator's).
+ */
+export function readLift(estimate: LiftInput): Lift {
+  const cohorts = (estimate as LiftInput | null)?.cohorts;
+  if (!Array.isArray(cohorts)) fail('estimate.cohorts: expected an array (an estimate of an experiment space)');
+  cohorts.forEach((c, i) => {
+    if (typeof c?.estimate !== 'number' || !Number.isFinite(c.estimate)) fail(`estimate.cohorts[${i}].estimate: expected a finite number (withheld cohorts cannot be read)`);
+    if (typeof c.stderr !== 'number' || !(c.stderr >= 0) || c.stderr === Infinity) fail(`estimate.cohorts[${i}].stderr: expected a finite number ≥ 0`);
+  });
+  const at = LIFT_COHORTS.map((id) => {
+    const i = cohorts.findIndex((c) => c.id === id);
+    return i >= 0 ? i : fail(`estimate.cohorts: no cohort ${id} (not an experiment space?)`);
+  });
+  const est = cohorts.map((c) => c.estimate);
+  const n = estimate.n ?? est.reduce((s, e) => s + e, 0);
+  if (typeof n !== 'number' || !(n >= 0) || n === Infinity) fail('estimate.n: expected a finite number ≥ 0');
+  const C = cohortCovariance(n, est, cohorts.map((c) => c.stderr));
+  const [hc, hn, tc, tn] = at.map((i) => Math.max(0, est[i]));
+  const th = hc + hn;
+  const tt = tc + tn;
+  // Gradients of each rate a/(a+b) over the k cohorts: ∂/∂a = b/t², ∂/∂b = −a/t².
+  const grad = (pairs: Array<[number, number]>) => {
+    const w = new Array<number>(cohorts.length).fill(0);
+    for (const [i, g] of pairs) w[i] += g;
+    return w;
+  };
+  const wh = th > 0 ? grad([[at[0], hn / th ** 2], [at[1], -hc / th ** 2]]) : undefined;
+  const wt = tt > 0 ? grad([[at[2], tn / tt ** 2], [at[3], -tc / tt ** 2]]) : undefined;
+  const arm = (a: number, t: number, w?: number[]): ArmRate => (w ? { rate: a / t, stderr: Math.sqrt(quad(w, C)), n: t } : { rate: 0, stderr: 0, n: 0 });
+  const holdout = arm(hc, th, wh);
+  const treated = arm(tc, tt, wt);
+  if (!wh || !wt) {
+    const summary = `no lift yet: ${!wh ? 'the holdout' : 'the treated'} arm has no visitors`;
+    return { holdout, treated, lift: 0, stderr: 0, ci95: [0, 0], significant: false, summary };
+  }
+  const lift = treated.rate - holdout.rate;
+  const stderr = Math.sqrt(quad(wt.map((x, i) => x - wh[i]), C));
+  const ci95: [number, number] = [lift - 1.96 * stderr, lift + 1.96 * stderr];
+  const significant = ci95[0] > 0 || ci95[1] < 0;
+  const summary = `${formatPP(lift)} pp, 95% CI ${formatPP(ci95[0])} to ${formatPP(ci95[1])} pp: ${significant ? 'significant' : 'not significant'}`;
+  return { holdout, treated, lift, stderr, ci95, significant, summary };
+}

@@ -1,0 +1,142 @@
+// planExperiment: how many eligible visitors an experiment needs, with the LDP noise priced in.
+import { CohortkitError } from '../errors';
+import { createMechanism } from '../privacy/mechanisms';
+import type { MechanismName } from '../types';
+
+export interface PlanOptions {
+  /** Conversion rate of the holdout arm, in (0, 1). */
+  baseline: number;
+  /** Absolute lift to detect (0.02 = +2 pp), non-zero, with baseline + lift in [0, 1]. */
+  lift: number;
+  /** ε of the experiment space's reports. */
+  epsilon: number;
+  /** Held-out share of eligible visitors, in (0, 1); default 0.5. */
+  holdout?: number;
+  /** Two-sided significance level, in (0, 1); default 0.05. */
+  alpha?: number;
+  /** Power, in (alpha/2, 1); default 0.8. */
+  power?: number;
+  /** Default 'auto' (the client's choice for k = 5, always GRR). */
+  mechanism?: 'auto' | 'grr' | 'oue' | 'olh';
+  /**
+   * Share of the space's reporters that are in an arm, in (0, 1]; default 1. The others report
+   * `unexposed`: they add noise to every cohort but no signal, so fewer eligible reporters cost
+   * more eligible visitors.
+   */
+  eligibleShare?: number;
+}
+
+export interface ExperimentPlan {
+  /** Eligible visitors needed, both arms together. */
+  visitors: number;
+  perArm: { holdout: number; treated: number };
+  /** The same test on exact (un-noised) counts. */
+  withoutPrivacy: number;
+  /** Reporters of the space needed: visitors ÷ eligibleShare. */
+  reporters: number;
+  mechanism: MechanismName;
+}
+
+const fail = (path: string, expected: string, got: unknown): never => {
+  throw new CohortkitError('invalid-argument', `${path}: expected ${expected}, got ${typeof got === 'number' ? got : JSON.stringify(got) ?? String(got)}`);
+};
+const num = (x: unknown): x is number => typeof x === 'number' && Number.isFinite(x);
+
+/** Inverse of the standard normal CDF (Acklam's rational approximation, one Halley step). */
+export function normalQuantile(p: number): number {
+  const a = [-39.6968302866538, 220.946098424521, -275.928510446969, 138.357751867269, -30.6647980661472, 2.50662827745924];
+  const b = [-54.4760987982241, 161.585836858041, -155.698979859887, 66.8013118877197, -13.2806815528857];
+  const c = [-0.00778489400243029, -0.322396458041136, -2.40075827716184, -2.54973253934373, 4.37466414146497, 2.93816398269878];
+  const d = [0.00778469570904146, 0.32246712907004, 2.445134137143, 3.75440866190742];
+  const lo = 0.02425;
+  let x: number;
+  if (p < lo || p > 1 - lo) {
+    const q = Math.sqrt(-2 * Math.log(p < lo ? p : 1 - p));
+    x = (((((c[0] * q + c[1]) * q + c[2]) * q + c[3]) * q + c[4]) * q + c[5]) / ((((d[0] * q + d[1]) * q + d[2]) * q + d[3]) * q + 1);
+    if (p > 1 - lo) x = -x;
+  } else {
+    const q = p - 0.5;
+    const r = q * q;
+    x = ((((((a[0] * r + a[1]) * r + a[2]) * r + a[3]) * r + a[4]) * r + a[5]) * q) / (((((b[0] * r + b[1]) * r + b[2]) * r + b[3]) * r + b[4]) * r + 1);
+  }
+  const e = normalCdf(x) - p;
+  const u = e * Math.sqrt(2 * Math.PI) * Math.exp((x * x) / 2);
+  return x - u / (1 + (x * u) / 2);
+}
+
+/** Standard normal CDF (erfc by a Chebyshev fit, |error| < 1.2e-7). */
+export function normalCdf(x: number): number {
+  const z = Math.abs(x) / Math.SQRT2;
+  const t = 1 / (1 + 0.5 * z);
+  const r =
+    t *
+    Math.exp(
+      -z * z - 1.26551223 + t * (1.00002368 + t * (0.37409196 + t * (0.09678418 + t * (-0.18628806 + t * (0.27886807 + t * (-1.13520398 + t * (1.48851587 + t * (-0.82215223 + t * 0.17087277)))))))),
+    );
+  return x >= 0 ? 1 - r / 2 : r / 2;
+}
+
+/**
+ * Per eligible visitor, the variance of the estimated lift (Var × visitors), sampling and LDP
+ * noise together, for cell shares π of the 5 cohorts (holdout-c, holdout-n, treated-c, treated-n,
+ * unexposed). A reporter's support vector X has E[Xᵢ] = λᵢ = q + πᵢ(p − q); the estimates have
+ * Cov = n·Cov(X)/(p − q)² with Cov(X)ᵢⱼ = δᵢⱼλᵢ − λᵢλⱼ for GRR (one cohort per report) and
+ * −πᵢπⱼ(p − q)² off the diagonal for OUE and OLH (cohorts supported independently).
+ */
+function liftVariance(pi: number[], w: number[], mech: { name: MechanismName; p: number; q: number } | undefined): number {
+  let v = 0;
+  for (let i = 0; i < pi.length; i++)
+    for (let j = 0; j < pi.length; j++) {
+      let c: number;
+      if (!mech) c = (i === j ? pi[i] : 0) - pi[i] * pi[j];
+      else {
+        const d = mech.p - mech.q;
+        const li = mech.q + pi[i] * d;
+        const lj = mech.q + pi[j] * d;
+        c = i === j ? (li * (1 - li)) / (d * d) : mech.name === 'grr' ? (-li * lj) / (d * d) : -pi[i] * pi[j];
+      }
+      v += w[i] * c * w[j];
+    }
+  return v;
+}
+
+/**
+ * Eligible visitors (both arms) for a two-sided z-test at `alpha` with `power` to detect an
+ * absolute `lift` over `baseline`, counting the LDP variance of the experiment's 5-cohort space at
+ * `epsilon` (delta method, the same variance `readLift` reports). `withoutPrivacy` is the same test
+ * on exact counts, so `visitors ≥ withoutPrivacy`. Throws `invalid-argument` naming the option.
+ */
+export function planExperiment(o: PlanOptions): ExperimentPlan {
+  if (typeof o !== 'object' || o === null) fail('options', 'an object', o);
+  const { baseline, lift, epsilon, holdout = 0.5, alpha = 0.05, power = 0.8, mechanism = 'auto', eligibleShare = 1 } = o;
+  if (!num(baseline) || !(baseline > 0 && baseline < 1)) fail('baseline', 'a number in (0, 1)', baseline);
+  if (!num(lift) || lift === 0) fail('lift', 'a non-zero number (absolute: 0.02 = +2 pp)', lift);
+  if (!(baseline + lift >= 0 && baseline + lift <= 1)) fail('lift', `baseline + lift in [0, 1] (baseline ${baseline})`, lift);
+  if (!num(epsilon) || !(epsilon > 0)) fail('epsilon', 'a finite number > 0', epsilon);
+  if (!num(holdout) || !(holdout > 0 && holdout < 1)) fail('holdout', 'a share in (0, 1)', holdout);
+  if (!num(alpha) || !(alpha > 0 && alpha < 1)) fail('alpha', 'a number in (0, 1)', alpha);
+  if (!num(power) || !(power > alpha / 2 && power < 1)) fail('power', `a number in (alpha/2, 1)`, power);
+  if (!num(eligibleShare) || !(eligibleShare > 0 && eligibleShare <= 1)) fail('eligibleShare', 'a share in (0, 1]', eligibleShare);
+  if (!['auto', 'grr', 'oue', 'olh'].includes(mechanism as string)) fail('mechanism', 'auto, grr, oue or olh', mechanism);
+  const m = createMechanism({ k: 5, epsilon, mechanism });
+  const rh = baseline;
+  const rt = baseline + lift;
+  const s = eligibleShare;
+  const pi = [s * holdout * rh, s * holdout * (1 - rh), s * (1 - holdout) * rt, s * (1 - holdout) * (1 - rt), 1 - s];
+  // ∂lift/∂(cohort share) at the truth, per reporter: rate a/(a+b) has gradient (b, −a)/(a+b)².
+  const H = s * holdout;
+  const T = s * (1 - holdout);
+  const w = [-pi[1] / H ** 2, pi[0] / H ** 2, pi[3] / T ** 2, -pi[2] / T ** 2, 0];
+  const z = (normalQuantile(1 - alpha / 2) + normalQuantile(power)) ** 2 / (lift * lift);
+  // Var(lift) over N reporters is liftVariance/N, N = visitors/s: per eligible visitor, × s.
+  const visitors = Math.ceil(z * s * liftVariance(pi, w, m));
+  const withoutPrivacy = Math.ceil(z * (rh * (1 - rh) / holdout + rt * (1 - rt) / (1 - holdout)));
+  const held = Math.round(visitors * holdout);
+  return {
+    visitors,
+    perArm: { holdout: held, treated: visitors - held },
+    withoutPrivacy,
+    reporters: Math.ceil(visitors / s),
+    mechanism: m.name,
+  };
+}
