@@ -1,0 +1,47 @@
+// The built-in `consent` cohort space: one cohort per combination of consent states. Small on
+// purpose: the client bundle imports it when `report.consentRates` is on.
+import type { CohortSpace, ConsentState } from '../types';
+import { ID, fail, list, want } from '../validate';
+
+/** Most purposes a consent space covers (k = 3^P = 729). */
+export const MAX_CONSENT_PURPOSES = 6;
+/** State name of digit sᵢ: 0 unset, 1 granted, 2 denied. */
+export const CONSENT_STATES = ['unset', 'granted', 'denied'] as const;
+
+/**
+ * Checks a purpose list for the consent space: 1 to 6 unique ids.
+ * @throws CohortkitError (`code`, default `invalid-options`) naming `path`
+ */
+export function checkConsentPurposes(purposes: unknown, path = 'purposes', code: 'invalid-options' | 'invalid-argument' = 'invalid-options'): string[] {
+  const ids = list(purposes, path, 1, code).map((p, i) => want<string>(p, ID, `${path}[${i}]`, code));
+  if (ids.length > MAX_CONSENT_PURPOSES) fail(path, `expected at most ${MAX_CONSENT_PURPOSES} purposes (k = 3^P)`, code);
+  ids.forEach((p, i) => ids.indexOf(p) < i && fail(`${path}[${i}]`, `duplicate purpose "${p}"`, code));
+  return ids;
+}
+
+/** Cohort index of a consent state: Σ sᵢ·3ⁱ over `purposes` in order. */
+export function consentIndex(purposes: string[], state: ConsentState): number {
+  let index = 0;
+  for (let i = purposes.length - 1; i >= 0; i--) index = index * 3 + CONSENT_STATES.indexOf(state[purposes[i]!] ?? 'unset');
+  return index;
+}
+
+/**
+ * The `consent` space (version 1) for `purposes`: cohort i is the combination with index i
+ * (`personalization:granted|measurement:denied`), k = 3^P; the last combination is the fallback.
+ * Cohort `segment`s name no segment (the client assigns by consent state, not membership).
+ * @throws CohortkitError `invalid-argument` naming the path
+ */
+export function consentSpace(purposes: string[]): CohortSpace {
+  const ids = checkConsentPurposes(purposes, 'purposes', 'invalid-argument');
+  const names: string[] = [];
+  for (let i = 0; i < 3 ** ids.length; i++)
+    names.push(ids.map((p, j) => `${p}:${CONSENT_STATES[Math.floor(i / 3 ** j) % 3]}`).join('|'));
+  return {
+    id: 'consent',
+    version: 1,
+    description: `Consent states of ${ids.join(', ')}`,
+    cohorts: names.slice(0, -1).map((id) => ({ id, segment: 'consent' })),
+    fallback: names[names.length - 1]!,
+  };
+}
