@@ -8,6 +8,8 @@ import {
   due,
   epochOf,
   memoKey,
+  nextAttempt,
+  outcomeOf,
   planEpoch,
   pruneSent,
   sendReports,
@@ -15,7 +17,8 @@ import {
   type CompiledSpace,
   type ReportConfig,
 } from './reporting';
-import { deletes, relyingOn, type OutboxEntry, type Store, type WriteOp } from './storage';
+import { CohortkitError, isCohortkitError } from './errors';
+import { createPendingWrites, deletes, relyingOn, type OutboxEntry, type Store, type WriteOp } from './storage';
 import type { LDPReport, PrivacyEpoch, ReportValue } from './types';
 
 const MEMO_KEY = 'report:memo';
@@ -44,12 +47,50 @@ export function createReportingRuntime(o: ReportingRuntimeOptions) {
   let sending: Promise<{ sent: number; queued: number }> | undefined;
   let closed = false;
 
-  const outbox = () => o.store().getAll('outbox');
-  const readMeta = async <T>(key: string) => ((await o.store().get('meta', key)) ?? {}) as Record<string, T>;
+  const fault = (e: unknown) => o.onError(isCohortkitError(e) ? e : new CohortkitError('storage', String(e), e));
+  // Storage faults never fail a pass: writes the store refuses wait here (laid over what it holds)
+  // and go with the next write, retried with backoff.
+  const pending = createPendingWrites();
+  /** Reports drawn while their draw (memo, budget) could not be stored: not sent until it is. */
+  const drafts = new Set<string>();
+  let failures = 0;
+  let retryAt = 0;
+
+  /**
+   * The outbox as stored with the waiting writes applied. `strict` (default): a failed read
+   * rejects; otherwise it is reported and only what waits in memory is returned.
+   */
+  const outbox = async (strict = true) => {
+    let rows: OutboxEntry[] = [];
+    try {
+      rows = await o.store().getAll('outbox');
+    } catch (e) {
+      if (strict) throw e;
+      fault(e);
+    }
+    return pending.view('outbox', rows);
+  };
+  const readMeta = async <T>(key: string) => {
+    const waiting = pending.peek('meta', key);
+    return ((waiting ? waiting.value : await o.store().get('meta', key)) ?? {}) as Record<string, T>;
+  };
+  /** Write `ops` with whatever waits; on a fault keep it all waiting and report it. Never throws. */
+  const write = async (ops: WriteOp[], drawn: string[] = []) => {
+    const e = await pending.write(o.store(), ops);
+    if (e === undefined) {
+      drafts.clear();
+      failures = 0;
+      return;
+    }
+    drawn.forEach((id) => drafts.add(id));
+    retryAt = nextAttempt(++failures, o.now());
+    fault(e);
+  };
 
   /** Queue this epoch's reports for every space that may report and has not yet. */
   const enqueue = () =>
     o.exclusive(async () => {
+      if (pending.size) await write([]);
       if (!config || !spaces.length || !o.isGranted('measurement')) return;
       const { epsilon, mechanism } = config;
       const now = o.now();
@@ -79,57 +120,81 @@ export function createReportingRuntime(o: ReportingRuntimeOptions) {
       epochs[epoch] = { spent: plan.spent, spaces: [...(rec?.spaces ?? []), ...plan.report], skipped, budget: plan.budget };
       // Accounting is kept for 60 epochs (exportData shows it), then dropped.
       for (const e in epochs) if (!(+e > epoch - 60)) delete epochs[e];
-      await o.store().write([
-        ...deletes('outbox', old.filter((e) => !queue.includes(e))),
-        ...queue.filter((e) => !old.includes(e)).map((value): WriteOp => ({ type: 'put', store: 'outbox', value })),
-        { type: 'put', store: 'meta', key: MEMO_KEY, value: memo },
-        { type: 'put', store: 'meta', key: EPOCHS_KEY, value: epochs },
-      ]);
+      const added = queue.filter((e) => !old.includes(e));
+      await write(
+        [
+          ...deletes('outbox', old.filter((e) => !queue.includes(e))),
+          ...added.map((value): WriteOp => ({ type: 'put', store: 'outbox', value })),
+          { type: 'put', store: 'meta', key: MEMO_KEY, value: memo },
+          { type: 'put', store: 'meta', key: EPOCHS_KEY, value: epochs },
+        ],
+        added.map((e) => e.id),
+      );
     });
 
-  /** Attempt the due (or, when forced, every) queued report. */
+  /**
+   * Attempt the due (or, when forced, every) queued report. A draw not yet stored waits: sent and
+   * then lost with the page, it would be drawn afresh on the next one (a second report of the epoch).
+   */
   const send = async (force: boolean): Promise<{ sent: number; queued: number }> => {
     if (!config) return { sent: 0, queued: 0 };
-    const ready = o.isGranted('measurement') ? due(await outbox(), o.now(), force).filter((e) => e.purposes.every(o.isGranted)) : [];
+    const ready = o.isGranted('measurement')
+      ? due(await outbox(false), o.now(), force).filter((e) => e.purposes.every(o.isGranted) && !drafts.has(e.id))
+      : [];
     const delivered: LDPReport[] = [];
     if (ready.length) {
       const result = await sendReports(config.endpoint, ready.map((e) => e.report), { timeoutMs: SEND_TIMEOUT_MS });
       const at = o.now();
+      ready.forEach((e, i) => outcomeOf(result, i) === 'sent' && delivered.push(e.report));
       // Re-read inside the section: a withdrawal meanwhile must not be undone by our write.
       await o.exclusive(async () => {
-        const still = new Set((await outbox()).map((e) => e.id));
+        const still = new Set((await outbox(false)).map((e) => e.id));
         const ops: WriteOp[] = [];
         ready.forEach((e, i) => {
-          if (!still.has(e.id)) return;
-          const after = settle(e, i < result.sent ? { ok: true } : result, at);
+          if (!still.has(e.id) || !e.purposes.every(o.isGranted)) return;
+          const outcome = outcomeOf(result, i);
+          const after = settle(e, { ok: outcome === 'sent', permanent: outcome === 'rejected' }, at);
           ops.push(after ? { type: 'put', store: 'outbox', value: after } : { type: 'delete', store: 'outbox', key: e.id });
-          if (after?.sentAt) delivered.push(e.report);
         });
-        await o.store().write(ops);
+        await write(ops);
       });
       delivered.forEach(o.onReport);
     }
-    const left = (await outbox()).filter((e) => !e.sentAt);
+    const left = (await outbox(false)).filter((e) => !e.sentAt);
     schedule(left);
     return { sent: delivered.length, queued: left.length };
   };
 
-  /** Automatic retries follow the backoff; flush() ignores it. */
+  /** Automatic retries follow the backoff (a store that refused writes, its own); flush() ignores it. */
   const schedule = (queue: OutboxEntry[]) => {
     if (timer) clearTimeout(timer);
     timer = undefined;
-    if (closed || !queue.length) return;
-    const wait = Math.max(1000, Math.min(...queue.map((e) => e.nextAt)) - o.now());
+    if (closed || (!queue.length && !pending.size)) return;
+    const times = queue.map((e) => (drafts.has(e.id) ? retryAt : e.nextAt));
+    if (pending.size) times.push(retryAt);
+    const wait = Math.max(1000, Math.min(...times) - o.now());
     timer = setTimeout(() => void run(false).catch(o.onError), Math.min(wait, 3_600_000));
     (timer as { unref?: () => void }).unref?.();
   };
 
-  /** One sending pass at a time; a flush during a pass waits for it, then runs its own. */
+  /**
+   * One sending pass at a time; a flush during a pass waits for it, then runs its own. A storage
+   * fault never rejects a pass: it is reported and the pass sends what it can.
+   */
   const run = async (force: boolean) => {
     while (sending) await sending.catch(() => undefined);
     sending = (async () => {
-      await enqueue();
-      return send(force);
+      try {
+        await enqueue();
+      } catch (e) {
+        fault(e);
+      }
+      try {
+        return await send(force);
+      } catch (e) {
+        fault(e);
+        return { sent: 0, queued: pending.view('outbox', []).filter((x) => !x.sentAt).length };
+      }
     })();
     try {
       return await sending;
@@ -168,16 +233,21 @@ export function createReportingRuntime(o: ReportingRuntimeOptions) {
         },
       };
     },
-    /** Deletes that a withdrawal of `purpose` implies (queued and sent copies; memos with measurement). */
+    /** Deletes that a withdrawal of `purpose` implies (queued and sent copies; memos with measurement), in memory too. */
     planPurge(purpose: string, all: OutboxEntry[]): { ops: WriteOp[]; queued: number } {
-      const gone = relyingOn(all, (p) => p === purpose);
+      const gone = relyingOn(pending.view('outbox', all), (p) => p === purpose);
+      const ids = new Set(gone.map((e) => e.id));
+      pending.drop((op) => op.type === 'put' && ((op.store === 'outbox' && ids.has(op.value.id)) || (purpose === 'measurement' && op.key === MEMO_KEY)));
       const ops = deletes('outbox', gone);
       if (purpose === 'measurement') ops.push({ type: 'delete', store: 'meta', key: MEMO_KEY });
       return { ops, queued: gone.filter((e) => !e.sentAt).length };
     },
-    /** Delete queued reports whose purposes are no longer all granted (a change in another tab). */
+    /** Delete queued reports whose purposes are no longer all granted (a change in another tab), in memory first. */
     async sweep() {
-      await o.store().write(deletes('outbox', relyingOn(await outbox(), (p) => !o.isGranted(p))));
+      const lost = (p: string) => !o.isGranted(p);
+      pending.drop((op) => op.type === 'put' && op.store === 'outbox' && op.value.purposes.some(lost));
+      const gone = relyingOn(await outbox(), lost);
+      if (gone.length) await write(deletes('outbox', gone));
     },
     close() {
       closed = true;

@@ -5,4 +5,4 @@ export { epochOf, epochEnd, type EpochKind } from './epoch';
 export { buildReport, memoKey, type BuildReportArgs, type ReportMemo, type GrrMemo } from './report';
 export { planEpoch, type EpochPlan } from './budget';
 export { MAX_OUTBOX, admit, due, nextAttempt, pruneSent, secureUniform, settle } from './outbox';
-export { MAX_CHUNK, sendReports, type SendOptions, type SendResult } from './transport';
+export { MAX_CHUNK, outcomeOf, sendReports, type SendOptions, type SendOutcome, type SendResult } from './transport';

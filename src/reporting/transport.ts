@@ -1,16 +1,24 @@
 import type { LDPReport } from '../types';
 
+/** What happened to one report: delivered, refused for good (a permanent 4xx), or to retry (also: never attempted). */
+export type SendOutcome = 'sent' | 'rejected' | 'failed';
+
 export interface SendResult {
   /** Every report was delivered (2xx). */
   ok: boolean;
-  /** Reports delivered: always a prefix `reports.slice(0, sent)` (chunks go in order, stopping at the first failure). */
+  /** Reports delivered. */
   sent: number;
-  /** HTTP status of the last response, if any. */
+  /** When not ok: the outcome of each report, in order. */
+  outcomes?: SendOutcome[];
+  /** HTTP status of the first failed response, else of the last response, if any. */
   status?: number;
   error?: string;
-  /** A 4xx other than 408/429: the collector refuses these reports; retrying cannot help. */
+  /** Some chunk got a 4xx other than 408/429: the collector refuses those reports; retrying cannot help. */
   permanent?: boolean;
 }
+
+/** The outcome of report `i` of a send. */
+export const outcomeOf = (r: SendResult, i: number): SendOutcome => (r.ok ? 'sent' : r.outcomes?.[i] ?? 'failed');
 
 export interface SendOptions {
   fetch?: typeof fetch;
@@ -26,7 +34,9 @@ export const MAX_CHUNK = 60 * 1024;
  * referrer): JSON body (one object for a single report, else an array), `content-type:
  * text/plain;charset=UTF-8` (no preflight), `credentials: 'omit'`, `referrerPolicy:
  * 'no-referrer'`, `keepalive: true`, `cache: 'no-store'`, `mode: 'cors'`. Bodies over 60 KiB are
- * split into chunks sent one after another. One AbortController deadline covers the whole call, so
+ * split into chunks sent one after another. A chunk refused with a permanent 4xx drops only its own
+ * reports: the next chunks are still sent. Any other failure (5xx, 408, 429, network) stops there:
+ * that chunk and the later ones are retried. One AbortController deadline covers the whole call, so
  * a hanging endpoint resolves `{ ok: false, error: 'timeout' }`. Never throws.
  */
 export async function sendReports(endpoint: string, reports: LDPReport[], opts: SendOptions = {}): Promise<SendResult> {
@@ -40,6 +50,10 @@ export async function sendReports(endpoint: string, reports: LDPReport[], opts: 
     }, timeoutMs);
   });
   const result: SendResult = { ok: true, sent: 0 };
+  const outcomes: SendOutcome[] = [];
+  const fail = (error: string, status?: number) => {
+    if (result.ok) Object.assign(result, { ok: false, error }, status !== undefined && { status });
+  };
   try {
     // Reports are ASCII (ids, base64url, numbers), so string length = bytes.
     const chunks: string[][] = [];
@@ -65,17 +79,26 @@ export async function sendReports(endpoint: string, reports: LDPReport[], opts: 
         }),
         deadline,
       ]);
-      result.status = res.status;
-      if (res.status < 200 || res.status > 299) {
-        const permanent = res.status >= 400 && res.status < 500 && res.status !== 408 && res.status !== 429;
-        return Object.assign(result, { ok: false, error: `HTTP ${res.status}` }, permanent && { permanent });
+      if (result.ok) result.status = res.status;
+      if (res.status >= 200 && res.status <= 299) {
+        result.sent += c.length;
+        outcomes.push(...c.map((): SendOutcome => 'sent'));
+        continue;
       }
-      result.sent += c.length;
+      fail(`HTTP ${res.status}`, res.status);
+      if (res.status >= 400 && res.status < 500 && res.status !== 408 && res.status !== 429) {
+        // Refused for good: drop these, go on with the next chunk.
+        result.permanent = true;
+        outcomes.push(...c.map((): SendOutcome => 'rejected'));
+        continue;
+      }
+      break;
     }
-    return result;
   } catch (e) {
-    return Object.assign(result, { ok: false, error: ctl.signal.aborted ? 'timeout' : String((e as Error)?.message ?? e) });
+    fail(ctl.signal.aborted ? 'timeout' : String((e as Error)?.message ?? e));
   } finally {
     clearTimeout(timer);
   }
+  if (!result.ok) result.outcomes = reports.map((_, i) => outcomes[i] ?? 'failed');
+  return result;
 }

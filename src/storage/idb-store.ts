@@ -1,6 +1,6 @@
-import { deleteDB, openDB, type IDBPDatabase } from 'idb';
+import { deleteDB, openDB, type IDBPDatabase, type IDBPObjectStore } from 'idb';
 import { CohortkitError } from '../errors';
-import { DB_VERSION, type CohortkitDB } from './schema';
+import { DB_VERSION, type CohortkitDB, type StoreName } from './schema';
 import type { Store, WriteOp } from './store';
 import { MIGRATIONS } from './migrations';
 
@@ -36,56 +36,73 @@ export async function openIDBStore(namespace: string, onLost: (why: string) => v
   const name = dbName(namespace);
   let db: DB | undefined;
   let lost = false;
+  let timedOut = false;
+  const opening = openDB<CohortkitDB>(name, DB_VERSION, {
+    upgrade(database, oldVersion, _newVersion, tx) {
+      // idb makes a `done` promise for the upgrade transaction; an aborted upgrade must not
+      // leave it rejected and unhandled (the open request fails too, and we handle that).
+      tx.done.catch(() => undefined);
+      for (let v = oldVersion + 1; v <= DB_VERSION; v++) MIGRATIONS[v]!(database, tx);
+    },
+    blocking() {
+      // Another tab wants a newer version or to delete the database: step aside.
+      db?.close();
+      lost = true;
+      onLost('versionchange');
+    },
+    terminated() {
+      lost = true;
+      onLost('terminated');
+    },
+  });
+  // An open that completes after we gave up must not keep a connection (it would block upgrades).
+  opening.then((d) => timedOut && d.close(), () => undefined);
   try {
-    db = await withTimeout(
-      openDB<CohortkitDB>(name, DB_VERSION, {
-        upgrade(database, oldVersion, _newVersion, tx) {
-          for (let v = oldVersion + 1; v <= DB_VERSION; v++) MIGRATIONS[v]!(database, tx);
-        },
-        blocking() {
-          // Another tab wants a newer version or to delete the database: step aside.
-          db?.close();
-          lost = true;
-          onLost('versionchange');
-        },
-        terminated() {
-          lost = true;
-          onLost('terminated');
-        },
-      }),
-      OPEN_TIMEOUT_MS,
-      `opening IndexedDB "${name}"`,
-    );
+    db = await withTimeout(opening, OPEN_TIMEOUT_MS, `opening IndexedDB "${name}"`);
   } catch (e) {
+    timedOut = true;
     throw storageError(`opening IndexedDB "${name}"`, e);
   }
   const live = () => {
     if (lost) throw new CohortkitError('storage', `IndexedDB "${name}" was closed by another page`);
     return db!;
   };
+  /** A transaction on our connection; one closed under us (InvalidStateError) counts as lost, so the caller reopens. */
+  const transaction = <M extends IDBTransactionMode>(names: StoreName[], mode: M) => {
+    try {
+      return live().transaction(names, mode);
+    } catch (e) {
+      if ((e as DOMException)?.name === 'InvalidStateError') {
+        lost = true;
+        onLost('closed');
+      }
+      throw e;
+    }
+  };
+  /**
+   * One read in its own transaction. idb's shortcut methods leave a read transaction's `done`
+   * unhandled, so an aborted read would reach the page as an unhandled rejection: not here.
+   */
+  const read = async <T>(store: StoreName, fn: (s: IDBPObjectStore<CohortkitDB, StoreName[], StoreName, 'readonly'>) => Promise<T>) => {
+    try {
+      const tx = transaction([store], 'readonly');
+      tx.done.catch(() => undefined);
+      return await fn(tx.objectStore(store));
+    } catch (e) {
+      throw storageError(`reading ${store}`, e);
+    }
+  };
 
   return {
     kind: 'indexeddb',
-    async get(store, key) {
-      try {
-        return (await live().get(store, key as never)) as never;
-      } catch (e) {
-        throw storageError(`reading ${store}`, e);
-      }
-    },
-    async getAll(store) {
-      try {
-        return (await live().getAll(store)) as never;
-      } catch (e) {
-        throw storageError(`reading ${store}`, e);
-      }
-    },
+    get: (store, key) => read(store, (s) => s.get(key as never)) as never,
+    getAll: (store) => read(store, (s) => s.getAll()) as never,
     async write(ops: WriteOp[]) {
       if (!ops.length) return;
       const names = [...new Set(ops.map((o) => o.store))];
       let tx: ReturnType<DB['transaction']> | undefined;
       try {
-        tx = live().transaction(names, 'readwrite');
+        tx = transaction(names, 'readwrite');
         // Each request's failure also fails the transaction; mark them handled as they are made
         // (a synchronous throw below must not leave rejections unhandled), then wait for all.
         const handled = <T>(p: Promise<T>) => (p.catch(() => undefined), p);

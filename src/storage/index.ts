@@ -10,6 +10,7 @@ export type { StoredSignal, StoredMembership, OutboxEntry, StoreName, CohortkitD
 export { DB_VERSION } from './schema';
 export { dbName } from './idb-store';
 export { createMemoryStore } from './memory-store';
+export { createPendingWrites, type PendingWrites } from './pending';
 
 export interface OpenStoreOptions {
   storage: 'indexeddb' | 'memory';

@@ -76,7 +76,31 @@ describe('sendReports', () => {
     expect(res.status).toBe(503);
     expect(res.permanent).toBeUndefined();
     expect(calls).toHaveLength(2);
-    expect(res.sent).toBe(JSON.parse(calls[0].init.body as string).length);
+    const first = JSON.parse(calls[0].init.body as string).length;
+    expect(res.sent).toBe(first);
+    // the failed chunk and every later one are to retry
+    expect(res.outcomes).toEqual(reports.map((_, i) => (i < first ? 'sent' : 'failed')));
+  });
+
+  it('a chunk refused with a permanent 4xx drops only its own reports: the later chunks are still sent', async () => {
+    const { f, calls } = mockFetch((n) => (n === 1 ? 400 : 202));
+    const reports = Array.from({ length: 2000 }, (_, i) => report(i));
+    const res = await sendReports('https://c.example/r', reports, { fetch: f });
+    const sizes = calls.map((c) => JSON.parse(c.init.body as string).length);
+    expect(calls.length).toBeGreaterThan(2);
+    expect(sizes.reduce((a, b) => a + b)).toBe(2000); // every chunk was attempted
+    expect(res).toMatchObject({ ok: false, sent: 2000 - sizes[0], status: 400, error: 'HTTP 400', permanent: true });
+    expect(res.outcomes).toEqual(reports.map((_, i) => (i < sizes[0] ? 'rejected' : 'sent')));
+  });
+
+  it('a permanent 4xx in the middle, then a 503: sent, rejected, then failed from there on', async () => {
+    const { f, calls } = mockFetch((n) => (n === 2 ? 422 : n === 3 ? 503 : 202));
+    const reports = Array.from({ length: 3000 }, (_, i) => report(i));
+    const res = await sendReports('https://c.example/r', reports, { fetch: f });
+    expect(calls).toHaveLength(3); // stops at the transient failure
+    const [a, b] = calls.map((c) => JSON.parse(c.init.body as string).length);
+    expect(res).toMatchObject({ ok: false, sent: a, status: 422, permanent: true });
+    expect(res.outcomes).toEqual(reports.map((_, i) => (i < a ? 'sent' : i < a + b ? 'rejected' : 'failed')));
   });
 
   it.each([
@@ -98,7 +122,7 @@ describe('sendReports', () => {
     const rejecting = (async () => {
       throw new TypeError('Failed to fetch');
     }) as unknown as typeof fetch;
-    expect(await sendReports('https://c.example/r', [report(1)], { fetch: rejecting })).toEqual({ ok: false, sent: 0, error: 'Failed to fetch' });
+    expect(await sendReports('https://c.example/r', [report(1)], { fetch: rejecting })).toEqual({ ok: false, sent: 0, error: 'Failed to fetch', outcomes: ['failed'] });
     const throwing = (() => {
       throw new Error('sync');
     }) as unknown as typeof fetch;
@@ -112,7 +136,7 @@ describe('sendReports', () => {
       return new Promise(() => {}); // ignores the signal, never settles
     }) as unknown as typeof fetch;
     const res = await sendReports('https://c.example/r', [report(1)], { fetch: hanging, timeoutMs: 30 });
-    expect(res).toEqual({ ok: false, sent: 0, error: 'timeout' });
+    expect(res).toEqual({ ok: false, sent: 0, error: 'timeout', outcomes: ['failed'] });
     expect(signal?.aborted).toBe(true);
   });
 
