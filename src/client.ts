@@ -11,6 +11,7 @@ import { validateCohortSpaces, validateReportOptions } from './reporting';
 import { compileSegments } from './segments';
 import { contextFromWindow, validateTrack } from './signals';
 import { deletes, openStore, relyingOn, type Store } from './storage';
+import { createPersistence } from './storage/persist';
 import type { Client, ClientOptions, ConsentState, DataExport, Decision, Membership } from './types';
 
 const EXPIRE_EVERY_MS = 10 * 60_000;
@@ -46,6 +47,8 @@ export async function createClient(options: ClientOptions = {}): Promise<Client>
   let closed = false;
 
   let store: Store = await openStore({ storage: opts.storage, namespace: opts.namespace, onError: reportError });
+  // Opt-in, never awaited (Firefox prompts the visitor): what came of it shows in exportData().
+  const persistence = createPersistence(opts.persistStorage && store.kind === 'indexeddb', reportError);
   const exclusive = createLock(`cohortkit:${opts.namespace}`);
 
   const gpc =
@@ -274,6 +277,7 @@ export async function createClient(options: ClientOptions = {}): Promise<Client>
         segments: await segs.memberships(),
         ...(await reporting.exportData()),
         storage: store.kind,
+        persistence: await persistence.state(store.kind === 'indexeddb'),
       }),
     ),
     forget: guard(async () => {

@@ -14,11 +14,12 @@ export interface NormalizedOptions {
   storage: 'indexeddb' | 'memory';
   namespace: string;
   respectGPC: boolean;
+  persistStorage: boolean;
   now: () => number;
   raw: Record<string, unknown>;
 }
 
-const KEYS = ['purposes', 'policyVersion', 'segments', 'cohorts', 'report', 'retentionDays', 'storage', 'namespace', 'respectGPC', 'now', 'interop'];
+const KEYS = ['purposes', 'policyVersion', 'segments', 'cohorts', 'report', 'retentionDays', 'storage', 'namespace', 'respectGPC', 'now', 'interop', 'persistStorage'];
 
 function normalizePurposes(v: unknown): Purpose[] {
   if (v === undefined) return [{ id: 'personalization' }, { id: 'measurement' }];
@@ -38,6 +39,7 @@ const SPEC: Record<string, Check> = {
   storage: [(v) => v === 'indexeddb' || v === 'memory', 'expected one of indexeddb, memory'],
   namespace: ID,
   respectGPC: BOOL,
+  persistStorage: BOOL,
   now: [(v) => typeof v == 'function', 'expected a function returning ms since epoch'],
   retentionDays: POSITIVE,
 };
@@ -58,6 +60,7 @@ export function normalizeOptions(input: unknown): NormalizedOptions {
     storage: o.storage ?? 'indexeddb',
     namespace: o.namespace ?? 'default',
     respectGPC: o.respectGPC ?? true,
+    persistStorage: o.persistStorage ?? false,
     now: now ? () => Number(now()) : () => Date.now(),
     raw: o,
   };

@@ -83,6 +83,12 @@ export interface ClientOptions {
   namespace?: string;
   respectGPC?: boolean;
   now?: () => number;
+  /**
+   * Ask the browser for persistent storage (`navigator.storage.persist()`) once IndexedDB is open,
+   * so eviction and Safari's 7-day ITP cap do not wipe the consent ledger and the LDP memo.
+   * Default false: Firefox shows the visitor a prompt. Never awaited; see `exportData().persistence`.
+   */
+  persistStorage?: boolean;
   interop?: {
     tcf?: { map: Record<string, number[]> };
     consentMode?: { mirror?: boolean; read?: boolean };
@@ -163,6 +169,14 @@ export interface PrivacyEpoch {
   skipped: string[];
 }
 
+/**
+ * How durable the origin's storage is (`exportData().persistence`): `persisted` (the browser will
+ * not evict it, nor apply Safari's 7-day cap on script-writable storage), `best-effort` (it may be
+ * evicted or wiped), `pending` (the `persistStorage` request awaits the visitor's answer, as in
+ * Firefox), `unavailable` (no Storage API, e.g. WebKitGTK, or the client runs from memory).
+ */
+export type StoragePersistence = 'persisted' | 'best-effort' | 'pending' | 'unavailable';
+
 export interface DataExport {
   exportedAt: number;
   consent: { state: ConsentState; history: ConsentRecord[] };
@@ -171,6 +185,8 @@ export interface DataExport {
   reports: { queued: LDPReport[]; sent: LDPReport[] };
   privacy: { epochs: PrivacyEpoch[] };
   storage?: 'indexeddb' | 'memory';
+  /** See `StoragePersistence` and the `persistStorage` option. */
+  persistence?: StoragePersistence;
 }
 
 /** One segment as documented by the catalog (`client.catalog()`, `describeCatalog()` of `cohortkit/catalog`). */

@@ -12,7 +12,7 @@ beforeAll(async () => {
 });
 afterAll(() => server?.close());
 
-describe.each(selectedEngines())('[%s]', (name) => {
+describe.each(selectedEngines())('%s', (name) => {
   let engine: Engine;
   const open = async (path: string): Promise<EnginePage> => {
     const p = await engine.newPage();
@@ -24,7 +24,7 @@ describe.each(selectedEngines())('[%s]', (name) => {
   });
   afterAll(() => engine?.close());
 
-  it('consent + ledger survive reload (real IndexedDB)', async () => {
+  it(`[${name}] consent + ledger survive reload (real IndexedDB)`, async () => {
     const p = await open('/blank.html');
     const first = await p.evaluate(async () => {
       const c = await (window as W).Cohortkit.createClient({ namespace: 'reload' });
@@ -43,7 +43,7 @@ describe.each(selectedEngines())('[%s]', (name) => {
     expect(await engine.errors()).toEqual([]);
   });
 
-  it('cross-tab: consent both ways, and a signal stored in one tab updates segments in the other', async () => {
+  it(`[${name}] cross-tab: consent both ways, and a signal stored in one tab updates segments in the other`, async () => {
     const a = await open('/app.html');
     const b = await open('/app.html');
     const listen = async () => {
@@ -70,7 +70,7 @@ describe.each(selectedEngines())('[%s]', (name) => {
     expect(await engine.errors()).toEqual([]);
   });
 
-  it('track → segments → explain; reload keeps them; withdrawal empties IndexedDB of every tracked event', async () => {
+  it(`[${name}] track → segments → explain; reload keeps them; withdrawal empties IndexedDB of every tracked event`, async () => {
     const p = await open('/app.html');
     const r = await p.evaluate(async () => {
       const c = await (window as W).app.client('journey');
@@ -98,7 +98,7 @@ describe.each(selectedEngines())('[%s]', (name) => {
     expect(await engine.errors()).toEqual([]);
   });
 
-  it('IndexedDB that throws → the client works from memory, no page error', async () => {
+  it(`[${name}] IndexedDB that throws → the client works from memory, no page error`, async () => {
     const p = await open('/broken-idb.html');
     const r = await p.evaluate(async () => {
       const c = await (window as W).Cohortkit.createClient({ namespace: 'broken' });
@@ -110,7 +110,7 @@ describe.each(selectedEngines())('[%s]', (name) => {
     expect(await engine.errors()).toEqual([]);
   });
 
-  it("the IIFE bundle works under Content-Security-Policy: script-src 'self' (no violation)", async () => {
+  it(`[${name}] the IIFE bundle works under Content-Security-Policy: script-src 'self' (no violation)`, async () => {
     const p = await open('/csp.html');
     await p.waitFor(() => (window as W).cspResult !== undefined);
     expect(await p.evaluate(() => (window as W).cspResult)).toEqual({ ok: true, state: { personalization: 'granted', measurement: 'unset' }, verify: true });

@@ -50,7 +50,12 @@ async function startDriver(): Promise<{ url: string; proc: ChildProcess }> {
   }
 }
 
-export async function launchWebKit(): Promise<Engine> {
+export interface WebKitOptions {
+  /** Extra MiniBrowser arguments, e.g. `--features=+StorageAPI` (Safari ships the Storage API; WebKitGTK keeps it off). */
+  args?: string[];
+}
+
+export async function launchWebKit(opts: WebKitOptions = {}): Promise<Engine> {
   if (!process.env.DISPLAY) throw new Error('WebKit (MiniBrowser) needs a display: run the e2e suite under `xvfb-run -a`');
   const { url, proc } = await startDriver();
   let driver: WebDriver;
@@ -59,7 +64,7 @@ export async function launchWebKit(): Promise<Engine> {
       .usingServer(url)
       .withCapabilities({
         browserName: 'MiniBrowser',
-        'webkitgtk:browserOptions': { binary: miniBrowserPath(), args: ['--automation'] },
+        'webkitgtk:browserOptions': { binary: miniBrowserPath(), args: ['--automation', ...(opts.args ?? [])] },
       })
       .build();
     await driver.manage().setTimeouts({ script: 30_000, pageLoad: 30_000 });
