@@ -1,0 +1,148 @@
+// Cross-tab segments (API.md v1.1): a signal stored in one tab updates memberships in every other
+// tab of the same namespace, and on('segments') fires there. Two real clients on one namespace
+// stand for two tabs (one IndexedDB, BroadcastChannel between them; no Web Locks in happy-dom).
+import { afterEach, describe, expect, it } from 'vitest';
+import { createClient } from '../../src/index';
+import { fillSlots } from '../../src/tag';
+import type { Client, ClientOptions, LDPReport, Membership, SegmentDefinition } from '../../src/types';
+import { collectorFetch, watchPage } from './fault-helpers';
+
+let n = 0;
+const ns = () => `tab${Date.now().toString(36)}${n++}`;
+const segments: SegmentDefinition[] = [
+  { id: 'reader', description: 'reads news twice', rule: { event: 'article_view', where: { category: 'news' }, count: { gte: 2 } } },
+  { id: 'buyer', description: 'buys', rule: { event: 'purchase' } },
+];
+let clients: Client[] = [];
+const origFetch = globalThis.fetch;
+afterEach(async () => {
+  await Promise.all(clients.map((c) => c.close()));
+  clients = [];
+  globalThis.fetch = origFetch;
+});
+
+/** Two tabs on one namespace, with both purposes granted (in tab A; tab B follows). */
+async function twoTabs(extra: Partial<ClientOptions> = {}) {
+  const namespace = ns();
+  const a = await createClient({ namespace, segments, ...extra });
+  const b = await createClient({ namespace, segments, ...extra });
+  clients.push(a, b);
+  const synced = new Promise((r) => b.on('consent', r));
+  await a.consent.update({ personalization: true, measurement: true }, { source: 'banner' });
+  await synced;
+  return { a, b };
+}
+/** The next `segments` event of a client (rejects after 1 s). */
+const nextSegments = (c: Client) =>
+  new Promise<Membership[]>((resolve, reject) => {
+    const t = setTimeout(() => reject(new Error('no segments event within a second')), 1000);
+    const off = c.on('segments', (m) => (clearTimeout(t), off(), resolve(m as Membership[])));
+  });
+
+describe('segments across tabs', () => {
+  it("a signal stored in tab A: tab B's memberships update and on('segments') fires there, once", async () => {
+    const watch = watchPage();
+    const { a, b } = await twoTabs();
+    const inB: Membership[][] = [];
+    b.on('segments', (m) => inB.push(m as Membership[]));
+    const next = nextSegments(b);
+    await a.track('purchase');
+    const got = await next;
+    expect(got.map((m) => m.id)).toEqual(['buyer']);
+    expect((await b.segments()).map((m) => m.id)).toEqual(['buyer']);
+    // the same membership, not a second one of its own: `since` is tab A's
+    const [inA] = await a.segments();
+    expect(got[0]).toMatchObject({ id: 'buyer', since: inA!.since });
+    expect((await b.explain('buyer')).member).toBe(true);
+    await new Promise((r) => setTimeout(r, 50));
+    expect(inB).toHaveLength(1);
+    await watch.check();
+  });
+
+  it('a signal that changes no membership fires nothing in B, but B counts it toward the next', async () => {
+    const { a, b } = await twoTabs();
+    const inB: unknown[] = [];
+    b.on('segments', (m) => inB.push(m));
+    await a.track('article_view', { category: 'news' });
+    await new Promise((r) => setTimeout(r, 50));
+    expect(inB).toEqual([]);
+    // the second article is read in tab B: it joins from the two tabs' signals together
+    const r = await b.track('article_view', { category: 'news', n: 2 } as never);
+    expect(r.stored).toBe(true);
+    expect((await b.segments()).map((m) => m.id)).toEqual(['reader']);
+    expect(inB).toHaveLength(1);
+  });
+
+  it("tab B's slots follow (the tag bundle's segments listener re-decides them)", async () => {
+    const { a, b } = await twoTabs();
+    document.body.innerHTML = `<div id="hero" data-cohortkit-slot="hero"><p>Welcome</p><template data-variant="buyer"><p>Thanks for your order</p></template></div>`;
+    const slot = document.getElementById('hero')!;
+    const fill = () => void fillSlots(document, b);
+    b.on('segments', fill); // what dist/cohortkit.iife.js does
+    await fillSlots(document, b);
+    expect(slot.getAttribute('data-cohortkit-reason')).toBe('no-match');
+    await a.track('purchase');
+    for (let i = 0; i < 40 && slot.getAttribute('data-cohortkit-reason') !== 'segment'; i++) await new Promise((r) => setTimeout(r, 25));
+    expect(slot.getAttribute('data-cohortkit-reason')).toBe('segment');
+    expect(slot.textContent).toContain('Thanks for your order');
+    document.body.innerHTML = '';
+  });
+
+  it("tab B's report uses the membership from tab A's signal", async () => {
+    const collector = collectorFetch();
+    globalThis.fetch = collector as never;
+    // ε = 10 over k = 2: the true cohort is reported with probability e¹⁰/(e¹⁰+1) > 0.9999.
+    const cohorts = [{ id: 'who', description: 'who', cohorts: [{ id: 'buyers', segment: 'buyer' }], fallback: 'others' }];
+    const { a, b } = await twoTabs({ cohorts, report: { endpoint: 'https://collector.example/v1/reports', epsilon: 10 } });
+    const next = nextSegments(b);
+    await a.track('purchase');
+    await next;
+    expect(await b.flush()).toEqual({ sent: 1, queued: 0 });
+    const [report] = collector.reports() as unknown as LDPReport[];
+    expect(report).toMatchObject({ space: 'who', mechanism: 'grr', value: 0 }); // cohort 0: buyers
+    expect(await a.flush()).toEqual({ sent: 0, queued: 0 }); // once per epoch for the namespace
+    expect(collector.reports()).toHaveLength(1);
+  });
+
+  it("a withdrawal in tab A empties tab B's memberships and fires on('segments') with []", async () => {
+    const { a, b } = await twoTabs();
+    const joined = nextSegments(b);
+    await a.track('purchase');
+    await joined;
+    const left = nextSegments(b);
+    await a.consent.update({ personalization: false });
+    expect(await left).toEqual([]);
+    expect(await b.segments()).toEqual([]);
+  });
+
+  it('another namespace is another site section: nothing crosses', async () => {
+    const { a } = await twoTabs();
+    const other = await createClient({ namespace: ns(), segments });
+    clients.push(other);
+    const seen: unknown[] = [];
+    other.on('segments', (m) => seen.push(m));
+    await a.track('purchase');
+    await new Promise((r) => setTimeout(r, 100));
+    expect(seen).toEqual([]);
+    expect(await other.segments()).toEqual([]);
+  });
+
+  it('hostile messages on the channel change nothing and reach nothing', async () => {
+    const watch = watchPage();
+    const namespace = ns();
+    const b = await createClient({ namespace, segments });
+    clients.push(b);
+    const errors: unknown[] = [];
+    b.on('error', (e) => errors.push(e));
+    const ch = new BroadcastChannel(`cohortkit:${namespace}`);
+    for (const m of [null, 1, 'signals', { type: 1 }, { type: 'signals', extra: { __proto__: { polluted: 1 } } }, { type: 'consent' }, { type: 'nope' }, [{ type: 'signals' }]])
+      ch.postMessage(m);
+    await new Promise((r) => setTimeout(r, 100));
+    ch.close();
+    expect(b.consent.get()).toEqual({ personalization: 'unset', measurement: 'unset' });
+    expect(await b.segments()).toEqual([]);
+    expect(({} as Record<string, unknown>).polluted).toBeUndefined();
+    expect(errors).toEqual([]);
+    await watch.check();
+  });
+});
