@@ -74,14 +74,14 @@ export interface ShareWithGradient extends Share {
 
 /**
  * The share Σ_{i∈num} xᵢ / Σ_{i∈den} xᵢ (num ⊆ den) of clamped counts. Its variance is the delta
- * method over the cohort covariance: gradient (1[i∈num] − r)/T on `den`. With T ≤ 0 (no estimated
+ * method over the cohort covariance: gradient (1[i∈num] − r)/T on `den`. With T < 1 (under one estimated
  * reporters) the share is not estimable: rate NaN, ci95 [0, 1].
  */
 export function shareOf(c: Counts, num: number[], den: number[]): ShareWithGradient {
   const grad = new Array<number>(c.x.length).fill(0);
   const T = den.reduce((s, i) => s + c.x[i]!, 0);
   const none = { rate: NaN, stderr: NaN, n: c.cov ? Math.max(0, T) : NaN, ci95: [0, 1] as [number, number], grad };
-  if (!c.cov || !(T > 1e-9)) return none;
+  if (!c.cov || !(T >= 1)) return none; // fewer than one estimated reporter
   const r = num.reduce((s, i) => s + c.x[i]!, 0) / T;
   for (const i of den) grad[i] = ((num.includes(i) ? 1 : 0) - r) / T;
   const stderr = Math.sqrt(Math.max(0, form(grad, c.cov, grad)));
@@ -100,10 +100,11 @@ export const shareCovariance = (c: Counts, a: ShareWithGradient, b: ShareWithGra
  */
 export function fiellerRatio(lo: number, vlo: number, hi: number, vhi: number, c = 0): [number, number] {
   const z2 = Z95 * Z95;
+  const bound = Math.sqrt(vlo * vhi); // Cauchy–Schwarz: keeps a rounded covariance consistent
   const A = hi * hi - z2 * vhi;
-  const B = lo * hi - z2 * c;
+  const B = lo * hi - z2 * Math.min(bound, Math.max(-bound, c));
   const C = lo * lo - z2 * vlo;
   if (!(A > 0)) return [0, Infinity];
   const root = Math.sqrt(Math.max(0, B * B - A * C));
-  return [Math.max(0, (B - root) / A), (B + root) / A];
+  return [Math.max(0, (B - root) / A), Math.max(0, (B + root) / A)];
 }

@@ -183,7 +183,7 @@ describe('readAudit', () => {
         }
         if (r.flagged) expect(r.ratio).toBeLessThan(0.8);
       }),
-      { numRuns: 300 },
+      { numRuns: 2000 },
     );
   });
 });
