@@ -3,8 +3,17 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startServer, type TestServer } from './harness';
 import { launchEngine, selectedEngines, type Engine, type EnginePage } from './engines';
 import { registerPages } from './engines/pages';
+import { launchWebKit } from './engines/webkit';
 
 type W = any; // the page's window, as the fixtures shape it
+
+/** What each engine does with persistStorage on a fresh profile (docs/browsers.md). */
+const PERSISTENCE = { chromium: 'best-effort', firefox: 'pending', webkit: 'unavailable' } as const;
+const persistProbe = async () => {
+  const c = await (window as W).Cohortkit.createClient({ namespace: 'persist', persistStorage: true });
+  await c.consent.update({ measurement: true });
+  return { storage: c.storage, persistence: (await c.exportData()).persistence };
+};
 let server: TestServer;
 beforeAll(async () => {
   server = await startServer();
@@ -98,6 +107,40 @@ describe.each(selectedEngines())('%s', (name) => {
     expect(await engine.errors()).toEqual([]);
   });
 
+  it(`[${name}] another page deleting the database does not hang an open client`, async () => {
+    const a = await open('/blank.html');
+    const b = await open('/blank.html');
+    await a.evaluate(async () => {
+      const c = await (window as W).Cohortkit.createClient({ namespace: 'deleted' });
+      await c.consent.update({ measurement: true });
+      (window as W).client = c;
+    });
+    const deleted = await b.evaluate(
+      () =>
+        new Promise<string>((resolve) => {
+          const r = indexedDB.deleteDatabase('cohortkit:deleted');
+          r.onsuccess = () => resolve('deleted');
+          r.onerror = () => resolve(`error ${r.error}`);
+          r.onblocked = () => resolve('blocked');
+        }),
+    );
+    expect(deleted).toBe('deleted');
+    const s = await a.evaluate(() => (window as W).client.consent.update({ personalization: true }));
+    expect(s.personalization).toBe('granted');
+    await a.reload();
+    expect(await a.evaluate(async () => (await (window as W).Cohortkit.createClient({ namespace: 'deleted' })).consent.verify())).toBe(true);
+    await a.close();
+    await b.close();
+    expect(await engine.errors()).toEqual([]);
+  });
+
+  it(`[${name}] persistStorage: createClient never waits for the answer; exportData says what the engine did`, async () => {
+    const p = await open('/blank.html');
+    expect(await p.evaluate(persistProbe)).toEqual({ storage: 'indexeddb', persistence: PERSISTENCE[name] });
+    await p.close();
+    expect(await engine.errors()).toEqual([]);
+  });
+
   it(`[${name}] IndexedDB that throws → the client works from memory, no page error`, async () => {
     const p = await open('/broken-idb.html');
     const r = await p.evaluate(async () => {
@@ -127,5 +170,20 @@ describe.each(selectedEngines())('%s', (name) => {
     await p.close();
     const seen = await engine.errors();
     expect(seen.some((e) => /csp: script-src/.test(e)), seen.join('\n')).toBe(true);
+  });
+});
+
+// Safari ships the Storage API; WebKitGTK keeps it off by default: the same engine with it on.
+describe.runIf(selectedEngines().includes('webkit'))('webkit with the Storage API', () => {
+  it(`[webkit] persistStorage with the Storage API on (as Safari ships it): best-effort`, async () => {
+    const wk = await launchWebKit({ args: ['--features=+StorageAPI,+StorageAPIEstimate'] });
+    try {
+      const p = await wk.newPage();
+      await p.goto(`${server.url}/blank.html`);
+      expect(await p.evaluate(persistProbe)).toEqual({ storage: 'indexeddb', persistence: 'best-effort' });
+      expect(await wk.errors()).toEqual([]);
+    } finally {
+      await wk.close();
+    }
   });
 });
