@@ -64,6 +64,20 @@ suite('SQL store on PostgreSQL (DATABASE_URL)', () => {
     }
   });
 
+  it('two collectors opening ε groups at once never pass maxGroups together', async () => {
+    await empty();
+    const [a, b] = await Promise.all([0, 1].map(() => startCollectorServer({ spaces: SPACES, store: { databaseUrl: url!, schema }, rateLimit: false, perAddressLimit: false })));
+    try {
+      const one = (i: number) => makeReports(1, 500 + i, { mechanism: 'grr', value: 0, epsilon: 1 + i / 10 } as never);
+      const replies = await Promise.all(Array.from({ length: 40 }, (_, i) => call(i % 2 ? a.url : b.url, 'POST', '/v1/reports', one(i))));
+      expect(replies.reduce((n, r) => n + r.body.accepted, 0)).toBe(8);
+      expect((await admin.query(`select count(*)::int as n from ${schema}.cohortkit_stats`)).rows[0].n).toBe(8);
+    } finally {
+      await a.close();
+      await b.close();
+    }
+  });
+
   it('an unreachable database answers 503 and accepts nothing', async () => {
     const c = await startCollectorServer({ spaces: SPACES, store: { databaseUrl: 'postgres://cohortkit:cohortkit@127.0.0.1:1/none' } });
     try {
