@@ -1,0 +1,95 @@
+// Pure renderers (data in, elements out) for the ledger and the memberships of the preference center.
+import type { ConsentRecord, ConsentValue, Membership } from '../types';
+import { fmtTime, h, show } from './dom';
+
+/** What a purpose's state means to a visitor. */
+export const STATE_TEXT: Record<ConsentValue, string> = { granted: 'on', denied: 'off', unset: 'not chosen yet (off)' };
+
+const REASONS: Record<string, string> = {
+  match: 'every condition holds',
+  'no-match': 'a condition does not hold',
+  'no-consent': 'a purpose it relies on is not granted',
+  'insufficient-evidence': 'not enough supporting events yet',
+  'unknown-segment': 'no such segment',
+};
+
+const purged = (r: ConsentRecord) => (r.purged ? `${r.purged.signals} signals, ${r.purged.memberships} segments, ${r.purged.reports} reports` : '—');
+
+/** The verify() line: intact, broken, or nothing recorded. */
+export function verifyText(count: number, verified: boolean): [text: string, ok: boolean] {
+  if (!count) return ['No consent decision recorded yet.', true];
+  return verified
+    ? [`✓ Ledger verified: the hash chain of ${count} ${count == 1 ? 'record' : 'records'} is intact.`, true]
+    : ['✗ Ledger check failed: the hash chain is broken.', false];
+}
+
+/** The consent ledger, oldest first, in a table that scrolls inside its own box on narrow screens. */
+export function ledgerTable(history: ConsentRecord[]): HTMLElement {
+  const cols = ['#', 'When', 'Purpose', 'Choice', 'Source', 'Deleted'];
+  return h(
+    'div.ck-scroll',
+    { role: 'region', 'aria-label': 'Consent history', tabindex: 0 },
+    h(
+      'table',
+      null,
+      h('thead', null, h('tr', null, cols.map((c) => h('th', { scope: 'col' }, c)))),
+      h(
+        'tbody',
+        null,
+        history.map((r) =>
+          h(
+            'tr',
+            { 'data-seq': r.seq, 'data-source': r.source },
+            h('td', null, r.seq),
+            h('td', null, fmtTime(r.at)),
+            h('td', null, h('code', null, r.purpose)),
+            h(`td.${r.granted ? 'ck-ok' : 'ck-bad'}`, null, r.granted ? 'granted' : 'withdrawn'),
+            h('td', null, r.source),
+            h('td', null, purged(r)),
+          ),
+        ),
+      ),
+    ),
+  );
+}
+
+/**
+ * One `<details>` per membership: why (reason, each condition with what was observed and expected),
+ * which signals, under which purposes. `open` holds the ids the visitor opened (kept across renders).
+ */
+export function membershipList(list: Membership[], describe: (id: string) => string | undefined, open: Set<string>): HTMLElement {
+  if (!list.length) return h('p.ck-muted', null, 'You are in no segment: nothing is personalized for you.');
+  return h(
+    'div',
+    null,
+    list.map((m) => {
+      const e = m.explanation;
+      const d = h<HTMLDetailsElement>(
+        'details',
+        { 'data-segment': m.id, open: open.has(m.id) },
+        h('summary', null, h('code', null, m.id), describe(m.id) ? ` · ${describe(m.id)}` : ''),
+        h('p', null, `Why: ${REASONS[e.reason] ?? e.reason}. Since ${fmtTime(m.since)}.`),
+        e.conditions.length
+          ? h(
+              'ul.ck-conditions',
+              null,
+              e.conditions.map((c) =>
+                h('li', null, `${c.passed ? '✓' : '✗'} `, h('code', null, c.path), `: observed ${show(c.observed)}, expected ${show(c.expected)}`),
+              ),
+            )
+          : null,
+        h(
+          'p.ck-small',
+          null,
+          e.signals.length
+            ? `Based on: ${e.signals.map((s) => `${s.event} ×${s.count}${s.lastSeen === undefined ? '' : ` (last ${fmtTime(s.lastSeen)})`}`).join(', ')}.`
+            : 'Based on the context of this visit only: nothing stored.',
+          ' ',
+          e.purposes.length ? `Relies on: ${e.purposes.join(', ')}.` : 'Needs no consent.',
+        ),
+      );
+      d.addEventListener('toggle', () => (d.open ? open.add(m.id) : open.delete(m.id)));
+      return d;
+    }),
+  );
+}
