@@ -19,7 +19,8 @@ import {
 } from './reporting';
 import { CohortkitError, isCohortkitError } from './errors';
 import { createPendingWrites, deletes, relyingOn, type OutboxEntry, type Store, type WriteOp } from './storage';
-import type { LDPReport, PrivacyEpoch, ReportValue } from './types';
+import { compileConsentSpace, consentIndex } from './metrics/consent-space';
+import type { ConsentState, LDPReport, PrivacyEpoch, ReportValue } from './types';
 
 const MEMO_KEY = 'report:memo';
 const EPOCHS_KEY = 'report:epochs';
@@ -34,6 +35,9 @@ export interface ReportingRuntimeOptions {
   store: () => Store;
   now: () => number;
   isGranted(purpose: string): boolean;
+  /** The declared purposes and the consent state (the cohort of the built-in consent space). */
+  purposes: string[];
+  consentState(): ConsentState;
   /** Segment membership right now (pure evaluation). */
   members(): (segmentId: string) => boolean;
   exclusive: <T>(fn: () => Promise<T>) => Promise<T>;
@@ -43,6 +47,17 @@ export interface ReportingRuntimeOptions {
 
 export function createReportingRuntime(o: ReportingRuntimeOptions) {
   const { spaces, config } = o;
+  // report.consentRates: the built-in consent space, reported after the declared ones. Under
+  // 'exempt' it relies on no purpose (purposes []) and is held back only while GPC is on.
+  const exempt = config?.consentRates === 'exempt';
+  if (config?.consentRates && spaces.some((s) => s.id === 'consent'))
+    throw new CohortkitError('invalid-options', 'cohorts: the space id "consent" is reserved while report.consentRates is on');
+  const cs = config?.consentRates && compileConsentSpace(o.purposes, config.consentRates);
+  const all = cs ? [...spaces, cs] : spaces;
+  const gpcOn = () => typeof navigator !== 'undefined' && (navigator as { globalPrivacyControl?: boolean }).globalPrivacyControl === true;
+  /** A space (or queued entry) may report now: its purposes granted; with none (exempt), measurement or no GPC. */
+  const mayReport = (s: { purposes: string[] }) =>
+    s.purposes.length ? s.purposes.every(o.isGranted) : exempt && (o.isGranted('measurement') || !gpcOn());
   let timer: ReturnType<typeof setTimeout> | undefined;
   let sending: Promise<{ sent: number; queued: number }> | undefined;
   let closed = false;
@@ -91,14 +106,14 @@ export function createReportingRuntime(o: ReportingRuntimeOptions) {
   const enqueue = () =>
     o.exclusive(async () => {
       if (pending.size) await write([]);
-      if (!config || !spaces.length || !o.isGranted('measurement')) return;
+      if (!config || !all.length || !(o.isGranted('measurement') || (cs && mayReport(cs)))) return;
       const { epsilon, mechanism } = config;
       const now = o.now();
       const epoch = epochOf(now, config.epoch);
       const epochs = await readMeta<EpochRecord>(EPOCHS_KEY);
       const rec = epochs[epoch];
       const plan = planEpoch(
-        spaces.filter((s) => s.purposes.every(o.isGranted)),
+        all.filter(mayReport),
         config,
         rec ?? { spent: 0, spaces: [] },
       );
@@ -110,8 +125,8 @@ export function createReportingRuntime(o: ReportingRuntimeOptions) {
       let queue = pruneSent(old, now, config.epoch);
       const isMember = o.members();
       for (const id of plan.report) {
-        const space = spaces.find((s) => s.id === id)!;
-        const index = assignCohort(space, isMember);
+        const space = all.find((s) => s.id === id)!;
+        const index = space === cs ? consentIndex(o.purposes, o.consentState()) : assignCohort(space, isMember);
         const key = memoKey(space, index, epsilon, mechanism);
         const { report, memo: m } = buildReport({ space, epoch, index, epsilon, mechanism, memo: memo[key] && { key, value: memo[key] } });
         memo[key] = m.value;
@@ -138,9 +153,10 @@ export function createReportingRuntime(o: ReportingRuntimeOptions) {
    */
   const send = async (force: boolean): Promise<{ sent: number; queued: number }> => {
     if (!config) return { sent: 0, queued: 0 };
-    const ready = o.isGranted('measurement')
-      ? due(await outbox(false), o.now(), force).filter((e) => e.purposes.every(o.isGranted) && !drafts.has(e.id))
-      : [];
+    const ready =
+      o.isGranted('measurement') || exempt
+        ? due(await outbox(false), o.now(), force).filter((e) => mayReport(e) && !drafts.has(e.id))
+        : [];
     const delivered: LDPReport[] = [];
     if (ready.length) {
       const result = await sendReports(config.endpoint, ready.map((e) => e.report), { timeoutMs: SEND_TIMEOUT_MS });
@@ -217,7 +233,7 @@ export function createReportingRuntime(o: ReportingRuntimeOptions) {
   return {
     /** Queue what is due and send in the background (after consent or segment changes, at start). */
     kick: () => {
-      if (config && spaces.length) void run(false).catch(o.onError);
+      if (config && all.length) void run(false).catch(o.onError);
     },
     flush: () => run(true),
     /** Sent and queued reports, and the privacy accounting, for exportData(). */

@@ -80,6 +80,8 @@ export async function createClient(options: ClientOptions = {}): Promise<Client>
     store: () => store,
     now: opts.now,
     isGranted: (p) => consent.isGranted(p),
+    purposes: purposeIds,
+    consentState: () => consent.get(),
     members: () => {
       const explain = segs.evaluator();
       return (id) => explain(id).member;

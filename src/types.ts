@@ -10,6 +10,7 @@ export type ConsentSource =
   | 'gpc'
   | 'tcf'
   | 'consent-mode'
+  | 'gpp'
   | 'policy-change';
 
 export interface PurposeOption {
@@ -62,7 +63,7 @@ export interface CohortSpace {
   fallback: string;
 }
 
-export type MechanismName = 'grr' | 'oue' | 'olh';
+export type MechanismName = 'grr' | 'oue' | 'olh' | 'ss';
 
 export interface ReportOptions {
   endpoint: string;
@@ -70,6 +71,12 @@ export interface ReportOptions {
   epoch?: 'day' | 'week';
   mechanism?: 'auto' | MechanismName;
   budget?: number;
+  /**
+   * Report the built-in `consent` space (see consentSpace): `'consented'` once per epoch like any
+   * space (needs measurement); `'exempt'` also without measurement (the site claims an audience
+   * measurement exemption), never while GPC is on. Default `'off'`.
+   */
+  consentRates?: 'off' | 'consented' | 'exempt';
 }
 
 export interface ClientOptions {
@@ -85,13 +92,16 @@ export interface ClientOptions {
   now?: () => number;
   /**
    * Ask the browser for persistent storage (`navigator.storage.persist()`) once IndexedDB is open,
-   * so eviction and Safari's 7-day ITP cap do not wipe the consent ledger and the LDP memo.
+   * so eviction under storage pressure does not wipe the consent ledger and the LDP memo (it is not
+   * documented to lift Safari's 7-day ITP cap: README "Browser support").
    * Default false: Firefox shows the visitor a prompt. Never awaited; see `exportData().persistence`.
    */
   persistStorage?: boolean;
   interop?: {
-    tcf?: { map: Record<string, number[]> };
+    tcf?: { map: Record<string, number[]>; vendorId?: number };
     consentMode?: { mirror?: boolean; read?: boolean };
+    /** IAB GPP: cohortkit purpose → GPP fields (`'usnat.SaleOptOut'`); a field equal to 1 (opted out) denies. */
+    gpp?: { map: Record<string, string[]> };
   };
 }
 
@@ -134,7 +144,7 @@ export interface Membership {
 }
 
 /** The mechanism-specific part of a report. */
-export type ReportValue = { value: number } | { bits: string } | { seed: number; g: number; value: number };
+export type ReportValue = { value: number } | { bits: string } | { seed: number; g: number; value: number } | { items: string };
 
 /** One LDP report exactly as it goes on the wire. */
 export type LDPReport = {
@@ -171,8 +181,8 @@ export interface PrivacyEpoch {
 
 /**
  * How durable the origin's storage is (`exportData().persistence`): `persisted` (the browser will
- * not evict it, nor apply Safari's 7-day cap on script-writable storage), `best-effort` (it may be
- * evicted or wiped), `pending` (the `persistStorage` request awaits the visitor's answer, as in
+ * not evict it under storage pressure; Safari's 7-day ITP cap may still apply), `best-effort` (it
+ * may be evicted), `pending` (the `persistStorage` request awaits the visitor's answer, as in
  * Firefox), `unavailable` (no Storage API, e.g. WebKitGTK, or the client runs from memory).
  */
 export type StoragePersistence = 'persisted' | 'best-effort' | 'pending' | 'unavailable';

@@ -24,6 +24,7 @@ export const SOURCES: readonly ConsentSource[] = [
   'gpc',
   'tcf',
   'consent-mode',
+  'gpp',
   'policy-change',
 ];
 
@@ -31,4 +32,4 @@ export const SOURCES: readonly ConsentSource[] = [
 export const isVisitorChoice = (s: ConsentSource) => s === 'banner' || s === 'preference-center';
 
 /** Sources that re-announce a CMP's state: recorded only when their own value changes. */
-export const isAdapterSource = (s: ConsentSource) => s === 'tcf' || s === 'consent-mode';
+export const isAdapterSource = (s: ConsentSource) => s === 'tcf' || s === 'consent-mode' || s === 'gpp';

@@ -1,5 +1,6 @@
 // The built-in `consent` cohort space: one cohort per combination of consent states. Small on
 // purpose: the client bundle imports it when `report.consentRates` is on.
+import type { CompiledSpace } from '../reporting/validate';
 import type { CohortSpace, ConsentState } from '../types';
 import { ID, fail, list, want } from '../validate';
 
@@ -44,4 +45,15 @@ export function consentSpace(purposes: string[]): CohortSpace {
     cohorts: names.slice(0, -1).map((id) => ({ id, segment: 'consent' })),
     fallback: names[names.length - 1]!,
   };
+}
+
+/**
+ * The consent space as the client reports it: `'consented'` relies on measurement like any
+ * space; `'exempt'` relies on no purpose (its gate is GPC, see client-reporting).
+ * @throws CohortkitError `invalid-options` (`report.consentRates`) for more than 6 purposes
+ */
+export function compileConsentSpace(purposes: string[], mode: 'consented' | 'exempt'): CompiledSpace {
+  if (purposes.length > MAX_CONSENT_PURPOSES) fail('report.consentRates', `at most ${MAX_CONSENT_PURPOSES} purposes can be reported (k = 3^P)`);
+  const s = consentSpace(purposes);
+  return { ...s, version: 1, k: s.cohorts.length + 1, fallback: s.fallback, purposes: mode === 'exempt' ? [] : ['measurement'] };
 }

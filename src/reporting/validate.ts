@@ -23,6 +23,8 @@ export interface ReportConfig {
   epoch: 'day' | 'week';
   mechanism: 'auto' | MechanismName;
   budget?: number;
+  /** Report the built-in consent space; absent when 'off'. */
+  consentRates?: 'consented' | 'exempt';
 }
 
 /**
@@ -63,18 +65,19 @@ export function validateCohortSpaces(input: unknown, catalog: Catalog): Compiled
 }
 
 const EPOCHS = ['day', 'week'];
-const MECHANISMS = ['auto', 'grr', 'oue', 'olh'];
+const MECHANISMS = ['auto', 'grr', 'oue', 'olh', 'ss'];
 const LOOPBACK = /^(localhost|\[::1\]|127\.\d+\.\d+\.\d+)$/;
 
 /**
  * Validates `options.report`: `endpoint` an absolute `https:` URL (`http:` only on loopback:
  * 127.0.0.0/8, localhost, [::1]; a query string is allowed, credentials are not), `epsilon`
  * finite > 0 (default 1), `epoch` 'day' | 'week' (default 'day'), `mechanism` (default 'auto'),
- * `budget` finite > 0 (default, applied by the accountant: ε × number of spaces).
+ * `budget` finite > 0 (default, applied by the accountant: ε × number of spaces), `consentRates`
+ * 'off' | 'consented' | 'exempt' (default 'off').
  * @throws CohortkitError `invalid-options`, e.g. `report.endpoint: expected https: (or http: on loopback)`
  */
 export function validateReportOptions(input: unknown): ReportConfig {
-  const o = obj(input, 'report', ['endpoint', 'epsilon', 'epoch', 'mechanism', 'budget']);
+  const o = obj(input, 'report', ['endpoint', 'epsilon', 'epoch', 'mechanism', 'budget', 'consentRates']);
   const { endpoint, epsilon: e, epoch, mechanism, budget } = o;
   const path = 'report.endpoint';
   let url: URL | undefined;
@@ -86,8 +89,9 @@ export function validateReportOptions(input: unknown): ReportConfig {
   if (!url) return fail(path, 'expected an absolute URL');
   if (url.protocol != 'https:' && !(url.protocol == 'http:' && LOOPBACK.test(url.hostname))) fail(path, 'expected https: (or http: on loopback)');
   if (url.username || url.password) fail(path, 'must not contain credentials');
-  check(o, 'report', { epsilon: POSITIVE, epoch: oneOf(EPOCHS), mechanism: oneOf(MECHANISMS), budget: POSITIVE });
+  check(o, 'report', { epsilon: POSITIVE, epoch: oneOf(EPOCHS), mechanism: oneOf(MECHANISMS), budget: POSITIVE, consentRates: oneOf(['off', 'consented', 'exempt']) });
   const out: ReportConfig = { endpoint: endpoint as string, epsilon: (e ?? 1) as number, epoch: (epoch ?? 'day') as 'day', mechanism: (mechanism ?? 'auto') as 'auto' };
   if (budget !== undefined) out.budget = budget as number;
+  if (o.consentRates === 'consented' || o.consentRates === 'exempt') out.consentRates = o.consentRates;
   return out;
 }
