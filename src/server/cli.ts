@@ -2,6 +2,8 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { CohortkitError } from '../errors';
 import type { CohortSpace } from '../types';
 import { createCollector, type CollectorHandler, type CollectorOptions } from './collector';
+import { checkCollectorOptions } from './collector-options';
+import { checkReadToken } from './guard';
 
 export interface StartCollectorOptions extends CollectorOptions {
   /** Default 0 (any free port). */
@@ -101,6 +103,10 @@ export interface CliOptions {
   memory: boolean;
   allowOrigins: string[];
   config?: string;
+  /** `--read-token`, else COHORTKIT_READ_TOKEN (checked; wins over the config file's `readToken`). */
+  readToken?: string;
+  /** `--trust-proxy`: the client address is the last X-Forwarded-For entry. */
+  trustProxy?: boolean;
   help: boolean;
 }
 
@@ -127,11 +133,14 @@ export function parseCollectorArgs(argv: string[], env: Record<string, string | 
     else if (flag === '--allow-origin') o.allowOrigins.push(value());
     else if (flag === '--config') o.config = value();
     else if (flag === '--memory') o.memory = true;
+    else if (flag === '--read-token') o.readToken = checkReadToken(value(), '--read-token');
+    else if (flag === '--trust-proxy') o.trustProxy = true;
     else if (flag === '--help' || flag === '-h') o.help = true;
     else throw new CohortkitError('invalid-options', `${flag}: unknown option (try --help)`);
   }
   if (o.dataDir !== undefined && o.databaseUrl !== undefined)
     throw new CohortkitError('invalid-options', '--data-dir, --database-url: choose one store');
+  if (o.readToken === undefined && env.COHORTKIT_READ_TOKEN !== undefined) o.readToken = checkReadToken(env.COHORTKIT_READ_TOKEN, 'COHORTKIT_READ_TOKEN');
   if (o.dataDir === undefined && o.databaseUrl === undefined) {
     o.databaseUrl = env.DATABASE_URL;
     if (o.databaseUrl === undefined) o.dataDir = env.COHORTKIT_DATA_DIR;
@@ -140,7 +149,10 @@ export function parseCollectorArgs(argv: string[], env: Record<string, string | 
 }
 
 export const USAGE = `Usage: cohortkit-collector --config spaces.json [options]
-  --config <file>        { "spaces": CohortSpace[], "minCount"?: number, "allowOrigins"?: string[] }
+  --config <file>        { "spaces": CohortSpace[], "minCount"?, "allowOrigins"?, "readToken"?, "epsilons"?,
+                           "maxGroups"?, "perAddressLimit"?, "trustProxy"?, "dedupeDays"? }
+  --read-token <t>       GET /v1/estimates and /v1/spaces need "Authorization: Bearer <t>" (env COHORTKIT_READ_TOKEN)
+  --trust-proxy          count reports per address from X-Forwarded-For (behind your reverse proxy only)
   --port <n>             default 8787
   --host <addr>          default 127.0.0.1
   --data-dir <dir>       PGlite data directory (env COHORTKIT_DATA_DIR; default ./cohortkit-data)
@@ -148,33 +160,46 @@ export const USAGE = `Usage: cohortkit-collector --config spaces.json [options]
   --allow-origin <o>     allowed CORS origin, repeatable (default: any)
   --memory               keep statistics in memory only`;
 
+/** Keys of the `--config` file (the collector options of the same names). */
+export const CONFIG_KEYS = ['spaces', 'minCount', 'allowOrigins', 'readToken', 'epsilons', 'maxGroups', 'perAddressLimit', 'trustProxy', 'dedupeDays'];
+
 /** Runs the collector command: starts the server and closes it gracefully on SIGTERM/SIGINT. */
 export async function runCli(argv: string[], env: Record<string, string | undefined> = process.env): Promise<RunningCollector | undefined> {
   const a = parseCollectorArgs(argv, env);
   if (a.help) return void console.log(USAGE);
   if (!a.config) throw new CohortkitError('invalid-options', `--config: required\n${USAGE}`);
   const fs = await import('node:fs/promises');
-  let cfg: { spaces: CohortSpace[]; minCount?: number; allowOrigins?: string[] };
+  let cfg: Record<string, unknown>;
   try {
     cfg = JSON.parse(await fs.readFile(a.config, 'utf8'));
   } catch (e) {
     throw new CohortkitError('invalid-options', `--config: cannot read ${a.config}: ${(e as Error).message}`, e);
   }
-  const extra = Object.keys(cfg ?? {}).filter((k) => !['spaces', 'minCount', 'allowOrigins'].includes(k));
-  if (extra.length) throw new CohortkitError('invalid-options', `config.${extra[0]}: unknown key`);
+  if (typeof cfg !== 'object' || cfg === null || Array.isArray(cfg)) throw new CohortkitError('invalid-options', 'config: expected a JSON object');
+  const extra = Object.keys(cfg).filter((k) => !CONFIG_KEYS.includes(k));
+  if (extra.length) throw new CohortkitError('invalid-options', `config.${extra[0].slice(0, 64)}: unknown key (known: ${CONFIG_KEYS.join(', ')})`);
   const store = a.memory ? undefined : a.databaseUrl ? { databaseUrl: a.databaseUrl } : { dataDir: a.dataDir ?? 'cohortkit-data' };
-  const origins = [...(cfg.allowOrigins ?? []), ...a.allowOrigins];
-  const running = await startCollectorServer({
-    port: a.port,
-    host: a.host,
-    spaces: cfg.spaces,
-    minCount: cfg.minCount,
+  const origins = [...((cfg.allowOrigins as string[] | undefined) ?? []), ...a.allowOrigins];
+  const opts: CollectorOptions = {
+    ...(cfg as Partial<CollectorOptions>),
+    spaces: cfg.spaces as CohortSpace[],
     allowOrigins: origins.length ? origins : undefined,
+    readToken: a.readToken ?? (cfg.readToken as string | undefined),
+    trustProxy: a.trustProxy || (cfg.trustProxy as boolean | undefined),
     store,
     log: (line) => console.log(line),
-  });
+  };
+  try {
+    checkCollectorOptions(opts);
+  } catch (e) {
+    // Name the config file's key: `config.maxGroups: expected …`.
+    const key = CONFIG_KEYS.find((k) => (e as Error).message.startsWith(`${k}:`) || (e as Error).message.startsWith(`${k}[`));
+    if (key && cfg[key] !== undefined) throw new CohortkitError('invalid-options', `config.${(e as Error).message}`, e);
+    throw e;
+  }
+  const running = await startCollectorServer({ port: a.port, host: a.host, ...opts });
   const where = a.memory ? 'memory' : a.databaseUrl ? 'postgres' : `pglite at ${store && 'dataDir' in store ? store.dataDir : ''}`;
-  console.log(`cohortkit collector listening on ${running.url} (store: ${where})`);
+  console.log(`cohortkit collector listening on ${running.url} (store: ${where})${opts.readToken ? '; reads need the read token' : '; estimates are readable by anyone who can reach it (set --read-token)'}`);
   const stop = (sig: string): void => {
     console.log(`${sig}: persisting in-flight reports, then exiting`);
     running.close().then(

@@ -90,3 +90,55 @@ describe('startCollectorServer static files', () => {
     }
   });
 });
+
+describe('safe-to-expose options from the CLI and its config file', () => {
+  const TOKEN = 'cli-token-0123456789abcdef';
+  it('--read-token, else COHORTKIT_READ_TOKEN; both checked, naming where the value came from', () => {
+    expect(parseCollectorArgs(['--read-token', TOKEN], { COHORTKIT_READ_TOKEN: 'env-token-0123456789abcdef' }).readToken).toBe(TOKEN);
+    expect(parseCollectorArgs([], { COHORTKIT_READ_TOKEN: 'env-token-0123456789abcdef' }).readToken).toBe('env-token-0123456789abcdef');
+    expect(parseCollectorArgs(['--trust-proxy']).trustProxy).toBe(true);
+    expect(() => parseCollectorArgs(['--read-token', 'short'])).toThrow(/^--read-token: /);
+    expect(() => parseCollectorArgs(['--read-token=abcdefghijklmnopq\u0007'])).toThrow(/^--read-token: /);
+    expect(() => parseCollectorArgs([], { COHORTKIT_READ_TOKEN: 'has spaces in it, sixteen+' })).toThrow(/^COHORTKIT_READ_TOKEN: /);
+  });
+
+  it('config keys readToken, epsilons, maxGroups, perAddressLimit, trustProxy, dedupeDays reach the collector', async () => {
+    const cfg = join(dir, 'exposed.json');
+    writeFileSync(cfg, JSON.stringify({ spaces: SPACES, readToken: TOKEN, epsilons: [1], maxGroups: 2, perAddressLimit: 3, trustProxy: true, dedupeDays: 2 }));
+    const log = vi.spyOn(console, 'log').mockImplementation(() => {});
+    const running = await runCli(['--config', cfg, '--port', '0', '--memory'], {});
+    try {
+      const url = running!.url;
+      expect((await call(url, 'GET', '/v1/spaces')).status).toBe(401);
+      expect((await call(url, 'GET', '/v1/spaces', undefined, { authorization: `Bearer ${TOKEN}` })).status).toBe(200);
+      const day = Math.floor(Date.now() / 86_400_000);
+      const r = await call(url, 'POST', '/v1/reports', [
+        ...makeReports(1, 60, { epoch: day - 3 }),
+        ...makeReports(1, 61, { mechanism: 'grr', value: 0, epsilon: 2 } as never),
+        ...makeReports(1, 62),
+      ], { 'x-forwarded-for': '198.51.100.1' });
+      expect(r.body.rejected.map((x: { error: string }) => x.error)).toEqual(['epoch: older than the dedupe window', 'epsilon: not accepted']);
+      expect((await call(url, 'POST', '/v1/reports', makeReports(1, 63), { 'x-forwarded-for': '198.51.100.1' })).status).toBe(429);
+      expect((await call(url, 'POST', '/v1/reports', makeReports(1, 64), { 'x-forwarded-for': '198.51.100.2' })).status).toBe(202);
+      expect(String(log.mock.calls[0][0])).toMatch(/reads need the read token/);
+    } finally {
+      await running!.close();
+      log.mockRestore();
+    }
+  });
+
+  it.each([
+    [{ maxGroups: 0 }, /^config\.maxGroups: /],
+    [{ epsilons: [0] }, /^config\.epsilons: /],
+    [{ perAddressLimit: -5 }, /^config\.perAddressLimit: /],
+    [{ trustProxy: 'yes' }, /^config\.trustProxy: /],
+    [{ dedupeDays: 1.5 }, /^config\.dedupeDays: /],
+    [{ readToken: 'x' }, /^config\.readToken: /],
+    [{ spaces: [{ id: 'A' }] }, /^config\.spaces\[0\]\.id: /],
+    [{ nope: 1 }, /^config\.nope: unknown key/],
+  ])('a bad config value %j fails naming its key', async (over, message) => {
+    const cfg = join(dir, 'bad-exposed.json');
+    writeFileSync(cfg, JSON.stringify({ spaces: SPACES, ...over }));
+    await expect(runCli(['--config', cfg, '--memory'], {})).rejects.toThrow(message);
+  });
+});
