@@ -2,10 +2,26 @@ import resolve from '@rollup/plugin-node-resolve';
 import terser from '@rollup/plugin-terser';
 import typescript from '@rollup/plugin-typescript';
 import { dts } from 'rollup-plugin-dts';
+import { readFileSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 
 const isDev = process.env.NODE_ENV === 'development';
 // COHORTKIT_OUT_DIR builds elsewhere (experiments, the packaging checks) and leaves dist/ alone.
 const out = process.env.COHORTKIT_OUT_DIR || 'dist';
+// Chunk names carry hashes: after each build, files a previous build left in the output dir
+// (older than this run) are removed so they are never packed. dist/ is never emptied first, so
+// whoever is using it meanwhile keeps a whole build.
+const started = Date.now() - 1000;
+const pruneStale = () => ({
+  name: 'prune-stale',
+  writeBundle() {
+    for (const f of readdirSync(out, { recursive: true })) {
+      const file = join(out, String(f));
+      const st = statSync(file, { throwIfNoEntry: false });
+      if (st?.isFile() && st.mtimeMs < started) rmSync(file);
+    }
+  },
+});
 // Dev-only warnings are wrapped in `if (__DEV__)` and stripped from production builds.
 const define = { __DEV__: JSON.stringify(isDev) };
 const replaceDev = () => ({
@@ -14,22 +30,35 @@ const replaceDev = () => ({
     return code.includes('__DEV__') ? { code: code.replaceAll('__DEV__', define.__DEV__), map: null } : null;
   },
 });
+// `import css from './x.css?inline'` (as Vite does in the tests): the file's text, comments and
+// runs of whitespace removed. `emit` also writes the file (dist/cohortkit-ui.css, for a <link>).
+const cssInline = (emit) => ({
+  name: 'css-inline',
+  resolveId: (src, from) => (src.endsWith('.css?inline') && from ? join(dirname(from), src) : null),
+  load(id) {
+    if (!id.endsWith('.css?inline')) return null;
+    const css = readFileSync(id.slice(0, -'?inline'.length), 'utf8').replace(/\/\*[\s\S]*?\*\//g, '').replace(/\s+/g, ' ').trim();
+    if (emit) this.emitFile({ type: 'asset', fileName: emit, source: `${css}\n` });
+    return `export default ${JSON.stringify(css)};`;
+  },
+});
 const external = (id) => id === 'idb' || id.startsWith('node:') || id === 'pg' || id.startsWith('@electric-sql/');
-const entries = { index: 'src/index.ts', ldp: 'src/ldp.ts', server: 'src/server.ts' };
+// A new public entry: one line here and its block in package.json `exports` (types, import, default).
+const entries = { index: 'src/index.ts', ldp: 'src/ldp.ts', server: 'src/server.ts', catalog: 'src/catalog.ts', ui: 'src/ui.ts' };
 
 export default [
   // npm package: ESM for each public entry. idb stays a dependency.
   {
-    input: { ...entries, 'cohortkit-collector': 'src/server/bin.ts' },
+    input: { ...entries, 'cohortkit-collector': 'src/server/bin.ts', 'cohortkit-catalog': 'src/catalog/bin.ts' },
     output: {
       dir: out,
       format: 'es',
       sourcemap: true,
       chunkFileNames: 'chunks/[name]-[hash].js',
-      banner: (chunk) => (chunk.name === 'cohortkit-collector' ? '#!/usr/bin/env node' : ''),
+      banner: (chunk) => (chunk.name === 'cohortkit-collector' || chunk.name === 'cohortkit-catalog' ? '#!/usr/bin/env node' : ''),
     },
     external,
-    plugins: [typescript({ tsconfig: './tsconfig.build.json', outDir: out }), replaceDev()],
+    plugins: [typescript({ tsconfig: './tsconfig.build.json', outDir: out }), replaceDev(), cssInline(), pruneStale()],
   },
   // Declarations: one self-contained .d.ts per public entry (shared types in chunks/*.d.ts), so
   // every relative import carries its extension and resolves under nodenext, node16 and bundler.
@@ -37,7 +66,7 @@ export default [
     input: entries,
     output: { dir: out, format: 'es', chunkFileNames: 'chunks/[name]-[hash].d.ts' },
     external,
-    plugins: [dts({ tsconfig: './tsconfig.build.json' })],
+    plugins: [dts({ tsconfig: './tsconfig.build.json' }), pruneStale()],
   },
   // Script tag / tag managers: one minified IIFE, global `Cohortkit`, idb bundled inside.
   {
@@ -48,6 +77,18 @@ export default [
       typescript({ tsconfig: './tsconfig.build.json', outDir: out }),
       replaceDev(),
       terser({ ecma: 2020, compress: { passes: 3, unsafe_arrows: true, unsafe_methods: true, pure_getters: true }, mangle: true, format: { comments: false } }),
+      pruneStale(),
+    ],
+  },
+  // The preference center for a script tag: global `CohortkitUI`, its CSS also as dist/cohortkit-ui.css.
+  {
+    input: 'src/ui/iife.ts',
+    output: { file: `${out}/cohortkit-ui.iife.js`, format: 'iife', name: 'CohortkitUI', sourcemap: true },
+    plugins: [
+      typescript({ tsconfig: './tsconfig.build.json', outDir: out }),
+      cssInline('cohortkit-ui.css'),
+      terser({ ecma: 2020, compress: { passes: 3, unsafe_arrows: true, pure_getters: true }, mangle: true, format: { comments: false } }),
+      pruneStale(),
     ],
   },
 ];
