@@ -57,5 +57,5 @@ export function defineExperiment(o: ExperimentOptions): { segments: SegmentDefin
   };
 }
 
-export { readLift, type Lift, type ArmRate, type LiftInput } from './lift';
+export { readLift, type Lift, type ArmRate, type LiftInput, type LiftOptions } from './lift';
 export { planExperiment, type PlanOptions, type ExperimentPlan } from './plan';

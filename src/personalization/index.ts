@@ -5,4 +5,4 @@ export { holdoutBucket, createLocalId } from './holdout';
 export { parseDuration, pruneExposures, countExposures, isCapped } from './caps';
 export { defineExperiment, readLift, EXPOSURE_EVENT, type ExperimentOptions, type Lift, type ArmRate } from './experiment';
 export { experimentPurposes, keptArm, armToRecord, type Arm } from './arms';
-export { planExperiment, type PlanOptions, type ExperimentPlan } from './plan';
+export { planExperiment, experimentVariance, normalQuantile, normalCdf, type PlanOptions, type ExperimentPlan } from './plan';

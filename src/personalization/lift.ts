@@ -55,13 +55,15 @@ function fitLine(x: number[], y: number[]): { a: number; b: number } {
  *   stderrs (variance = A + B·Nᵢ, so β = B/(k−2), α = (A − β·n)/(k−1); for GRR that is n·q²/(p−q)²
  *   and q/(p−q)). OUE and OLH support each cohort independently given the truth: no noise
  *   covariance. Nᵢ = max(0, estimateᵢ), as in the estimator's variance.
+ * `fixedCount` says which kind the reports are; by default it is inferred: true when the estimates
+ * sum to n (to 1e-6), which GRR's always do and OUE's or OLH's practically never.
  */
-export function cohortCovariance(n: number, estimates: number[], stderrs: number[]): number[][] {
+export function cohortCovariance(n: number, estimates: number[], stderrs: number[], fixedCount?: boolean): number[][] {
   const k = estimates.length;
   const N = estimates.map((e) => Math.max(0, e));
   const C = N.map((a, i) => N.map((b, j) => (i === j ? stderrs[i] ** 2 : 0) + (n > 0 ? (i === j ? a : 0) - (a * b) / n : 0)));
   const sum = estimates.reduce((s, e) => s + e, 0);
-  if (k > 2 && n > 0 && Math.abs(sum - n) <= 1e-6 * n) {
+  if (k > 2 && n > 0 && (fixedCount ?? Math.abs(sum - n) <= 1e-6 * n)) {
     const { a: A, b: B } = fitLine(N, stderrs.map((s) => s * s));
     const beta = B / (k - 2);
     const alpha = (A - beta * n) / (k - 1);
@@ -82,6 +84,15 @@ export function formatPP(x: number): string {
   return `${r > 0 ? '+' : r < 0 ? '−' : ''}${Math.abs(r).toFixed(1)}`;
 }
 
+export interface LiftOptions {
+  /**
+   * The mechanism of the reports, when known: `grr` (or `ss`) adds the noise covariance of a
+   * fixed-count mechanism, `oue` and `olh` do not. Default: inferred from the estimate (GRR, the
+   * client's 'auto' choice for the 5 cohorts of an experiment, is recognized by Σ estimates = n).
+   */
+  mechanism?: 'grr' | 'oue' | 'olh' | 'ss';
+}
+
 export const LIFT_COHORTS = ['holdout-converted', 'holdout-not', 'treated-converted', 'treated-not'] as const;
 
 /**
@@ -91,7 +102,9 @@ export const LIFT_COHORTS = ['holdout-converted', 'holdout-not', 'treated-conver
  * Throws `invalid-argument` when a cohort of the experiment is missing or not a number (a
  * published estimate with withheld cohorts cannot be read: use the estimator's).
  */
-export function readLift(estimate: LiftInput): Lift {
+export function readLift(estimate: LiftInput, options: LiftOptions = {}): Lift {
+  const mech = (options as LiftOptions | null)?.mechanism;
+  if (mech !== undefined && !['grr', 'oue', 'olh', 'ss'].includes(mech)) fail('options.mechanism: expected grr, oue, olh or ss');
   const cohorts = (estimate as LiftInput | null)?.cohorts;
   if (!Array.isArray(cohorts)) fail('estimate.cohorts: expected an array (an estimate of an experiment space)');
   cohorts.forEach((c, i) => {
@@ -105,7 +118,7 @@ export function readLift(estimate: LiftInput): Lift {
   const est = cohorts.map((c) => c.estimate);
   const n = estimate.n ?? est.reduce((s, e) => s + e, 0);
   if (typeof n !== 'number' || !(n >= 0) || n === Infinity) fail('estimate.n: expected a finite number ≥ 0');
-  const C = cohortCovariance(n, est, cohorts.map((c) => c.stderr));
+  const C = cohortCovariance(n, est, cohorts.map((c) => c.stderr), mech && (mech === 'grr' || mech === 'ss'));
   const [hc, hn, tc, tn] = at.map((i) => Math.max(0, est[i]));
   const th = hc + hn;
   const tt = tc + tn;

@@ -100,14 +100,9 @@ function liftVariance(pi: number[], w: number[], mech: { name: MechanismName; p:
   return v;
 }
 
-/**
- * Eligible visitors (both arms) for a two-sided z-test at `alpha` with `power` to detect an
- * absolute `lift` over `baseline`, counting the LDP variance of the experiment's 5-cohort space at
- * `epsilon` (delta method, the same variance `readLift` reports). `withoutPrivacy` is the same test
- * on exact counts, so `visitors ≥ withoutPrivacy`. Throws `invalid-argument` naming the option.
- */
-export function planExperiment(o: PlanOptions): ExperimentPlan {
-  if (typeof o !== 'object' || o === null) fail('options', 'an object', o);
+function check(o: PlanOptions) {
+  if (typeof o !== 'object' || o === null || Array.isArray(o)) fail('options', 'an object', o);
+  for (const key of Object.keys(o)) if (!KEYS.includes(key)) fail(`options.${key}`, `one of ${KEYS.join(', ')}`, 'an unknown option');
   const { baseline, lift, epsilon, holdout = 0.5, alpha = 0.05, power = 0.8, mechanism = 'auto', eligibleShare = 1 } = o;
   if (!num(baseline) || !(baseline > 0 && baseline < 1)) fail('baseline', 'a number in (0, 1)', baseline);
   if (!num(lift) || lift === 0) fail('lift', 'a non-zero number (absolute: 0.02 = +2 pp)', lift);
@@ -115,28 +110,52 @@ export function planExperiment(o: PlanOptions): ExperimentPlan {
   if (!num(epsilon) || !(epsilon > 0)) fail('epsilon', 'a finite number > 0', epsilon);
   if (!num(holdout) || !(holdout > 0 && holdout < 1)) fail('holdout', 'a share in (0, 1)', holdout);
   if (!num(alpha) || !(alpha > 0 && alpha < 1)) fail('alpha', 'a number in (0, 1)', alpha);
-  if (!num(power) || !(power > alpha / 2 && power < 1)) fail('power', `a number in (alpha/2, 1)`, power);
+  if (!num(power) || !(power > alpha / 2 && power < 1)) fail('power', 'a number in (alpha/2, 1)', power);
   if (!num(eligibleShare) || !(eligibleShare > 0 && eligibleShare <= 1)) fail('eligibleShare', 'a share in (0, 1]', eligibleShare);
   if (!['auto', 'grr', 'oue', 'olh'].includes(mechanism as string)) fail('mechanism', 'auto, grr, oue or olh', mechanism);
+  return { baseline, lift, epsilon, holdout, alpha, power, mechanism, eligibleShare };
+}
+const KEYS = ['baseline', 'lift', 'epsilon', 'holdout', 'alpha', 'power', 'mechanism', 'eligibleShare'];
+
+/**
+ * Variance of the estimated lift times the number of eligible visitors, with the LDP noise
+ * (`privacy`) and on exact counts (`withoutPrivacy`): divide by the visitors to get Var(lift).
+ * Validates like {@link planExperiment}; `alpha` and `power` are not used.
+ */
+export function experimentVariance(o: PlanOptions): { privacy: number; withoutPrivacy: number; mechanism: MechanismName } {
+  const { baseline: rh, lift, epsilon, holdout, mechanism, eligibleShare: s } = check(o);
   const m = createMechanism({ k: 5, epsilon, mechanism });
-  const rh = baseline;
-  const rt = baseline + lift;
-  const s = eligibleShare;
+  const rt = rh + lift;
   const pi = [s * holdout * rh, s * holdout * (1 - rh), s * (1 - holdout) * rt, s * (1 - holdout) * (1 - rt), 1 - s];
   // ∂lift/∂(cohort share) at the truth, per reporter: rate a/(a+b) has gradient (b, −a)/(a+b)².
   const H = s * holdout;
   const T = s * (1 - holdout);
   const w = [-pi[1] / H ** 2, pi[0] / H ** 2, pi[3] / T ** 2, -pi[2] / T ** 2, 0];
+  // Var(lift) over N reporters is liftVariance/N with N = visitors/s: per eligible visitor, × s.
+  return {
+    privacy: s * liftVariance(pi, w, m),
+    withoutPrivacy: (rh * (1 - rh)) / holdout + (rt * (1 - rt)) / (1 - holdout),
+    mechanism: m.name,
+  };
+}
+
+/**
+ * Eligible visitors (both arms) for a two-sided z-test at `alpha` with `power` to detect an
+ * absolute `lift` over `baseline`, counting the LDP variance of the experiment's 5-cohort space at
+ * `epsilon` (delta method, the same variance `readLift` reports). `withoutPrivacy` is the same test
+ * on exact counts, so `visitors ≥ withoutPrivacy`. Throws `invalid-argument` naming the option.
+ */
+export function planExperiment(o: PlanOptions): ExperimentPlan {
+  const v = experimentVariance(o);
+  const { lift, alpha, power, holdout, eligibleShare } = check(o);
   const z = (normalQuantile(1 - alpha / 2) + normalQuantile(power)) ** 2 / (lift * lift);
-  // Var(lift) over N reporters is liftVariance/N, N = visitors/s: per eligible visitor, × s.
-  const visitors = Math.ceil(z * s * liftVariance(pi, w, m));
-  const withoutPrivacy = Math.ceil(z * (rh * (1 - rh) / holdout + rt * (1 - rt) / (1 - holdout)));
+  const visitors = Math.ceil(z * v.privacy);
   const held = Math.round(visitors * holdout);
   return {
     visitors,
     perArm: { holdout: held, treated: visitors - held },
-    withoutPrivacy,
-    reporters: Math.ceil(visitors / s),
-    mechanism: m.name,
+    withoutPrivacy: Math.ceil(z * v.withoutPrivacy),
+    reporters: Math.ceil(visitors / eligibleShare),
+    mechanism: v.mechanism,
   };
 }
