@@ -173,8 +173,10 @@ export async function createClient(options: ClientOptions = {}): Promise<Client>
 
   const persistPersonalization = () => consent.isGranted('personalization');
   // Restore personalization state (present only if it was persisted under consent).
-  for (const [k, v] of Object.entries(((await store.get('meta', CAPS_KEY)) ?? {}) as Record<string, number[]>)) exposures.set(k, v);
-  localId ??= savedLocalId = (await store.get('meta', LOCAL_ID_KEY)) as string | undefined;
+  // A read that fails here is reported; the client starts without that state, never rejects for it.
+  const restore = (key: string) => store.get('meta', key).catch((e) => void reportError(e));
+  for (const [k, v] of Object.entries(((await restore(CAPS_KEY)) ?? {}) as Record<string, number[]>)) exposures.set(k, v);
+  localId ??= savedLocalId = (await restore(LOCAL_ID_KEY)) as string | undefined;
 
   const connectedInterop = await connectInterop(interop, {
     update: (choices, source) => {

@@ -1,7 +1,7 @@
 // Client faults (API.md v1.1): flush() never rejects because of storage, nothing reaches the page,
 // reports that could not be stored stay in memory and are retried, a permanent 4xx drops only
 // the reports of its own request. Real clients on fake-indexeddb, faults injected into IDB itself.
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { createClient, isCohortkitError } from '../../src/index';
 import type { Client, ClientOptions, CohortSpace, SegmentDefinition } from '../../src/types';
 import { clock } from '../helpers';
@@ -250,6 +250,26 @@ describe('other calls under storage faults', () => {
     await new Promise((r) => setTimeout(r, 0));
     expectStorageErrors(errors);
     expect(typeof (await c.flush()).queued).toBe('number');
+    await watch.check();
+  });
+  it('a read that fails right after start (personalization state): createClient still resolves and works', async () => {
+    const orig = IDBObjectStore.prototype.get;
+    let hits = 0;
+    const spy = vi.spyOn(IDBObjectStore.prototype, 'get').mockImplementation(function (this: IDBObjectStore, key: IDBValidKey) {
+      const req = orig.call(this, key);
+      if (key === 'decide:caps') hits++, this.transaction.abort();
+      return req;
+    } as never);
+    faults.push({ restore: () => spy.mockRestore() });
+    const c = await createClient(options());
+    clients.push(c);
+    const errors: unknown[] = [];
+    c.on('error', (e) => errors.push(e));
+    await new Promise((r) => setTimeout(r, 0));
+    expect(hits).toBe(1);
+    expectStorageErrors(errors);
+    await c.consent.update({ personalization: true });
+    expect(await c.track('purchase')).toEqual({ stored: true, reason: 'stored' });
     await watch.check();
   });
 });
