@@ -36,7 +36,9 @@ export function wrapPage(raw: RawPage, sink: string[], onClose: () => void): Tra
       await raw.goto(url);
     },
     waitFor(fn, arg, opts) {
-      return poll(() => evaluate(fn as (a: unknown) => unknown, arg), fn.toString().slice(0, 120), opts?.timeout);
+      // Coerced in the page: a DOM node or other non-JSON value would not cross every driver.
+      const truthy = `(async (a) => !!(await ${callSource(fn as never)}(a)))`;
+      return poll(() => raw.run(truthy, arg ?? null), fn.toString().slice(0, 120), opts?.timeout);
     },
     async reload() {
       await collect();
