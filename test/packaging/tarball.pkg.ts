@@ -1,6 +1,6 @@
 // The tarball as `npm install cohortkit` delivers it: contents, exports, require(esm), optional peers.
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { join, posix } from 'node:path';
 import { describe, expect, inject, it } from 'vitest';
 import { dryRunFiles, hasRequireEsm, ROOT, runNode } from './pack';
 
@@ -12,6 +12,7 @@ const pkg = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as {
   peerDependenciesMeta?: Record<string, { optional?: boolean }>;
   optionalDependencies?: Record<string, string>;
   devDependencies?: Record<string, string>;
+  bin?: Record<string, string>;
 };
 const entries = Object.entries(pkg.exports).filter((e): e is [string, Record<string, string>] => typeof e[1] === 'object');
 const specifier = (key: string) => (key === '.' ? 'cohortkit' : `cohortkit/${key.slice(2)}`);
@@ -43,6 +44,27 @@ describe('npm pack', () => {
       const specs = [...text.matchAll(/\b(?:from|import)\s*\(?\s*['"]([^'"]+)['"]/g)].map((m) => m[1]!);
       for (const s of specs.filter((x) => x.startsWith('.'))) expect(s, `${f}: ${s}`).toMatch(/\.js$/);
     }
+  });
+
+  it('packs no stale chunk: every file under dist/chunks is reached from an entry point', () => {
+    const roots = [...entries.flatMap(([, t]) => [t.types!, t.import!]), ...Object.values(pkg.bin ?? {})].map((f) => posix.normalize(f));
+    const reached = new Set<string>();
+    const queue = roots.filter((f) => files.includes(f));
+    expect(queue.length).toBe(roots.length);
+    while (queue.length) {
+      const f = queue.pop()!;
+      if (reached.has(f)) continue;
+      reached.add(f);
+      const text = readFileSync(join(ROOT, f), 'utf8');
+      for (const m of text.matchAll(/\b(?:from|import)\s*\(?\s*['"](\.{1,2}\/[^'"]+)['"]/g)) {
+        const target = posix.join(posix.dirname(f), m[1]!);
+        queue.push(f.endsWith('.d.ts') ? target.replace(/\.js$/, '.d.ts') : target);
+      }
+    }
+    const chunks = files.filter((f) => f.startsWith('dist/chunks/') && !f.endsWith('.map'));
+    expect(chunks.length).toBeGreaterThan(0);
+    expect(chunks.filter((c) => !reached.has(c))).toEqual([]);
+    for (const c of chunks.filter((c) => c.endsWith('.js'))) expect(files).toContain(`${c}.map`);
   });
 });
 
