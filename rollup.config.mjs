@@ -8,13 +8,15 @@ import { dirname, join } from 'node:path';
 const isDev = process.env.NODE_ENV === 'development';
 // COHORTKIT_OUT_DIR builds elsewhere (experiments, the packaging checks) and leaves dist/ alone.
 const out = process.env.COHORTKIT_OUT_DIR || 'dist';
-// Chunk names carry hashes: after each build, files a previous build left in the output dir
-// (older than this run) are removed so they are never packed. dist/ is never emptied first, so
-// whoever is using it meanwhile keeps a whole build.
+// Chunk names carry hashes: once every build below has written its files, those a previous
+// build left in the output dir (older than this run) are removed so they are never packed.
+// Nothing is removed before then, so whoever uses dist/ meanwhile keeps a whole build.
 const started = Date.now() - 1000;
-const pruneStale = () => ({
+let written = 0;
+const pruneStale = (builds) => ({
   name: 'prune-stale',
   writeBundle() {
+    if (++written < builds) return;
     for (const f of readdirSync(out, { recursive: true })) {
       const file = join(out, String(f));
       const st = statSync(file, { throwIfNoEntry: false });
@@ -46,7 +48,7 @@ const external = (id) => id === 'idb' || id.startsWith('node:') || id === 'pg' |
 // A new public entry: one line here and its block in package.json `exports` (types, import, default).
 const entries = { index: 'src/index.ts', ldp: 'src/ldp.ts', server: 'src/server.ts', catalog: 'src/catalog.ts', ui: 'src/ui.ts' };
 
-export default [
+const builds = [
   // npm package: ESM for each public entry. idb stays a dependency.
   {
     input: { ...entries, 'cohortkit-collector': 'src/server/bin.ts', 'cohortkit-catalog': 'src/catalog/bin.ts' },
@@ -58,7 +60,7 @@ export default [
       banner: (chunk) => (chunk.name === 'cohortkit-collector' || chunk.name === 'cohortkit-catalog' ? '#!/usr/bin/env node' : ''),
     },
     external,
-    plugins: [typescript({ tsconfig: './tsconfig.build.json', outDir: out }), replaceDev(), cssInline(), pruneStale()],
+    plugins: [typescript({ tsconfig: './tsconfig.build.json', outDir: out }), replaceDev(), cssInline()],
   },
   // Declarations: one self-contained .d.ts per public entry (shared types in chunks/*.d.ts), so
   // every relative import carries its extension and resolves under nodenext, node16 and bundler.
@@ -66,7 +68,7 @@ export default [
     input: entries,
     output: { dir: out, format: 'es', chunkFileNames: 'chunks/[name]-[hash].d.ts' },
     external,
-    plugins: [dts({ tsconfig: './tsconfig.build.json' }), pruneStale()],
+    plugins: [dts({ tsconfig: './tsconfig.build.json' })],
   },
   // Script tag / tag managers: one minified IIFE, global `Cohortkit`, idb bundled inside.
   {
@@ -77,7 +79,6 @@ export default [
       typescript({ tsconfig: './tsconfig.build.json', outDir: out }),
       replaceDev(),
       terser({ ecma: 2020, compress: { passes: 3, unsafe_arrows: true, unsafe_methods: true, pure_getters: true }, mangle: true, format: { comments: false } }),
-      pruneStale(),
     ],
   },
   // The preference center for a script tag: global `CohortkitUI`, its CSS also as dist/cohortkit-ui.css.
@@ -88,7 +89,8 @@ export default [
       typescript({ tsconfig: './tsconfig.build.json', outDir: out }),
       cssInline('cohortkit-ui.css'),
       terser({ ecma: 2020, compress: { passes: 3, unsafe_arrows: true, pure_getters: true }, mangle: true, format: { comments: false } }),
-      pruneStale(),
     ],
   },
 ];
+for (const b of builds) b.plugins.push(pruneStale(builds.length));
+export default builds;
