@@ -46,13 +46,17 @@ function fits(m: Mechanism, v: ReportValue | undefined): boolean {
   const r = (v ?? {}) as Record<string, unknown>;
   if (m.name === 'grr') return isInt(r.value, m.k);
   if (m.name === 'olh') return r.g === m.g && isInt(r.seed, 4294967296) && isInt(r.value, m.g as number);
-  const b = typeof r.bits === 'string' ? fromBase64url(r.bits) : undefined;
-  return !!b && b.length === Math.ceil(m.k / 8) && !(b[b.length - 1] >> (m.k & 7 || 8));
+  const s = m.name === 'ss' ? r.items : r.bits;
+  const b = typeof s === 'string' ? fromBase64url(s) : undefined;
+  if (!b || b.length !== Math.ceil(m.k / 8) || b[b.length - 1] >> (m.k & 7 || 8)) return false;
+  let set = 0;
+  for (const x of b) for (let y = x; y; y &= y - 1) set++;
+  return m.name !== 'ss' || set === m.d;
 }
 
 /**
  * Builds one wire report (`v, id, space, spaceVersion, epoch, k, mechanism, epsilon` followed by
- * `value` | `bits` | `seed, g, value`; nothing else) with a fresh 128-bit id.
+ * `value` | `bits` | `items` | `seed, g, value`; nothing else) with a fresh 128-bit id.
  *
  * ## Privacy: what is memoized, and the lifetime guarantee
  * Fresh randomization every epoch would let the collector average a visitor's reports and recover
@@ -61,6 +65,7 @@ function fits(m: Mechanism, v: ReportValue | undefined): boolean {
  * cohort index, ε, mechanism)** and reused verbatim; only the id is fresh per report.
  * - **GRR**: the perturbed `value` is memoized.
  * - **OUE**: the whole perturbed bit vector `bits` is memoized.
+ * - **SS**: the whole reported subset `items` is memoized.
  * - **OLH**: the hash `seed`, `g` and the perturbed `value` are memoized together (a fresh seed
  *   with the same value would be a fresh, averageable draw).
  *
@@ -85,9 +90,9 @@ export function buildReport(args: BuildReportArgs): { report: LDPReport; memo: R
   if (!isInt(index, m.k)) throw new CohortkitError('invalid-argument', `index: expected an integer in [0, ${m.k})`);
   if (!Number.isSafeInteger(epoch) || epoch < 0) throw new CohortkitError('invalid-argument', 'epoch: expected a day number ≥ 0');
   const key = memoKey(space, index, epsilon, m.name);
-  const v = (memo && memo.key === key && fits(m, memo.value) ? memo.value : m.perturb(index)) as unknown as { value: number; bits: string; seed: number; g: number };
+  const v = (memo && memo.key === key && fits(m, memo.value) ? memo.value : m.perturb(index)) as unknown as { value: number; bits: string; items: string; seed: number; g: number };
   const head = { v: 1, id: randomId(random), space: space.id, spaceVersion: space.version, epoch, k: m.k, mechanism: m.name, epsilon };
   const tail: ReportValue =
-    m.name === 'grr' ? { value: v.value } : m.name === 'oue' ? { bits: v.bits } : { seed: v.seed, g: v.g, value: v.value };
+    m.name === 'grr' ? { value: v.value } : m.name === 'oue' ? { bits: v.bits } : m.name === 'ss' ? { items: v.items } : { seed: v.seed, g: v.g, value: v.value };
   return { report: { ...head, ...tail } as LDPReport, memo: { key, value: { ...tail } } };
 }

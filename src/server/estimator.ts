@@ -76,7 +76,7 @@ export function createEstimator(opts: EstimatorOptions): Estimator {
     const s = byId.get(row.space);
     if (!s || row.spaceVersion !== spaceVersion(s) || row.k !== s.cohorts.length + 1) badArg(`${p}: unknown space, version or k`);
     if (!isInt(row.epoch, 0)) badArg(`${p}.epoch: expected a non-negative integer`);
-    if (!['grr', 'oue', 'olh'].includes(row.mechanism)) badArg(`${p}.mechanism: expected grr, oue or olh`);
+    if (!['grr', 'oue', 'olh', 'ss'].includes(row.mechanism)) badArg(`${p}.mechanism: expected grr, oue, olh or ss`);
     if (typeof row.epsilon !== 'number' || !(row.epsilon > 0) || row.epsilon === Infinity) badArg(`${p}.epsilon: expected a finite number > 0`);
     const olh = row.mechanism === 'olh';
     if (olh ? !isInt(row.g, 2) || row.g > 4294967296 : row.g !== 0) badArg(`${p}.g: expected ${olh ? 'an integer in [2, 2^32]' : '0'}`);

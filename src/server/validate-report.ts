@@ -1,5 +1,6 @@
 import { CohortkitError } from '../errors';
 import { fromBase64url } from '../privacy/index';
+import { SS_MAX_K, subsetSize } from '../privacy/subset';
 import type { CohortSpace, LDPReport, MechanismName } from '../types';
 
 /** Outcome of checking one wire report: a clean copy, or an error naming the field. */
@@ -12,7 +13,7 @@ const isCohortId = (space: string, id: string): boolean => ID_RE.test(id) || (sp
 /** 22 characters of canonical unpadded base64url (the last carries 2 bits, the rest zero). */
 const REPORT_ID_RE = /^[A-Za-z0-9_-]{21}[AQgw]$/;
 const BASE = ['v', 'id', 'space', 'spaceVersion', 'epoch', 'k', 'mechanism', 'epsilon'];
-const FIELDS: Record<MechanismName, string[]> = { grr: ['value'], oue: ['bits'], olh: ['seed', 'g', 'value'] };
+const FIELDS: Record<MechanismName, string[]> = { grr: ['value'], oue: ['bits'], olh: ['seed', 'g', 'value'], ss: ['items'] };
 
 
 /** True for a report id: exactly 22 characters, canonical unpadded base64url of 16 bytes. */
@@ -77,7 +78,7 @@ export function createReportValidator(spaces: CohortSpace[], policy: EpsilonPoli
   const eps = policy.epsilons && new Set(policy.epsilons);
   const maxEps = policy.maxEpsilon ?? Infinity;
   const allowedOf = (m: MechanismName): Set<string> => new Set(BASE.concat(FIELDS[m]));
-  const ALLOWED = { grr: allowedOf('grr'), oue: allowedOf('oue'), olh: allowedOf('olh') };
+  const ALLOWED = { grr: allowedOf('grr'), oue: allowedOf('oue'), olh: allowedOf('olh'), ss: allowedOf('ss') };
   const bad = (field: string, msg: string): ReportCheck => ({ ok: false, error: `${field}: ${msg}` });
   const check = (input: unknown): ReportCheck => {
     if (typeof input !== 'object' || input === null || Array.isArray(input)) return bad('report', 'expected an object');
@@ -94,20 +95,31 @@ export function createReportValidator(spaces: CohortSpace[], policy: EpsilonPoli
     if (!isInt(epoch, 0, Number.MAX_SAFE_INTEGER)) return bad('epoch', 'expected a non-negative integer');
     const kk = s.cohorts.length + 1;
     if (k !== kk) return bad('k', `expected ${kk}`);
-    if (mechanism !== 'grr' && mechanism !== 'oue' && mechanism !== 'olh') return bad('mechanism', 'expected grr, oue or olh');
+    if (mechanism !== 'grr' && mechanism !== 'oue' && mechanism !== 'olh' && mechanism !== 'ss') return bad('mechanism', 'expected grr, oue, olh or ss');
     if (typeof epsilon !== 'number' || !(epsilon > 0) || epsilon === Infinity) return bad('epsilon', 'expected a finite number > 0');
     if (epsilon > maxEps || (eps && !eps.has(epsilon))) return bad('epsilon', 'not accepted');
-    const { value, bits, seed, g } = r;
+    const { value, bits, items, seed, g } = r;
     const fields = FIELDS[mechanism];
     const m = fields.findIndex((f) => r[f] === undefined);
     if (m >= 0) return bad(fields[m], 'missing');
     let report: LDPReport;
-    if (mechanism === 'oue') {
+    if (mechanism === 'oue' || mechanism === 'ss') {
+      const f = mechanism === 'oue' ? 'bits' : 'items';
+      const str = mechanism === 'oue' ? bits : items;
       const len = Math.ceil(kk / 8);
-      const b = typeof bits === 'string' ? fromBase64url(bits) : undefined;
-      if (!b || b.length !== len) return bad('bits', `expected unpadded base64url of ${len} bytes`);
-      if (kk & 7 && b[len - 1] >> (kk & 7)) return bad('bits', `bits at or above k (${kk}) must be zero`);
-      report = { v, id: id as string, space: space as string, spaceVersion: sv as number, epoch, k, mechanism, epsilon, bits: bits as string };
+      const b = typeof str === 'string' ? fromBase64url(str) : undefined;
+      if (!b || b.length !== len) return bad(f, `expected unpadded base64url of ${len} bytes`);
+      if (kk & 7 && b[len - 1] >> (kk & 7)) return bad(f, `bits at or above k (${kk}) must be zero`);
+      if (mechanism === 'oue') {
+        report = { v, id: id as string, space: space as string, spaceVersion: sv as number, epoch, k, mechanism, epsilon, bits: str as string };
+      } else {
+        if (kk > SS_MAX_K) return bad('mechanism', `ss takes k ≤ ${SS_MAX_K}`);
+        const d = subsetSize(kk, epsilon);
+        let set = 0;
+        for (const x of b) for (let y = x; y; y &= y - 1) set++;
+        if (set !== d) return bad('items', `expected exactly ${d} cohorts (d for k = ${kk}, ε = ${epsilon}), got ${set}`);
+        report = { v, id: id as string, space: space as string, spaceVersion: sv as number, epoch, k, mechanism, epsilon, items: str as string };
+      }
     } else if (mechanism === 'olh') {
       if (!isInt(seed, 0, 4294967295)) return bad('seed', 'expected a uint32');
       if (!isInt(g, 2, 4294967296)) return bad('g', 'expected an integer in [2, 2^32]');

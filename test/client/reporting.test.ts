@@ -22,6 +22,7 @@ const WIRE = {
   grr: ['v', 'id', 'space', 'spaceVersion', 'epoch', 'k', 'mechanism', 'epsilon', 'value'],
   oue: ['v', 'id', 'space', 'spaceVersion', 'epoch', 'k', 'mechanism', 'epsilon', 'bits'],
   olh: ['v', 'id', 'space', 'spaceVersion', 'epoch', 'k', 'mechanism', 'epsilon', 'seed', 'g', 'value'],
+  ss: ['v', 'id', 'space', 'spaceVersion', 'epoch', 'k', 'mechanism', 'epsilon', 'items'],
 };
 
 /** A fetch that records every request and answers 202 (or hangs / fails on demand). */
@@ -77,7 +78,7 @@ describe('reporting', () => {
     expect(reports.map((r) => r.space).sort()).toEqual(['big', 'lifecycle']);
     for (const r of reports) expect(Object.keys(r)).toEqual(WIRE[r.mechanism]);
     expect(reports.find((r) => r.space === 'lifecycle')!.mechanism).toBe('grr');
-    expect(reports.find((r) => r.space === 'big')!.mechanism).toBe('olh');
+    expect(reports.find((r) => r.space === 'big')!.mechanism).toBe('ss'); // k = 41 at ε = 1: subset selection has the lowest variance
     expect(seen).toEqual(reports);
     const init = f.calls[0]!.init;
     expect(f.calls[0]!.url).toBe('https://collector.example/v1/reports?site=1');
@@ -174,7 +175,7 @@ describe('reporting', () => {
   it('every request body holds only wire-format fields, whatever the options (property)', async () => {
     await fc.assert(
       fc.asyncProperty(
-        fc.constantFrom('auto', 'grr', 'oue', 'olh'),
+        fc.constantFrom('auto', 'grr', 'oue', 'olh', 'ss'),
         fc.constantFrom(0.5, 1, 2, 4),
         fc.constantFrom('day', 'week'),
         fc.array(fc.constantFrom('article_view', 'purchase'), { maxLength: 4 }),

@@ -60,19 +60,65 @@ describe('parameters (Wang et al. 2017)', () => {
   });
 });
 
-describe('chooseMechanism', () => {
+describe('chooseMechanism (v1.1: lowest variance among grr, olh and, for k ≤ 64, ss)', () => {
   it.each([
-    [10, 1, 'grr'],
-    [11, 1, 'olh'],
-    [6, 0.5, 'grr'],
-    [7, 0.5, 'olh'],
+    [5, 1, 'grr'], // d would be 1: SS is GRR, the tie goes to GRR
+    [14, 2, 'grr'],
     [2, 0.01, 'grr'],
+    [10, 1, 'ss'],
+    [11, 1, 'ss'],
+    [32, 1, 'ss'], // 8% under OLH
+    [32, 2, 'ss'], // 15% under OLH
+    [64, 1, 'ss'],
+    [65, 1, 'olh'], // SS only up to k = 64
     [1024, 4, 'olh'],
     [165, 4, 'grr'],
     [166, 4, 'olh'],
-  ])('k=%d ε=%d → %s (GRR iff k < 3e^ε + 2)', (k, eps, name) => {
+  ])('k=%d ε=%d → %s', (k, eps, name) => {
     expect(chooseMechanism(k, eps)).toBe(name);
     expect(createMechanism({ k, epsilon: eps }).name).toBe(name);
+  });
+  it('SS saves 8% at (32, 1) and 15% at (32, 2) over OLH', () => {
+    const ratio = (eps: number) => createMechanism({ k: 32, epsilon: eps, mechanism: 'ss' }).variance(1) / createMechanism({ k: 32, epsilon: eps, mechanism: 'olh' }).variance(1);
+    expect(ratio(1)).toBeCloseTo(0.92, 2);
+    expect(ratio(2)).toBeCloseTo(0.853, 2);
+  });
+  it('always the argmin of the three variances (property)', () => {
+    fc.assert(
+      fc.property(fc.integer({ min: 2, max: 200 }), fc.double({ min: 0.05, max: 8, noNaN: true }), (k, eps) => {
+        const name = chooseMechanism(k, eps);
+        const v = (m: MechanismName) => createMechanism({ k, epsilon: eps, mechanism: m }).variance(1);
+        const options: MechanismName[] = k <= 64 ? ['grr', 'olh', 'ss'] : ['grr', 'olh'];
+        for (const o of options) expect(v(name)).toBeLessThanOrEqual(v(o) * (1 + 1e-12));
+      }),
+      { numRuns: 200 },
+    );
+  });
+});
+
+describe('subset selection (ss)', () => {
+  it('p, q from the contract with the optimal d, exposed as m.d', () => {
+    const m = createMechanism({ k: 32, epsilon: 1, mechanism: 'ss' });
+    expect(m.name).toBe('ss');
+    expect(m.d).toBe(8);
+    const e = Math.exp(1);
+    expect(m.p).toBeCloseTo((8 * e) / (8 * e + 24), 14);
+    expect(m.q).toBeCloseTo(((8 * e * 7) / 31 + (8 * 24) / 31) / (8 * e + 24), 14);
+    expect('g' in m).toBe(false);
+  });
+  it('perturb returns { items } with exactly d bits, none at or above k', () => {
+    const m = createMechanism({ k: 20, epsilon: 1.5, mechanism: 'ss', random: seededRandom(3) });
+    for (let i = 0; i < 50; i++) {
+      const v = m.perturb(i % 20) as { items: string };
+      expect(Object.keys(v)).toEqual(['items']);
+      expect(supports({ mechanism: 'ss', ...v }, 20).length).toBe(m.d);
+      const b = fromBase64url(v.items)!;
+      expect(b.length).toBe(3);
+      expect(b[2] >> 4).toBe(0);
+    }
+  });
+  it('refuses k above 4096 on request', () => {
+    expectInvalid(() => createMechanism({ k: 5000, epsilon: 1, mechanism: 'ss' }), 'k');
   });
 });
 

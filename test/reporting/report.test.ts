@@ -15,7 +15,7 @@ const makeSpace = (n: number, id = 'space', version = 1): CompiledSpace => ({
 });
 
 const BASE = ['v', 'id', 'space', 'spaceVersion', 'epoch', 'k', 'mechanism', 'epsilon'];
-const PART = { grr: ['value'], oue: ['bits'], olh: ['seed', 'g', 'value'] };
+const PART = { grr: ['value'], oue: ['bits'], olh: ['seed', 'g', 'value'], ss: ['items'] };
 
 describe('buildReport', () => {
   it('property: exact wire keys in order, accepted by the server estimator', () => {
@@ -23,7 +23,7 @@ describe('buildReport', () => {
       fc.property(
         fc.integer({ min: 1, max: 40 }),
         fc.double({ min: 0.05, max: 8, noNaN: true }),
-        fc.constantFrom('auto' as const, 'grr' as const, 'oue' as const, 'olh' as const),
+        fc.constantFrom('auto' as const, 'grr' as const, 'oue' as const, 'olh' as const, 'ss' as const),
         fc.nat(),
         fc.integer({ min: 0, max: 100_000 }),
         fc.integer({ min: 1, max: 5 }),
@@ -86,7 +86,8 @@ describe('buildReport', () => {
   it('memoKey resolves auto to the chosen mechanism', () => {
     const space = makeSpace(3);
     expect(memoKey(space, 0, 1, 'auto')).toBe(memoKey(space, 0, 1, 'grr'));
-    expect(memoKey(makeSpace(60), 0, 1)).toBe(memoKey(makeSpace(60), 0, 1, 'olh'));
+    expect(memoKey(makeSpace(31), 0, 1)).toBe(memoKey(makeSpace(31), 0, 1, 'ss'));
+    expect(memoKey(makeSpace(80), 0, 1)).toBe(memoKey(makeSpace(80), 0, 1, 'olh'));
   });
 
   it('rejects a bad index or epoch with invalid-argument', () => {

@@ -133,7 +133,7 @@ describe('validateReportOptions', () => {
     ['epsilon NaN', { endpoint: 'https://x.example', epsilon: NaN }, 'report.epsilon: expected a finite number > 0'],
     ['epsilon string', { endpoint: 'https://x.example', epsilon: '1' }, 'report.epsilon: expected a finite number > 0'],
     ['epoch month', { endpoint: 'https://x.example', epoch: 'month' }, 'report.epoch: expected one of day, week'],
-    ['mechanism rappor', { endpoint: 'https://x.example', mechanism: 'rappor' }, 'report.mechanism: expected one of auto, grr, oue, olh'],
+    ['mechanism rappor', { endpoint: 'https://x.example', mechanism: 'rappor' }, 'report.mechanism: expected one of auto, grr, oue, olh, ss'],
     ['budget negative', { endpoint: 'https://x.example', budget: -1 }, 'report.budget: expected a finite number > 0'],
     ['budget Infinity', { endpoint: 'https://x.example', budget: Infinity }, 'report.budget: expected a finite number > 0'],
   ];

@@ -361,7 +361,7 @@ describe('wire format (property)', () => {
       fc.property(
         fc.integer({ min: 2, max: 40 }),
         fc.double({ min: 0.01, max: 12, noNaN: true }),
-        fc.constantFrom<'auto' | MechanismName>('auto', 'grr', 'oue', 'olh'),
+        fc.constantFrom<'auto' | MechanismName>('auto', 'grr', 'oue', 'olh', 'ss'),
         fc.nat(),
         fc.nat({ max: 50000 }),
         fc.nat(),
@@ -371,7 +371,7 @@ describe('wire format (property)', () => {
           const m = createMechanism({ k, epsilon, mechanism, random: rs });
           const report = { v: 1, id: randomId(rs), space: 'p', spaceVersion: 1, epoch, k, mechanism: m.name, epsilon, ...m.perturb(idx % k) };
           const keys = ['v', 'id', 'space', 'spaceVersion', 'epoch', 'k', 'mechanism', 'epsilon'].concat(
-            m.name === 'grr' ? ['value'] : m.name === 'oue' ? ['bits'] : ['seed', 'g', 'value'],
+            m.name === 'grr' ? ['value'] : m.name === 'oue' ? ['bits'] : m.name === 'ss' ? ['items'] : ['seed', 'g', 'value'],
           );
           expect(Object.keys(report).sort()).toEqual(keys.sort());
           const est = createEstimator({ spaces: [space] });
