@@ -54,6 +54,9 @@ export function createReportingRuntime(o: ReportingRuntimeOptions) {
     throw new CohortkitError('invalid-options', 'cohorts: the space id "consent" is reserved while report.consentRates is on');
   const cs = config?.consentRates && compileConsentSpace(o.purposes, config.consentRates);
   const all = cs ? [...spaces, cs] : spaces;
+  // The consent space is not drawn by the pass at start (a banner has not answered yet) but by
+  // flush(), the page being hidden, back online, or the periodic pass: the state after the visit.
+  let settled = false;
   const gpcOn = () => typeof navigator !== 'undefined' && (navigator as { globalPrivacyControl?: boolean }).globalPrivacyControl === true;
   /** A space (or queued entry) may report now: its purposes granted; with none (exempt), measurement or no GPC. */
   const mayReport = (s: { purposes: string[] }) =>
@@ -78,7 +81,10 @@ export function createReportingRuntime(o: ReportingRuntimeOptions) {
   const outbox = async (strict = true) => {
     let rows: OutboxEntry[] = [];
     try {
-      rows = await o.store().getAll('outbox');
+      // A stored record that is not an entry (edited by another script) is ignored, never fatal.
+      rows = (await o.store().getAll('outbox')).filter(
+        (e) => typeof e?.id == 'string' && Array.isArray(e.purposes) && typeof e.report?.epoch == 'number' && typeof e.nextAt == 'number',
+      );
     } catch (e) {
       if (strict) throw e;
       fault(e);
@@ -103,17 +109,18 @@ export function createReportingRuntime(o: ReportingRuntimeOptions) {
   };
 
   /** Queue this epoch's reports for every space that may report and has not yet. */
-  const enqueue = () =>
+  const enqueue = (withConsent: boolean) =>
     o.exclusive(async () => {
       if (pending.size) await write([]);
-      if (!config || !all.length || !(o.isGranted('measurement') || (cs && mayReport(cs)))) return;
+      const may = (s: CompiledSpace) => mayReport(s) && (s !== cs || withConsent);
+      if (!config || !all.length || !(o.isGranted('measurement') || (cs && may(cs)))) return;
       const { epsilon, mechanism } = config;
       const now = o.now();
       const epoch = epochOf(now, config.epoch);
       const epochs = await readMeta<EpochRecord>(EPOCHS_KEY);
       const rec = epochs[epoch];
       const plan = planEpoch(
-        all.filter(mayReport),
+        all.filter(may),
         config,
         rec ?? { spent: 0, spaces: [] },
       );
@@ -189,7 +196,7 @@ export function createReportingRuntime(o: ReportingRuntimeOptions) {
     const times = queue.map((e) => (drafts.has(e.id) ? retryAt : e.nextAt));
     if (pending.size) times.push(retryAt);
     const wait = Math.max(1000, Math.min(...times) - o.now());
-    timer = setTimeout(() => void run(false).catch(o.onError), Math.min(wait, 3_600_000));
+    timer = setTimeout(() => void run(false, settled).catch(o.onError), Math.min(wait, 3_600_000));
     (timer as { unref?: () => void }).unref?.();
   };
 
@@ -197,11 +204,11 @@ export function createReportingRuntime(o: ReportingRuntimeOptions) {
    * One sending pass at a time; a flush during a pass waits for it, then runs its own. A storage
    * fault never rejects a pass: it is reported and the pass sends what it can.
    */
-  const run = async (force: boolean) => {
+  const run = async (force: boolean, withConsent = force) => {
     while (sending) await sending.catch(() => undefined);
     sending = (async () => {
       try {
-        await enqueue();
+        await enqueue(withConsent);
       } catch (e) {
         fault(e);
       }
@@ -233,7 +240,8 @@ export function createReportingRuntime(o: ReportingRuntimeOptions) {
   return {
     /** Queue what is due and send in the background (after consent or segment changes, at start). */
     kick: () => {
-      if (config && all.length) void run(false).catch(o.onError);
+      if (config && all.length) void run(false, settled).catch(o.onError);
+      settled = true;
     },
     flush: () => run(true),
     /** Sent and queued reports, and the privacy accounting, for exportData(). */

@@ -174,6 +174,18 @@ describe('flush() under storage faults', () => {
     await watch.check();
   });
 
+  it('malformed outbox records (written by another script) block nothing and are never sent', async () => {
+    const { c, opts, collector } = await setup();
+    const { openDB } = await import('idb');
+    const db = await openDB(`cohortkit:${opts.namespace}`);
+    for (const junk of [{ id: 'j1' }, { id: 'j2', purposes: 'measurement', report: { v: 1 } }, { id: 'j3', purposes: [], report: null, nextAt: 0 }])
+      await db.put('outbox', junk as never);
+    db.close();
+    expect(await c.flush()).toEqual({ sent: 2, queued: 0 });
+    expect(collector.reports().map((r) => r.space).sort()).toEqual(['interest', 'lifecycle']);
+    await watch.check();
+  });
+
   it('exportData shows the reports waiting in memory as queued', async () => {
     const { c } = await setup();
     const f = fault('quota');
