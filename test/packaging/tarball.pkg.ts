@@ -46,7 +46,7 @@ describe('npm pack', () => {
     }
   });
 
-  it('packs no stale chunk: every file under dist/chunks is reached from an entry point', () => {
+  it('every relative import resolves to a packed file, and every file under dist/chunks is reached from an entry point (no stale chunk)', () => {
     const roots = [...entries.flatMap(([, t]) => [t.types!, t.import!]), ...Object.values(pkg.bin ?? {})].map((f) => posix.normalize(f));
     const reached = new Set<string>();
     const queue = roots.filter((f) => files.includes(f));
@@ -58,7 +58,9 @@ describe('npm pack', () => {
       const text = readFileSync(join(ROOT, f), 'utf8');
       for (const m of text.matchAll(/\b(?:from|import)\s*\(?\s*['"](\.{1,2}\/[^'"]+)['"]/g)) {
         const target = posix.join(posix.dirname(f), m[1]!);
-        queue.push(f.endsWith('.d.ts') ? target.replace(/\.js$/, '.d.ts') : target);
+        const file = f.endsWith('.d.ts') ? target.replace(/\.js$/, '.d.ts') : target;
+        expect(files, `${f} imports ${m[1]}`).toContain(file);
+        queue.push(file);
       }
     }
     const chunks = files.filter((f) => f.startsWith('dist/chunks/') && !f.endsWith('.map'));

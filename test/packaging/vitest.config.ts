@@ -8,7 +8,7 @@ export default defineConfig({
     environment: 'node',
     include: ['test/packaging/**/*.pkg.ts'],
     globalSetup: ['test/packaging/global-setup.ts'],
-    testTimeout: 120_000,
+    testTimeout: 240_000,
     hookTimeout: 120_000,
     fileParallelism: false,
   },
