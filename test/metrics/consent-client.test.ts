@@ -120,6 +120,18 @@ describe("report.consentRates: 'exempt'", () => {
     await c.close();
   });
 
+  it('the pass at start does not draw it: a banner answer during the visit is what gets reported', async () => {
+    cap = capture();
+    const c = await createClient(opts('exempt', clock(), 20));
+    await new Promise((r) => setTimeout(r, 50)); // the start pass has run
+    expect(cap.requests).toEqual([]);
+    expect((await c.exportData()).reports.queued).toEqual([]);
+    await c.consent.update({ personalization: true, measurement: false }, { source: 'banner' });
+    await c.flush();
+    expect(cap.sent.map((r) => [r.space, (r as { value: number }).value])).toEqual([['consent', 1 + 2 * 3]]);
+    await c.close();
+  });
+
   it('with GPC on: nothing at all, in any epoch, whatever is tracked', async () => {
     setGPC(true);
     cap = capture();
