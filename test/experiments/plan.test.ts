@@ -1,7 +1,7 @@
 // @vitest-environment node
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { planExperiment, readLift } from '../../src/server';
+import { planExperiment, readLift, type PlanOptions } from '../../src/server';
 import { normalCdf, normalQuantile } from '../../src/personalization';
 import { simulateEstimate } from './direct';
 
@@ -95,10 +95,10 @@ describe('planExperiment', () => {
 
   // Simulated power at the planned size (mechanism + estimator directly, seeded): the share of
   // runs whose 95% interval excludes 0 is the requested power ± 10 points.
-  it.each([
+  it.each<[PlanOptions & { mechanism?: 'grr' | 'oue' | 'olh' }]>([
     [{ baseline: 0.3, lift: 0.1, epsilon: 2, eligibleShare: 0.5 }],
     [{ baseline: 0.1, lift: 0.08, epsilon: 3, holdout: 0.3, power: 0.9, eligibleShare: 0.8 }],
-    [{ baseline: 0.4, lift: 0.15, epsilon: 1, mechanism: 'oue' as const }],
+    [{ baseline: 0.4, lift: 0.15, epsilon: 1, mechanism: 'oue' }],
   ])('simulated power at the planned n is within ±10 points: %o', (o) => {
     const plan = planExperiment(o);
     const reps = 250;
