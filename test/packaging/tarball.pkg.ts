@@ -1,5 +1,6 @@
 // The tarball as `npm install cohortkit` delivers it: contents, exports, require(esm), optional peers.
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { spawn } from 'node:child_process';
+import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, posix } from 'node:path';
 import { describe, expect, inject, it } from 'vitest';
 import { dryRunFiles, hasRequireEsm, ROOT, runNode } from './pack';
@@ -153,5 +154,29 @@ console.log(JSON.stringify(out));`;
     expect(out.open.message).toContain(`npm install ${name}`);
     expect(out.health.status).toBe(503);
     expect(out.health.text).toContain(`npm install ${name}`);
+  });
+  it('npx cohortkit-collector without PGlite installed: starts, and /healthz says what to install', async () => {
+    const app = inject('app');
+    writeFileSync(join(app, 'spaces.json'), JSON.stringify({ spaces: [{ id: 's', description: 'd', cohorts: [{ id: 'a', segment: 'x' }], fallback: 'other' }] }));
+    const bin = join(app, 'node_modules/.bin/cohortkit-collector');
+    const child = spawn(bin, ['--config', 'spaces.json', '--port', '0', '--data-dir', join(app, 'collector-data')], { cwd: app, env: { ...process.env, DATABASE_URL: '' }, stdio: ['ignore', 'pipe', 'pipe'] });
+    try {
+      const url = await new Promise<string>((resolve, reject) => {
+        let text = '';
+        child.stdout.on('data', (c: Buffer) => {
+          text += c;
+          const m = /listening on (http:\/\/127\.0\.0\.1:\d+)/.exec(text);
+          if (m) resolve(m[1]!);
+        });
+        child.once('exit', (code) => reject(new Error(`collector exited ${code}: ${text}`)));
+      });
+      const res = await fetch(`${url}/healthz`);
+      expect(res.status).toBe(503);
+      expect(await res.text()).toContain('npm install @electric-sql/pglite');
+    } finally {
+      child.kill('SIGTERM');
+      await new Promise((r) => (child.exitCode === null ? child.once('exit', r) : r(null)));
+    }
+    expect(existsSync(join(app, 'collector-data'))).toBe(false);
   });
 });
