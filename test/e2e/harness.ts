@@ -69,22 +69,26 @@ export interface BrowserHandle {
   close(): Promise<void>;
 }
 
-/** Debian's Chromium through playwright-core, with a fresh profile. Never downloads a browser. */
-export async function launch(): Promise<BrowserHandle> {
+export const CHROMIUM_ARGS = [
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+];
+
+/**
+ * Debian's Chromium through playwright-core, with a fresh profile. Never downloads a browser.
+ * @param opts.incognito an off-the-record context (storage in memory, gone on close) instead of a profile
+ */
+export async function launch(opts: { incognito?: boolean } = {}): Promise<BrowserHandle> {
   const dir = mkdtempSync(join(tmpdir(), 'cohortkit-e2e-'));
-  const context = await chromium.launchPersistentContext(dir, {
-    executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
-    headless: true,
-    args: [
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-quic',
-      '--no-first-run',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-    ],
-  });
+  const launchOptions = { executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium', headless: true, args: CHROMIUM_ARGS };
+  const context = opts.incognito
+    ? await (await chromium.launch(launchOptions)).newContext()
+    : await chromium.launchPersistentContext(dir, launchOptions);
   const errors: string[] = [];
   const watch = (p: Page) => {
     p.on('pageerror', (e) => errors.push(`pageerror: ${e.message}`));
@@ -100,6 +104,7 @@ export async function launch(): Promise<BrowserHandle> {
     newPage: () => context.newPage(),
     async close() {
       await context.close();
+      await context.browser()?.close();
       rmSync(dir, { recursive: true, force: true });
     },
   };

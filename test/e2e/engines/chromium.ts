@@ -3,8 +3,8 @@ import { launch } from '../harness';
 import { wrapPage, type TrackedPage } from './page';
 import type { Engine } from './types';
 
-export async function launchChromium(): Promise<Engine> {
-  const browser = await launch();
+export async function launchChromium(opts: { private?: boolean } = {}): Promise<Engine> {
+  const browser = await launch({ incognito: opts.private });
   const pages = new Set<TrackedPage>();
   const sink: string[] = [];
   return {

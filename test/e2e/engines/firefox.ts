@@ -8,7 +8,8 @@ import type { Engine } from './types';
 
 export const FIREFOX_PATH = process.env.FIREFOX_PATH ?? '/usr/bin/firefox-esr';
 
-export async function launchFirefox(): Promise<Engine> {
+/** @param opts.private every window a private browsing window (`browser.privatebrowsing.autostart`) */
+export async function launchFirefox(opts: { private?: boolean } = {}): Promise<Engine> {
   const dir = mkdtempSync(join(tmpdir(), 'cohortkit-e2e-firefox-'));
   const browser = await puppeteer.launch({
     browser: 'firefox',
@@ -17,7 +18,9 @@ export async function launchFirefox(): Promise<Engine> {
     userDataDir: dir,
     // puppeteer's defaults already turn off updates, telemetry and safe browsing; keep every
     // connection on this machine.
-    extraPrefsFirefox: { 'network.dns.disablePrefetch': true, 'network.prefetch-next': false, 'browser.safebrowsing.malware.enabled': false },
+    extraPrefsFirefox: { 'network.dns.disablePrefetch': true, 'network.prefetch-next': false, 'browser.safebrowsing.malware.enabled': false,
+      ...(opts.private && { 'browser.privatebrowsing.autostart': true }),
+    },
   });
   const pages = new Set<TrackedPage>();
   const native: string[] = [];

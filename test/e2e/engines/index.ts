@@ -6,7 +6,12 @@ import { launchWebKit } from './webkit';
 
 export * from './types';
 
-const LAUNCH: Record<EngineName, () => Promise<Engine>> = { chromium: launchChromium, firefox: launchFirefox, webkit: launchWebKit };
+export interface LaunchOptions {
+  /** Private browsing: Chromium off-the-record, Firefox private windows, MiniBrowser --private. */
+  private?: boolean;
+}
+
+const LAUNCH: Record<EngineName, (o: LaunchOptions) => Promise<Engine>> = { chromium: launchChromium, firefox: launchFirefox, webkit: launchWebKit };
 
 /** The engines selected by E2E_ENGINES (comma-separated); an unknown name is an error, not a skip. */
 export function selectedEngines(env = process.env.E2E_ENGINES): EngineName[] {
@@ -17,4 +22,4 @@ export function selectedEngines(env = process.env.E2E_ENGINES): EngineName[] {
   return names as EngineName[];
 }
 
-export const launchEngine = (name: EngineName) => LAUNCH[name]();
+export const launchEngine = (name: EngineName, opts: LaunchOptions = {}) => LAUNCH[name](opts);

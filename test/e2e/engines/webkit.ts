@@ -53,6 +53,8 @@ async function startDriver(): Promise<{ url: string; proc: ChildProcess }> {
 export interface WebKitOptions {
   /** Extra MiniBrowser arguments, e.g. `--features=+StorageAPI` (Safari ships the Storage API; WebKitGTK keeps it off). */
   args?: string[];
+  /** MiniBrowser `--private`: an ephemeral data store. */
+  private?: boolean;
 }
 
 export async function launchWebKit(opts: WebKitOptions = {}): Promise<Engine> {
@@ -64,7 +66,7 @@ export async function launchWebKit(opts: WebKitOptions = {}): Promise<Engine> {
       .usingServer(url)
       .withCapabilities({
         browserName: 'MiniBrowser',
-        'webkitgtk:browserOptions': { binary: miniBrowserPath(), args: ['--automation', ...(opts.args ?? [])] },
+        'webkitgtk:browserOptions': { binary: miniBrowserPath(), args: ['--automation', ...(opts.private ? ['--private'] : []), ...(opts.args ?? [])] },
       })
       .build();
     await driver.manage().setTimeouts({ script: 30_000, pageLoad: 30_000 });
