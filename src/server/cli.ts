@@ -150,7 +150,8 @@ export function parseCollectorArgs(argv: string[], env: Record<string, string | 
 
 export const USAGE = `Usage: cohortkit-collector --config spaces.json [options]
   --config <file>        { "spaces": CohortSpace[], "minCount"?, "allowOrigins"?, "readToken"?, "epsilons"?,
-                           "maxGroups"?, "perAddressLimit"?, "trustProxy"?, "dedupeDays"? }
+                           "maxGroups"?, "perAddressLimit"?, "trustProxy"?, "dedupeDays"?,
+                           "publish"?: "unsuppressed" | "all" }
   --read-token <t>       GET /v1/estimates and /v1/spaces need "Authorization: Bearer <t>" (env COHORTKIT_READ_TOKEN)
   --trust-proxy          count reports per address from X-Forwarded-For (behind your reverse proxy only)
   --port <n>             default 8787
@@ -161,7 +162,7 @@ export const USAGE = `Usage: cohortkit-collector --config spaces.json [options]
   --memory               keep statistics in memory only`;
 
 /** Keys of the `--config` file (the collector options of the same names). */
-export const CONFIG_KEYS = ['spaces', 'minCount', 'allowOrigins', 'readToken', 'epsilons', 'maxGroups', 'perAddressLimit', 'trustProxy', 'dedupeDays'];
+export const CONFIG_KEYS = ['spaces', 'minCount', 'allowOrigins', 'readToken', 'epsilons', 'maxGroups', 'perAddressLimit', 'trustProxy', 'dedupeDays', 'publish'];
 
 /** Runs the collector command: starts the server and closes it gracefully on SIGTERM/SIGINT. */
 export async function runCli(argv: string[], env: Record<string, string | undefined> = process.env): Promise<RunningCollector | undefined> {

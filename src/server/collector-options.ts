@@ -33,6 +33,11 @@ export interface CollectorOptions {
   perAddressLimit?: number | false;
   /** The client address is the last entry of X-Forwarded-For (behind your proxy); default false. */
   trustProxy?: boolean;
+  /**
+   * What GET /v1/estimates publishes of a suppressed cohort (ci95 below `minCount`):
+   * `'unsuppressed'` (default) sends `estimate`, `stderr` and `ci95` as null; `'all'` the raw numbers.
+   */
+  publish?: 'unsuppressed' | 'all';
 }
 
 export interface CheckedOptions extends CollectorOptions {
@@ -76,6 +81,7 @@ export function checkCollectorOptions(opts: CollectorOptions): CheckedOptions {
     bad('perAddressLimit: expected an integer in [1, 1e9] (reports per minute) or false');
   }
   if (typeof trustProxy !== 'boolean') bad('trustProxy: expected true or false');
+  if (opts.publish !== undefined && opts.publish !== 'unsuppressed' && opts.publish !== 'all') bad('publish: expected "unsuppressed" or "all"');
   return {
     ...opts,
     spaces,

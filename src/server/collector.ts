@@ -149,7 +149,9 @@ export function createCollector(opts: CollectorOptions): CollectorHandler {
       epoch ??= latestEpoch(await s.epochs(id, version));
       est = estimateFromRows(epoch === undefined ? [] : await s.rows(id, epoch), space, { minCount, epoch });
     }
-    sendJson(res, 200, { ...est, version, rejected: rejections.get(est.epoch ?? today(), id) }, h);
+    // Small cohorts are withheld on the wire unless the operator publishes everything.
+    const cohorts = o.publish === 'all' ? est.cohorts : est.cohorts.map((c) => (c.suppressed ? { ...c, estimate: null, stderr: null, ci95: null } : c));
+    sendJson(res, 200, { ...est, cohorts, version, rejected: rejections.get(est.epoch ?? today(), id) }, h);
   }
 
   async function getSpaces(res: ServerResponse, h: Record<string, string>): Promise<void> {
