@@ -10,6 +10,8 @@ const CASES: Case[] = [
   { mechanism: 'oue', k: 8, epsilon: 1, weights: [30, 20, 15, 10, 10, 8, 5, 2] },
   { mechanism: 'olh', k: 16, epsilon: 2, weights: [40, 20, 10, 5, 5, 5, 3, 3, 2, 2, 1, 1, 1, 1, 1, 0] },
   { mechanism: 'olh', k: 6, epsilon: 0.5, weights: [1, 2, 3, 4, 5, 6] },
+  { mechanism: 'ss', k: 8, epsilon: 1, weights: [30, 20, 15, 10, 10, 8, 5, 2] },
+  { mechanism: 'ss', k: 32, epsilon: 2, weights: Array.from({ length: 32 }, (_, i) => 1 / (i + 1)) },
 ];
 
 /** n reports with exactly counts[i] reporters in cohort i, perturbed with `rs`. */
@@ -98,6 +100,35 @@ describe('GRR privacy: likelihood ratios', () => {
       const theory = j === 0 ? epsilon : j === 1 ? -epsilon : 0;
       expect(logRatio).toBeLessThanOrEqual(epsilon + 4 * se);
       expect(Math.abs(logRatio - theory)).toBeLessThan(4 * se);
+    }
+  });
+});
+
+describe('SS privacy: likelihood ratios of whole subsets', () => {
+  it('P[S | in=a] / P[S | in=b] is e^ε, 1 or e^−ε (within sampling error)', () => {
+    const k = 8;
+    const epsilon = 1;
+    const draws = 60000;
+    const m = createMechanism({ k, epsilon, mechanism: 'ss', random: seededRandom(98) });
+    expect(m.d).toBe(2);
+    const freq = (input: number): Map<string, number> => {
+      const c = new Map<string, number>();
+      for (let i = 0; i < draws; i++) {
+        const s = (m.perturb(input) as { items: string }).items;
+        c.set(s, (c.get(s) ?? 0) + 1);
+      }
+      return c;
+    };
+    const pa = freq(0);
+    const pb = freq(1);
+    expect(pa.size).toBe(28); // every 2-subset of 8 cohorts occurs
+    for (const [s, ca] of pa) {
+      const cb = pb.get(s)!;
+      const bits = Buffer.from(s, 'base64url')[0];
+      const theory = (bits & 1 ? epsilon : 0) - (bits & 2 ? epsilon : 0);
+      const se = Math.sqrt(1 / ca + 1 / cb);
+      expect(Math.log(ca / cb)).toBeLessThanOrEqual(epsilon + 4 * se);
+      expect(Math.abs(Math.log(ca / cb) - theory)).toBeLessThan(4 * se);
     }
   });
 });
