@@ -33,12 +33,14 @@ let clients: Client[] = [];
 beforeEach(() => {
   watch = watchPage();
 });
+// Every test here fails if anything reached the page: an unhandled rejection or an uncaught error.
 afterEach(async () => {
   faults.forEach((f) => f.restore());
   faults = [];
-  globalThis.fetch = origFetch;
   await Promise.all(clients.map((c) => c.close()));
   clients = [];
+  await watch.check();
+  globalThis.fetch = origFetch;
 });
 const fault = (f: Fault) => {
   const x = inject(f);
@@ -94,8 +96,7 @@ describe('flush() under storage faults', () => {
       expect(stored.every((e) => e.sentAt !== undefined)).toBe(true);
       expect(await c.flush()).toEqual({ sent: 0, queued: 0 }); // once per epoch: nothing more
       expect(collector.reports()).toHaveLength(2);
-      await watch.check();
-    },
+      },
   );
 
   it('closed once: the connection is reopened and the flush does everything', async () => {
@@ -106,7 +107,6 @@ describe('flush() under storage faults', () => {
     f.restore();
     expect(collector.reports()).toHaveLength(2);
     expect((await outboxOf(opts.namespace!)).filter((e) => e.sentAt)).toHaveLength(2);
-    await watch.check();
   });
 
   it('stored reports, a fault while recording their delivery: sent once, recorded later, never re-sent', async () => {
@@ -127,7 +127,6 @@ describe('flush() under storage faults', () => {
     expect(stored).toHaveLength(2);
     expect(stored.every((e) => e.sentAt !== undefined)).toBe(true);
     expect(collector.requests).toHaveLength(2);
-    await watch.check();
   });
 
   it('without a flush: the automatic retry stores and sends what waited, once storage works again', async () => {
@@ -140,7 +139,6 @@ describe('flush() under storage faults', () => {
     const stored = await outboxOf(opts.namespace!);
     expect(stored.map((e) => e.id).sort()).toEqual(collector.reports().map((x) => x.id).sort());
     void c;
-    await watch.check();
   });
 
   it('a page closed while reports waited in memory: the next page draws once and sends each space once', async () => {
@@ -155,7 +153,6 @@ describe('flush() under storage faults', () => {
     expect((await again.flush()).queued).toBe(0); // (sent by the pass the new client starts with, or by this flush)
     expect(collector.reports().map((x) => x.space).sort()).toEqual(['interest', 'lifecycle']);
     expect(await outboxOf(opts.namespace!)).toHaveLength(2);
-    await watch.check();
   });
 
   it('withdrawing measurement drops the reports waiting in memory too: counted in the receipt, never stored or sent', async () => {
@@ -171,7 +168,6 @@ describe('flush() under storage faults', () => {
     expect(collector.requests).toHaveLength(0);
     expect(await outboxOf(opts.namespace!)).toEqual([]);
     expect((await c.exportData()).reports).toEqual({ queued: [], sent: [] });
-    await watch.check();
   });
 
   it('malformed outbox records (written by another script) block nothing and are never sent', async () => {
@@ -183,7 +179,6 @@ describe('flush() under storage faults', () => {
     db.close();
     expect(await c.flush()).toEqual({ sent: 2, queued: 0 });
     expect(collector.reports().map((r) => r.space).sort()).toEqual(['interest', 'lifecycle']);
-    await watch.check();
   });
 
   it('exportData shows the reports waiting in memory as queued', async () => {
@@ -193,7 +188,6 @@ describe('flush() under storage faults', () => {
     f.restore();
     const { reports } = await c.exportData();
     expect(reports.queued.map((r) => r.space).sort()).toEqual(['interest', 'lifecycle']);
-    await watch.check();
   });
 });
 
@@ -220,7 +214,6 @@ describe('other calls under storage faults', () => {
     f.restore();
     expect(await c.consent.verify()).toBe(true);
     for (const e of errors) expect(isCohortkitError(e)).toBe(true);
-    await watch.check();
   });
 
   it.each(['quota', 'abort-writes'] as const)('%s: a failed track or consent change loses nothing already stored, and works once the fault clears', async (kind) => {
@@ -245,7 +238,6 @@ describe('other calls under storage faults', () => {
     await c.consent.update({ personalization: true });
     expect(await c.track('article_view')).toEqual({ stored: true, reason: 'stored' });
     expect(await c.consent.verify()).toBe(true);
-    await watch.check();
   });
 
   it('a fault while the client starts: createClient resolves (from memory if need be), nothing reaches the page', async () => {
@@ -262,7 +254,6 @@ describe('other calls under storage faults', () => {
     await new Promise((r) => setTimeout(r, 0));
     expectStorageErrors(errors);
     expect(typeof (await c.flush()).queued).toBe('number');
-    await watch.check();
   });
   it('a read that fails right after start (personalization state): createClient still resolves and works', async () => {
     const orig = IDBObjectStore.prototype.get;
@@ -282,7 +273,6 @@ describe('other calls under storage faults', () => {
     expectStorageErrors(errors);
     await c.consent.update({ personalization: true });
     expect(await c.track('purchase')).toEqual({ stored: true, reason: 'stored' });
-    await watch.check();
   });
 });
 
@@ -311,6 +301,5 @@ describe('a permanent 4xx drops only the reports of its own request', () => {
     expect(ids(dropped).some((id) => ids(stored).includes(id))).toBe(false);
     expect(await c.flush()).toEqual({ sent: 0, queued: 0 });
     expect(collector.requests).toHaveLength(2); // nothing re-sent
-    await watch.check();
   });
 });
