@@ -9,6 +9,13 @@ const $ = (id) => document.getElementById(id);
 // Time travel: the client reads this clock, so windows, retention and epochs move with it.
 let offset = Number(sessionStorage.getItem('demo:offset')) || 0;
 const now = () => Date.now() + offset;
+// QA ONLY: the demo's collector follows this page's clock (POST /qa/clock, a demo-server route),
+// so reports dated "+7 days" land in an epoch it accepts. Untick "collector follows" to see the
+// collector refuse them ("epoch: in the future") on the dashboard instead.
+let follow = sessionStorage.getItem('demo:follow') !== 'off';
+const syncCollectorClock = () =>
+  fetch('/qa/clock', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ offset: follow ? offset : 0 }) }).catch(() => {});
+await syncCollectorClock();
 
 const allSegments = [...SEGMENTS, ...serverConfig.segments];
 const client = await window.Cohortkit.createClient({
@@ -49,19 +56,10 @@ function refresh() {
   pending ??= Promise.resolve().then(async () => {
     pending = undefined;
     const state = client.consent.get();
-    const [memberships, data, history, verified] = await Promise.all([
-      client.segments(),
-      client.exportData(),
-      client.consent.history(),
-      client.consent.verify(),
-    ]);
+    const [memberships, data] = await Promise.all([client.segments(), client.exportData()]);
     $('banner').hidden = !Object.values(state).includes('unset');
-    ui.renderPurposes($('prefs'), PURPOSES, state, (id, on) => consent({ [id]: on }, 'preference-center'));
     ui.renderSegments($('segments'), memberships, { defs: allSegments, signals: data.signals, now: now(), open: openSegments });
     ui.renderPrivacy($('privacy'), data, PURPOSES);
-    ui.renderLedger($('ledger'), history);
-    $('verify').textContent = history.length ? (verified ? '✓ ledger hash chain verified' : '✗ ledger hash chain broken') : 'ledger empty';
-    $('verify').className = `badge ${verified ? 'granted' : 'denied'}`;
     $('clock').textContent = ui.fmtTime(now());
     $('offset').textContent = offset ? `+${Math.round(offset / DAY)} days` : 'real time';
     document.body.dataset.ready = String(Number(document.body.dataset.ready ?? 0) + 1);
@@ -87,6 +85,7 @@ async function act(key) {
 async function travel(days) {
   offset = days ? offset + days * DAY : 0;
   sessionStorage.setItem('demo:offset', String(offset));
+  await syncCollectorClock();
   await renderSlots();
   await refresh();
 }
@@ -116,6 +115,13 @@ $('presets').replaceChildren(
   ),
 );
 for (const b of document.querySelectorAll('[data-travel]')) b.addEventListener('click', () => travel(Number(b.dataset.travel)));
+$('follow').checked = follow;
+$('follow').addEventListener('change', async () => {
+  follow = $('follow').checked;
+  sessionStorage.setItem('demo:follow', follow ? 'on' : 'off');
+  await syncCollectorClock();
+  await refresh();
+});
 
 // Network, flush, export, forget
 addEventListener('demo:net', () => ui.renderNetwork($('network'), window.demoNetLog));
@@ -125,14 +131,11 @@ $('flush').addEventListener('click', async () => {
   $('flush-result').textContent = `flush(): sent ${r.sent}, still queued ${r.queued}`;
   await refresh();
 });
-$('export').addEventListener('click', async () => {
-  const blob = new Blob([JSON.stringify(await client.exportData(), null, 2)], { type: 'application/json' });
-  const a = ui.h('a', { href: URL.createObjectURL(blob), download: `cohortkit-export-${new Date(now()).toISOString().slice(0, 10)}.json` });
-  a.click();
-  setTimeout(() => URL.revokeObjectURL(a.href), 1000);
-});
-$('forget').addEventListener('click', async () => {
-  await client.forget();
+// Preference center: the shipped component (toggles with source preference-center, download,
+// forget with its own confirmation, why, ledger + verify), live through client.on.
+window.CohortkitUI.definePreferenceCenter(client, { heading: '' });
+$('prefs').addEventListener('cohortkit-consent', () => renderSlots());
+$('prefs').addEventListener('cohortkit-forget', async () => {
   reports.length = 0;
   ui.renderReports($('reports'), reports);
   await renderSlots();

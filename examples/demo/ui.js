@@ -175,24 +175,3 @@ export function renderPrivacy(box, data, purposes) {
     h('p.muted.small', null, `Storage: ${data.storage ?? 'indexeddb'} · ${data.signals.length} signal rollups · ${data.consent.history.length} ledger records`),
   );
 }
-
-/** The consent ledger, oldest first. */
-export function renderLedger(tbody, history) {
-  tbody.replaceChildren(
-    ...(history.length
-      ? history.map((r) =>
-          h(
-            'tr',
-            null,
-            h('td', null, r.seq),
-            h('td.nowrap', null, fmtTime(r.at)),
-            h('td', null, r.purpose),
-            h('td', null, r.granted ? badge('granted', 'granted') : badge('denied', 'denied')),
-            h('td.nowrap', null, r.source),
-            h('td.nowrap', null, r.policyVersion ?? '—'),
-            h('td', null, r.purged ? `${r.purged.signals} signals, ${r.purged.memberships} memberships, ${r.purged.reports} reports deleted` : '—'),
-          ),
-        )
-      : [h('tr.empty', null, h('td', { colspan: '7' }, 'No consent decision recorded.'))]),
-  );
-}

@@ -23,29 +23,36 @@ export function verifyText(count: number, verified: boolean): [text: string, ok:
     : ['✗ Ledger check failed: the hash chain is broken.', false];
 }
 
-/** The consent ledger, oldest first, in a table that scrolls inside its own box on narrow screens. */
+const COLS = ['#', 'When', 'Purpose', 'Choice', 'Source', 'Policy', 'Deleted'];
+
+/**
+ * The consent ledger, oldest first. In a narrow container each record stacks as labelled lines
+ * (CSS container query; explicit ARIA roles keep the table semantics when display changes), and
+ * the table scrolls inside its own box where container queries are unsupported.
+ */
 export function ledgerTable(history: ConsentRecord[]): HTMLElement {
-  const cols = ['#', 'When', 'Purpose', 'Choice', 'Source', 'Deleted'];
+  const cell = (i: number, kid: Node | string | number, cls = '') => h(`td${cls}`, { role: 'cell', 'data-label': COLS[i] }, kid);
   return h(
     'div.ck-scroll',
     { role: 'region', 'aria-label': 'Consent history', tabindex: 0 },
     h(
       'table',
-      null,
-      h('thead', null, h('tr', null, cols.map((c) => h('th', { scope: 'col' }, c)))),
+      { role: 'table' },
+      h('thead', { role: 'rowgroup' }, h('tr', { role: 'row' }, COLS.map((c) => h('th', { scope: 'col', role: 'columnheader' }, c)))),
       h(
         'tbody',
-        null,
+        { role: 'rowgroup' },
         history.map((r) =>
           h(
             'tr',
-            { 'data-seq': r.seq, 'data-source': r.source },
-            h('td', null, r.seq),
-            h('td', null, fmtTime(r.at)),
-            h('td', null, h('code', null, r.purpose)),
-            h(`td.${r.granted ? 'ck-ok' : 'ck-bad'}`, null, r.granted ? 'granted' : 'withdrawn'),
-            h('td', null, r.source),
-            h('td', null, purged(r)),
+            { role: 'row', 'data-ck-seq': r.seq, 'data-ck-source': r.source },
+            cell(0, r.seq),
+            cell(1, fmtTime(r.at)),
+            cell(2, h('code', null, r.purpose)),
+            cell(3, r.granted ? 'granted' : 'withdrawn', r.granted ? '.ck-ok' : '.ck-bad'),
+            cell(4, r.source),
+            cell(5, r.policyVersion ?? '—'),
+            cell(6, purged(r)),
           ),
         ),
       ),
@@ -66,7 +73,7 @@ export function membershipList(list: Membership[], describe: (id: string) => str
       const e = m.explanation;
       const d = h<HTMLDetailsElement>(
         'details',
-        { 'data-segment': m.id, open: open.has(m.id) },
+        { 'data-ck-segment': m.id, open: open.has(m.id) },
         h('summary', null, h('code', null, m.id), describe(m.id) ? ` · ${describe(m.id)}` : ''),
         h('p', null, `Why: ${REASONS[e.reason] ?? e.reason}. Since ${fmtTime(m.since)}.`),
         e.conditions.length

@@ -63,7 +63,7 @@ export function createView(root: ShadowRoot, client: Client, opts: ViewOptions) 
       const state = h('span.ck-state');
       input.addEventListener('change', () => togglePurpose(p.id, input));
       boxes.set(p.id, { input, state });
-      return h('div.ck-choice', { 'data-purpose': p.id }, input, h('label', { for: id }, p.id), h('p.ck-desc', { id: `${id}-d` }, p.description ? `${p.description}. ` : '', state));
+      return h('div.ck-choice', { 'data-ck-purpose': p.id }, input, h('label', { for: id }, p.id), h('p.ck-desc', { id: `${id}-d` }, p.description ? `${p.description}. ` : '', state));
     }),
   );
   const renderConsent = (s: ConsentState) => {
@@ -104,7 +104,7 @@ export function createView(root: ShadowRoot, client: Client, opts: ViewOptions) 
           const input = h<HTMLInputElement>('input', { type: 'checkbox', id, name: d.id });
           input.addEventListener('change', () => toggleInterest(input));
           interestBoxes.set(d.id, input);
-          return h('div.ck-choice', { 'data-interest': d.id }, input, h('label', { for: id }, d.label));
+          return h('div.ck-choice', { 'data-ck-interest': d.id }, input, h('label', { for: id }, d.label));
         }),
       )
     : null;
@@ -176,16 +176,16 @@ export function createView(root: ShadowRoot, client: Client, opts: ViewOptions) 
     };
   })();
   const renderSegments = (list: Membership[]) => {
-    const focused = (root.activeElement?.closest('details') as HTMLElement | null)?.dataset.segment;
+    const focused = (root.activeElement?.closest('details') as HTMLElement | null)?.dataset.ckSegment;
     segmentsBox.replaceChildren(membershipList(list, describe, open));
-    if (focused) (segmentsBox.querySelector(`details[data-segment="${focused}"] summary`) as HTMLElement | null)?.focus();
+    if (focused) (segmentsBox.querySelector(`details[data-ck-segment="${focused}"] summary`) as HTMLElement | null)?.focus();
   };
   const renderLedger = async () => {
     const [history, verified] = await Promise.all([client.consent.history(), client.consent.verify()]);
     const [text, ok] = verifyText(history.length, verified);
     verifyLine.textContent = text;
     verifyLine.className = `ck-verify ${ok ? 'ck-ok' : 'ck-bad'}`;
-    verifyLine.dataset.verified = String(verified);
+    verifyLine.dataset.ckVerified = String(verified);
     const refocus = !!root.activeElement && ledgerBox.contains(root.activeElement);
     ledgerBox.replaceChildren(...(history.length ? [ledgerTable(history)] : []));
     if (refocus) (ledgerBox.firstElementChild as HTMLElement | null)?.focus();

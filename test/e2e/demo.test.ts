@@ -11,7 +11,7 @@ import { startDemo } from '../../examples/demo/serve.mjs';
 import { launch, ROOT, type BrowserHandle } from './harness';
 
 const SHOTS = join(ROOT, 'test', 'e2e', 'screenshots');
-let demo: { url: string; close(): Promise<void> };
+let demo: { url: string; readToken: string; close(): Promise<void> };
 let browser: BrowserHandle;
 let dataDir: string;
 const requests: string[] = [];
@@ -70,9 +70,10 @@ describe('npm run demo: the QA demo page and the dashboard in Chromium', () => {
     await p.check('#banner-purposes input[name="measurement"]');
     await p.click('#banner-save');
     await p.waitForSelector('#banner', { state: 'hidden' });
-    await p.waitForFunction(() => document.querySelectorAll('#ledger tr').length === 2);
-    expect(await text(p, '#ledger')).toMatch(/personalization[\s\S]*banner[\s\S]*measurement[\s\S]*banner/);
-    expect(await text(p, '#verify')).toContain('verified');
+    // The preference center is the shipped <cohortkit-preferences> (its shadow root is open).
+    await p.waitForFunction(() => document.getElementById('prefs')?.shadowRoot?.querySelectorAll('tbody tr').length === 2);
+    expect(await text(p, '#prefs tbody')).toMatch(/personalization[\s\S]*banner[\s\S]*measurement[\s\S]*banner/);
+    expect(await text(p, '#prefs .ck-verify')).toContain('verified');
 
     // Act like a visitor: three news articles, two sport articles, a search (dropped at the door).
     const actions = ['news', 'news', 'news', 'sport', 'sport', 'search'];
@@ -116,10 +117,13 @@ describe('npm run demo: the QA demo page and the dashboard in Chromium', () => {
     expect(await text(p, '#privacy')).toMatch(/grr, ε=1/);
     await shot(p, 'demo-2-journey.png');
 
-    // The dashboard counts it.
+    // The dashboard counts it, once given the read token it asks for (the collector answers 401).
     const d = await browser.newPage();
     await d.setViewportSize({ width: 1320, height: 900 });
     await d.goto(`${demo.url}/dashboard/`);
+    await d.waitForSelector('#token-form:not([hidden])');
+    await d.fill('#token-form input[name="token"]', demo.readToken);
+    await d.click('#token-form button');
     await d.waitForSelector('[data-space="interest"]');
     expect(Number(await d.locator('[data-space="interest"]').getAttribute('data-n'))).toBeGreaterThanOrEqual(1);
     expect(await d.locator('[data-space="interest"] svg .bar').count()).toBe(3);
@@ -128,16 +132,16 @@ describe('npm run demo: the QA demo page and the dashboard in Chromium', () => {
 
     // Withdraw both purposes in the preference center: storage and the segments panel empty out.
     await p.uncheck('#prefs input[name="personalization"]');
-    await p.waitForFunction(() => document.querySelectorAll('#ledger tr').length === 3);
+    await p.waitForFunction(() => document.getElementById('prefs')?.shadowRoot?.querySelectorAll('tbody tr').length === 3);
     await p.uncheck('#prefs input[name="measurement"]');
-    await p.waitForFunction(() => document.querySelectorAll('#ledger tr').length === 4);
-    expect(await text(p, '#ledger')).toMatch(/preference-center[\s\S]*signals, [1-9]\d* memberships/);
+    await p.waitForFunction(() => document.getElementById('prefs')?.shadowRoot?.querySelectorAll('tbody tr').length === 4);
+    expect(await text(p, '#prefs tbody')).toMatch(/preference-center[\s\S]*signals, [1-9]\d* segments/);
     expect(await idbCounts(p)).toEqual({ signals: 0, memberships: 0 });
     await p.waitForFunction(() => !document.querySelector('[data-segment="sport-fan"]'));
     // Only the context-only segment (never stored, needs no consent) may remain.
     const left = await p.locator('#segments [data-segment]').evaluateAll((els) => els.map((e) => e.getAttribute('data-segment')));
     expect(left.filter((id) => id !== 'desktop-visitor')).toEqual([]);
-    expect(await text(p, '#verify')).toContain('verified');
+    expect(await text(p, '#prefs .ck-verify')).toContain('verified');
     await shot(p, 'demo-3-withdrawn.png');
 
     expect(browser.errors).toEqual([]);
@@ -166,20 +170,24 @@ describe('npm run demo: the QA demo page and the dashboard in Chromium', () => {
     await p.waitForFunction(() => document.querySelector('[data-slot="offer"] .slot-value')?.textContent?.includes('We miss you'));
     await shot(p, 'demo-4-lapsed-buyer.png');
 
-    await p.click('#forget');
+    await p.getByRole('button', { name: 'Forget everything', exact: true }).click();
+    await p.getByRole('button', { name: 'Yes, forget everything' }).click();
     await p.waitForSelector('#banner', { state: 'visible' });
-    await p.waitForFunction(() => document.getElementById('ledger')!.textContent!.includes('No consent decision recorded'));
+    await p.waitForFunction(() => document.getElementById('prefs')?.shadowRoot?.querySelector('.ck-verify')?.textContent?.includes('No consent decision recorded'));
     const left = await p.locator('#segments [data-segment]').evaluateAll((els) => els.map((e) => e.getAttribute('data-segment')));
     expect(left.filter((id) => id !== 'desktop-visitor')).toEqual([]);
     const dbs = await p.evaluate(async () => (await indexedDB.databases()).map((d) => d.name));
     if (dbs.includes('cohortkit:demo')) expect(await idbCounts(p)).toEqual({ signals: 0, memberships: 0 });
     await p.click('[data-travel="0"]');
+    await p.waitForFunction(() => document.getElementById('offset')?.textContent === 'real time'); // the collector's clock too
     expect(browser.errors).toEqual([]);
     await p.close();
   });
 
   it('QA simulate: 2000 visitors with a known truth, estimates within 4 stderr, shown on the dashboard', async () => {
-    // An epoch of its own (no browser report mixes in), inside the collector's dedupe window.
+    // An epoch of its own (no browser report mixes in), inside the collector's dedupe window
+    // (the collector at real time, whatever a time-travelling page left it at).
+    await fetch(`${demo.url}/qa/clock`, { method: 'POST', body: JSON.stringify({ offset: 0 }) });
     const epoch = Math.floor(Date.now() / 86_400_000) - 2;
     const truthShares = [0.5, 0.3, 0.2];
     const res = await fetch(`${demo.url}/qa/simulate`, {
@@ -194,7 +202,9 @@ describe('npm run demo: the QA demo page and the dashboard in Chromium', () => {
       { id: 'news', count: 600 },
       { id: 'other', count: 400 },
     ]);
-    const est = await (await fetch(`${demo.url}/v1/estimates?space=interest&epoch=${epoch}`)).json();
+    expect((await fetch(`${demo.url}/v1/estimates?space=interest&epoch=${epoch}`)).status).toBe(401);
+    const auth = { headers: { authorization: `Bearer ${demo.readToken}` } };
+    const est = await (await fetch(`${demo.url}/v1/estimates?space=interest&epoch=${epoch}`, auth)).json();
     expect(est.n).toBe(2000);
     for (const [i, c] of est.cohorts.entries()) {
       expect(c.id).toBe(sim.truth[i].id);
@@ -212,8 +222,9 @@ describe('npm run demo: the QA demo page and the dashboard in Chromium', () => {
     });
     const d = await browser.newPage();
     await d.setViewportSize({ width: 1320, height: 900 });
-    await d.goto(`${demo.url}/dashboard/`);
+    await d.goto(`${demo.url}/dashboard/#token=${demo.readToken}`);
     await d.waitForSelector('[data-space="interest"]');
+    expect(d.url()).not.toContain('token'); // taken from the link, then out of the address bar
     await d.selectOption('#epoch', String(epoch));
     await d.waitForFunction(() => document.querySelector('[data-space="interest"]')?.getAttribute('data-n') === '2000');
     expect(await d.locator('[data-space="interest"] tr[data-cohort="sport"]').innerText()).toContain('1,000');
@@ -222,5 +233,54 @@ describe('npm run demo: the QA demo page and the dashboard in Chromium', () => {
     await shot(d, 'dashboard-2-simulated.png');
     await d.close();
     expect(browser.errors).toEqual([]);
+  });
+
+  it('time travel end to end: the collector follows the page clock (QA); without it, a "+1 day" report shows as rejected', async () => {
+    const p = await browser.newPage();
+    await p.setViewportSize({ width: 1320, height: 900 });
+    await p.goto(`${demo.url}/`);
+    await p.waitForSelector('body[data-ready]');
+    await p.evaluate(() => (window as any).demoClient.consent.update({ personalization: true, measurement: true }, { source: 'banner' }));
+    const auth = { headers: { authorization: `Bearer ${demo.readToken}` } };
+    const day = Math.floor(Date.now() / 86_400_000);
+    const interest = async (epoch?: number) =>
+      (await fetch(`${demo.url}/v1/estimates?space=interest${epoch === undefined ? '' : `&epoch=${epoch}`}`, auth)).json();
+    const n0 = (await interest(day + 7)).n;
+
+    // "+7 days" then "Flush now": the collector follows, the report of day + 7 is accepted.
+    await p.click('[data-travel="7"]');
+    await p.waitForFunction(() => document.getElementById('offset')?.textContent === '+7 days');
+    expect(await (await fetch(`${demo.url}/qa/clock`)).json()).toMatchObject({ today: day + 7 });
+    await p.click('#flush');
+    await p.waitForFunction(() => /sent [1-9]/.test(document.getElementById('flush-result')!.textContent!));
+    expect((await interest(day + 7)).n).toBe(n0 + 1);
+
+    // Untick "collector follows": the collector is back at real time, the page at + 8 days.
+    await p.uncheck('#follow');
+    await p.click('[data-travel="1"]');
+    await p.waitForFunction(() => document.getElementById('offset')?.textContent === '+8 days');
+    expect(await (await fetch(`${demo.url}/qa/clock`)).json()).toMatchObject({ offset: 0, today: day });
+    await p.evaluate(() => document.getElementById('flush-result')!.replaceChildren());
+    await p.click('#flush'); // (the client may already have sent it on its own: then this sends 0)
+    await p.waitForFunction(() => /sent \d/.test(document.getElementById('flush-result')!.textContent!));
+    await expect.poll(async () => (await interest()).rejected['epoch: in the future'] ?? 0, { timeout: 10_000 }).toBeGreaterThanOrEqual(1);
+    expect((await interest(day + 8)).n).toBe(0);
+
+    // The dashboard says why instead of a silent 0.
+    const d = await browser.newPage();
+    await d.setViewportSize({ width: 1320, height: 900 });
+    await d.goto(`${demo.url}/dashboard/#token=${demo.readToken}`);
+    const line = d.locator('[data-space="interest"] .rejected');
+    await line.waitFor();
+    expect(await line.innerText()).toMatch(/\d+ rejected: epoch in the future/);
+    await shot(d, 'dashboard-3-rejected.png');
+    await d.close();
+
+    await p.check('#follow');
+    await p.click('[data-travel="0"]');
+    await p.waitForFunction(() => document.getElementById('offset')?.textContent === 'real time');
+    expect(await (await fetch(`${demo.url}/qa/clock`)).json()).toMatchObject({ offset: 0, today: day });
+    expect(browser.errors).toEqual([]);
+    await p.close();
   });
 });

@@ -83,10 +83,10 @@ describe('<cohortkit-preferences>', () => {
     expect(spy).toHaveBeenCalledWith({ personalization: true }, { source: 'preference-center' });
     const history = await client.consent.history();
     expect(history.map((r) => [r.purpose, r.granted, r.source])).toEqual([['personalization', true, 'preference-center']]);
-    await until(() => root.querySelector('tr[data-source="preference-center"]'), 'ledger row');
+    await until(() => root.querySelector('tr[data-ck-source="preference-center"]'), 'ledger row');
     expect(text('tbody')).toContain('preference-center');
     expect(text('.ck-verify')).toMatch(/verified/);
-    expect(root.querySelector('.ck-verify')!.getAttribute('data-verified')).toBe('true');
+    expect(root.querySelector('.ck-verify')!.getAttribute('data-ck-verified')).toBe('true');
     await until(() => text('[role="status"]') === 'personalization: allowed.', 'status');
   });
 
@@ -96,13 +96,13 @@ describe('<cohortkit-preferences>', () => {
     await until(() => box('personalization').checked, 'checkbox follows');
     await client.track('article_view', { section: 'sport', id: 'x1' });
     await client.track('article_view', { section: 'sport', id: 'x2' });
-    const seg = await until(() => root.querySelector('details[data-segment="sport-fan"]'), 'membership');
+    const seg = await until(() => root.querySelector('details[data-ck-segment="sport-fan"]'), 'membership');
     expect(seg.textContent).toContain('Follows sport'); // description from client.catalog()
     expect(seg.textContent).toContain('every condition holds');
     expect(seg.textContent).toContain('rule.count');
     expect(seg.textContent).toMatch(/article_view ×2/);
     expect(seg.textContent).toContain('Relies on: personalization');
-    expect(root.querySelector('details[data-segment="desktop"]')?.textContent).toContain('nothing stored');
+    expect(root.querySelector('details[data-ck-segment="desktop"]')?.textContent).toContain('nothing stored');
   });
 
   it('withdrawal from the component deletes and says what it deleted', async () => {
@@ -111,12 +111,12 @@ describe('<cohortkit-preferences>', () => {
       await c.track('article_view', { section: 'sport' });
       await c.track('article_view', { section: 'sport', n: 2 });
     });
-    await until(() => root.querySelector('details[data-segment="sport-fan"]'), 'membership');
+    await until(() => root.querySelector('details[data-ck-segment="sport-fan"]'), 'membership');
     toggle(box('personalization'));
     await until(() => /withdrawn/.test(text('[role="status"]')), 'status');
     expect(text('[role="status"]')).toMatch(/Deleted 1 signals, 1 segments, 0 reports/);
     expect((await client.exportData()).signals).toEqual([]);
-    await until(() => !root.querySelector('details[data-segment="sport-fan"]'), 'membership gone');
+    await until(() => !root.querySelector('details[data-ck-segment="sport-fan"]'), 'membership gone');
     await until(() => root.querySelectorAll('tbody tr').length === 2, 'ledger row');
     expect(text('tbody tr:last-child')).toMatch(/withdrawn[\s\S]*preference-center[\s\S]*1 signals, 1 segments, 0 reports/);
   });
