@@ -7,7 +7,32 @@ const fmtDay = (e) => new Date(e * DAY).toISOString().slice(0, 10);
 const num = (x) => (Math.abs(x) >= 100 ? Math.round(x).toLocaleString() : x.toFixed(1));
 const pct = (x) => `${(x * 100).toFixed(1)}%`;
 const pp = (x) => `${(x * 100).toFixed(1)} pp`;
-const today = () => Math.floor(Date.now() / DAY);
+const WITHHELD = 'withheld (fewer than minCount)';
+/** readAudit and readConsentRates, from the build (loaded only when a page shows an audit or consent space). */
+let metrics;
+const loadMetrics = () => (metrics ??= import('/dist/index.js').catch(() => null));
+// The collector's day (GET /v1/spaces says it; the demo's collector may follow the page's clock).
+let collectorToday;
+const today = () => collectorToday ?? Math.floor(Date.now() / DAY);
+
+// Read token: from the link the collector printed (#token=…), kept for this tab only, or asked for.
+const TOKEN_KEY = 'cohortkit:read-token';
+{
+  const m = /(?:^#|&)token=([^&]+)/.exec(location.hash);
+  if (m) {
+    sessionStorage.setItem(TOKEN_KEY, decodeURIComponent(m[1]));
+    history.replaceState(null, '', location.pathname + location.search);
+  }
+}
+const authHeaders = () => {
+  const t = sessionStorage.getItem(TOKEN_KEY);
+  return t ? { authorization: `Bearer ${t}` } : {};
+};
+/** Rejection reasons as a person reads them: "epoch: in the future" → "epoch in the future". */
+const rejectedText = (counts) =>
+  Object.entries(counts ?? {})
+    .sort((a, b) => b[1] - a[1])
+    .map(([why, n]) => `${n.toLocaleString()} rejected: ${why.replace(/: /, ' ')}`);
 
 function h(tag, attrs, ...kids) {
   const [name, ...cls] = tag.split('.');
@@ -23,18 +48,34 @@ function s(tag, attrs, text) {
   if (text != null) el.textContent = text;
   return el;
 }
-async function getJSON(url, init) {
-  const r = await fetch(url, init);
+async function getJSON(url, init = {}) {
+  const r = await fetch(url, url.startsWith('/v1/') ? { ...init, headers: { ...init.headers, ...authHeaders() } } : init);
   const body = await r.json();
+  if (r.status === 401) askToken();
   if (!r.ok) throw new Error(body.error ?? `${r.status}`);
   return body;
 }
+
+/** Shows the read-token form (the collector answered 401). */
+function askToken() {
+  const f = $('token-form');
+  f.hidden = false;
+  f.querySelector('input').focus();
+}
+$('token-form').addEventListener('submit', (ev) => {
+  ev.preventDefault();
+  const v = new FormData(ev.target).get('token').trim();
+  if (v) sessionStorage.setItem(TOKEN_KEY, v);
+  ev.target.hidden = true;
+  ev.target.reset();
+  load();
+});
 
 /** Horizontal bars (estimate), whiskers (ci95), ◆ truth; suppressed cohorts hatched. */
 function chart(cohorts, truth) {
   const W = 560, L = 130, R = 70, row = 30, top = 8;
   const H = top + row * cohorts.length + 22;
-  const vals = cohorts.flatMap((c) => [c.ci95[0], c.ci95[1], c.estimate]).concat(truth ? truth.map((t) => t.count) : []);
+  const vals = cohorts.filter((c) => c.estimate != null).flatMap((c) => [c.ci95[0], c.ci95[1], c.estimate]).concat(truth ? truth.map((t) => t.count) : []);
   const lo = Math.min(0, ...vals), hi = Math.max(1, ...vals);
   const x = (v) => L + ((v - lo) / (hi - lo)) * (W - L - R);
   const svg = s('svg', { viewBox: `0 0 ${W} ${H}`, class: 'chart', role: 'img' });
@@ -49,6 +90,16 @@ function chart(cohorts, truth) {
   svg.firstChild.append(hatch);
   cohorts.forEach((c, i) => {
     const y = top + i * row, mid = y + row / 2 - 2;
+    if (c.estimate == null) {
+      // Withheld on the wire (publish 'unsuppressed'): a label, never a bar.
+      const g = s('g', { class: 'bar withheld', 'data-cohort': c.id });
+      g.append(
+        s('text', { x: L - 8, y: mid + 4, 'text-anchor': 'end', class: 'label' }, c.id),
+        s('text', { x: L + 4, y: mid + 4, class: 'value' }, WITHHELD),
+        s('title', {}, `${c.id}: ${WITHHELD}`),
+      );
+      return svg.append(g);
+    }
     const x0 = x(Math.min(0, c.estimate)), x1 = x(Math.max(0, c.estimate));
     const g = s('g', { class: c.suppressed ? 'bar suppressed' : 'bar', 'data-cohort': c.id });
     g.append(
@@ -98,7 +149,44 @@ function liftView(est) {
   );
 }
 
-function spaceCard(sp, est, truth) {
+const interval = (ci) => `${pct(ci[0])} – ${Number.isFinite(ci[1]) ? pct(ci[1]) : '∞'}`;
+
+/** A fairness audit: membership rate per group and the disparity ratio with its flag (readAudit). */
+function auditView(m, est) {
+  const a = m.readAudit(est);
+  const known = (x) => Number.isFinite(x);
+  const row = (g) =>
+    h('tr', { 'data-group': g.id }, h('td', null, g.id), h('td', null, known(g.n) ? num(g.n) : '—'),
+      known(g.rate) ? [h('td', null, pct(g.rate)), h('td', null, interval(g.ci95))] : h('td.withheld', { colspan: 2 }, est.cohorts.some((c) => c.estimate == null) ? WITHHELD : 'no estimate yet'));
+  const verdict = a.flagged ? 'flagged' : 'not flagged';
+  return h(
+    'div.audit',
+    { 'data-flagged': String(a.flagged) },
+    h('h3', null, 'Fairness audit ', h(a.flagged ? 'span.badge.warn' : 'span.badge', null, verdict)),
+    h('table.table', null, h('thead', null, h('tr', null, ['group', 'visitors (est.)', 'in segment', '95% interval'].map((x) => h('th', null, x)))), h('tbody', null, a.groups.map(row))),
+    known(a.ratio)
+      ? h('p.big', null, `Ratio ${a.ratio.toFixed(2)} `, h('span.muted', null, `(${a.lowest} ÷ ${a.highest}, 95% CI ${a.ci95[0].toFixed(2)} – ${Number.isFinite(a.ci95[1]) ? a.ci95[1].toFixed(2) : '∞'})`))
+      : h('p.muted', null, 'Ratio: needs two groups with an estimate.'),
+    h('p.muted.small', null, a.flagged ? 'The whole interval is below 0.8 (four-fifths rule): a disparity the noise cannot explain.' : 'Flagged only when the whole interval is below 0.8 (four-fifths rule).'),
+  );
+}
+
+/** Consent rates: granted / denied / unset per purpose with intervals (readConsentRates). */
+function consentView(m, est) {
+  const purposes = (est.cohorts[0]?.id ?? '').split('|').map((x) => x.split(':')[0]).filter(Boolean);
+  if (est.cohorts.some((c) => c.estimate == null)) return h('p.withheld', null, `Consent rates: some combinations are ${WITHHELD}.`);
+  const r = m.readConsentRates(est, purposes);
+  const cell = (x) => (Number.isFinite(x.rate) ? `${pct(x.rate)} (${interval(x.ci95)})` : '—');
+  return h(
+    'div.consent-rates',
+    null,
+    h('h3', null, 'Consent rates'),
+    h('table.table', null, h('thead', null, h('tr', null, ['purpose', 'granted', 'denied', 'unset'].map((x) => h('th', null, x)))),
+      h('tbody', null, purposes.map((p) => h('tr', { 'data-purpose': p }, h('td', null, p), h('td', null, cell(r[p].granted)), h('td', null, cell(r[p].denied)), h('td', null, cell(r[p].unset)))))),
+  );
+}
+
+function spaceCard(sp, est, truth, m) {
   const t = truth?.truth;
   const table = h(
     'table.table.small',
@@ -112,9 +200,7 @@ function spaceCard(sp, est, truth) {
           'tr',
           { 'data-cohort': c.id },
           h('td', null, c.id),
-          h('td', null, num(c.estimate)),
-          h('td', null, `${num(c.ci95[0])} – ${num(c.ci95[1])}`),
-          h('td', null, num(c.stderr)),
+          c.estimate == null ? h('td.withheld', { colspan: 3 }, WITHHELD) : [h('td', null, num(c.estimate)), h('td', null, `${num(c.ci95[0])} – ${num(c.ci95[1])}`), h('td', null, num(c.stderr))],
           h('td', null, t ? t[i].count.toLocaleString() : '—'),
           h('td', null, c.suppressed ? h('span.badge.warn', null, 'suppressed') : ''),
         ),
@@ -123,14 +209,20 @@ function spaceCard(sp, est, truth) {
   );
   return h(
     'section.card',
-    { 'data-space': sp.id, 'data-n': est.n },
-    h('h2', null, sp.id, ' ', h('span.badge', null, `k = ${sp.k ?? est.cohorts.length}`)),
+    { 'data-space': sp.id, 'data-version': sp.version, 'data-n': est.n },
+    h('h2', null, sp.id, ' ', h('span.badge', null, `v${sp.version ?? 1}`), ' ', h('span.badge', null, `k = ${sp.k ?? est.cohorts.length}`)),
     h('p.muted.small', null, sp.description),
     h('p', null, h('strong.n', null, `n = ${est.n.toLocaleString()}`), ' reports', est.epoch != null ? ` · epoch ${est.epoch} (${fmtDay(est.epoch)})` : ' · no reports yet'),
+    rejectedText(est.rejected).length
+      ? h('p.rejected', { 'data-rejected': Object.values(est.rejected).reduce((a, b) => a + b, 0) }, rejectedText(est.rejected).join(' · '),
+          h('span.muted.small', null, ` (received on ${fmtDay(est.epoch ?? today())})`))
+      : null,
     chart(est.cohorts, t),
     table,
     t ? h('p.muted.small', null, 'Truth counts only the simulated visitors; real visitors of this epoch add to the estimates.') : null,
     sp.id.startsWith('experiment-') ? liftView(est) : null,
+    m && sp.id.startsWith('audit-') ? auditView(m, est) : null,
+    m && sp.id === 'consent' ? consentView(m, est) : null,
   );
 }
 
@@ -140,7 +232,12 @@ let queue = Promise.resolve();
 const load = (want) => (queue = queue.then(() => reload(want)));
 async function reload(want) {
   try {
-    spaces = (await getJSON('/v1/spaces')).spaces;
+    const all = await getJSON('/v1/spaces');
+    spaces = all.spaces;
+    collectorToday = all.today;
+    // Rejected reports that name no configured space (unknown space, not an object…), today.
+    const other = rejectedText(all.rejected?.[today()]?.['*']);
+    $('rejected-other').textContent = other.length ? `Not attributed to a space today: ${other.join(' · ')}` : '';
     const sel = $('epoch');
     const epochs = [...new Set([today(), ...(want != null ? [Number(want)] : []), ...spaces.flatMap((x) => x.epochs ?? [])])].sort((a, b) => b - a);
     const keep = want === undefined ? sel.value : String(want);
@@ -149,9 +246,10 @@ async function reload(want) {
     const q = sel.value ? `&epoch=${sel.value}` : '';
     const cards = await Promise.all(
       spaces.map(async (sp) => {
-        const est = await getJSON(`/v1/estimates?space=${encodeURIComponent(sp.id)}${q}`);
+        const est = await getJSON(`/v1/estimates?space=${encodeURIComponent(sp.id)}&version=${sp.version}${q}`);
         const truth = est.epoch != null ? await getJSON(`/qa/truth?space=${encodeURIComponent(sp.id)}&epoch=${est.epoch}`).catch(() => null) : null;
-        return spaceCard(sp, est, truth);
+        const m = sp.id.startsWith('audit-') || sp.id === 'consent' ? await loadMetrics() : undefined;
+        return spaceCard(sp, est, truth, m);
       }),
     );
     $('spaces').replaceChildren(...cards);
