@@ -28,6 +28,8 @@ export interface OpenStoreOptions {
 export async function openStore(opts: OpenStoreOptions): Promise<Store> {
   let current: Store;
   let lost = false;
+  /** A reopen in progress: every operation that arrives meanwhile waits for the same one. */
+  let opening: Promise<Store> | undefined;
   const onLost = () => {
     lost = true;
   };
@@ -42,27 +44,25 @@ export async function openStore(opts: OpenStoreOptions): Promise<Store> {
         new CohortkitError('storage', `${e instanceof CohortkitError ? e.message : 'IndexedDB unavailable'}; continuing from memory`, e),
       );
     }
+    opening = undefined;
     return current;
   };
   if (opts.storage === 'memory') current = createMemoryStore();
   else await reopen();
   // After destroy() the database stays deleted until something is written again.
   let reopenOnWrite = false;
-  const ready = async (forWrite = false): Promise<Store> => {
-    if (reopenOnWrite && forWrite) {
-      reopenOnWrite = false;
-      return reopen();
-    }
-    if (!lost) return current;
-    lost = false;
-    return reopen('IndexedDB was closed by another page; reopened it');
+  const ready = (forWrite = false): Promise<Store> => {
+    if (reopenOnWrite && forWrite) (reopenOnWrite = false), (opening = reopen());
+    else if (lost) (lost = false), (opening = reopen('IndexedDB was closed by another page; reopened it'));
+    return opening ?? Promise.resolve(current);
   };
-  // An operation that hit a connection closed under us retries once on the reopened store.
+  // An operation that hit a connection closed under us (or replaced meanwhile) retries once on the reopened store.
   const run = async <T>(fn: (s: Store) => Promise<T>, forWrite = false): Promise<T> => {
+    const s = await ready(forWrite);
     try {
-      return await fn(await ready(forWrite));
+      return await fn(s);
     } catch (e) {
-      if (!lost) throw e;
+      if (!lost && s === current) throw e;
       return fn(await ready(forWrite));
     }
   };
