@@ -1,6 +1,8 @@
 // describeCatalog(options): the catalog of a configuration without a client, validated exactly as
 // createClient validates it (same validators, same order, same messages).
 import { validateInterop } from '../consent/interop';
+import { CohortkitError } from '../errors';
+import { compileConsentSpace } from '../metrics/consent-space';
 import { normalizeOptions } from '../options';
 import { validateCohortSpaces, validateReportOptions } from '../reporting';
 import { compileSegments } from '../segments';
@@ -38,8 +40,16 @@ export function describeCatalog(options: ClientOptions = {}): CatalogDescription
   const catalog = compileSegments(opts.raw.segments ?? [], { purposes: purposeIds });
   validateInterop(opts.raw.interop, purposeIds);
   const compiled = validateCohortSpaces(opts.raw.cohorts, catalog);
-  if (opts.raw.report !== undefined) validateReportOptions(withAbsoluteEndpoint(opts.raw.report));
+  const report = opts.raw.report === undefined ? undefined : validateReportOptions(withAbsoluteEndpoint(opts.raw.report));
+  // report.consentRates: the built-in consent space is reported too, so it is documented; the
+  // same checks as the client's reporting runtime (client-reporting.ts).
+  if (report?.consentRates) {
+    if (compiled.some((s) => s.id === 'consent'))
+      throw new CohortkitError('invalid-options', 'cohorts: the space id "consent" is reserved while report.consentRates is on');
+    compiled.push(compileConsentSpace(purposeIds, report.consentRates));
+  }
   const segments = catalogEntries(catalog, compiled, opts);
   const spaces = catalogSpaces(compiled);
-  return { segments, spaces, markdown: renderMarkdown({ segments, spaces, purposes: opts.purposes, retentionDays: opts.retentionDays, policyVersion: opts.policyVersion }) };
+  const md = { segments, spaces, purposes: opts.purposes, retentionDays: opts.retentionDays, policyVersion: opts.policyVersion };
+  return { segments, spaces, markdown: renderMarkdown(report?.consentRates ? { ...md, consentSpace: 'consent' } : md) };
 }

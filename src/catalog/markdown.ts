@@ -10,6 +10,8 @@ export interface MarkdownInput {
   purposes: Purpose[];
   /** The default `retentionDays` of the options. */
   retentionDays: number;
+  /** Id of the built-in consent space among `spaces` (report.consentRates), if any. */
+  consentSpace?: string;
   policyVersion?: string;
 }
 
@@ -62,19 +64,21 @@ function segmentSection(s: CatalogEntry): string[] {
   return lines;
 }
 
-function spaceSection(sp: CatalogSpace, goals: Map<string, string | undefined>): string[] {
-  const row = (i: number, id: string, seg: string, goal = '') => `| ${i} | ${code(id)} | ${seg} | ${goal} |`;
+function spaceSection(sp: CatalogSpace, goals: Map<string, string | undefined>, builtIn: boolean): string[] {
+  // GFM splits table cells at `|` even inside code spans: the consent space's cohort ids hold them.
+  const row = (i: number, id: string, seg: string, goal = '') => `| ${i} | ${code(id.replace(/\|/g, '\\|'))} | ${seg} | ${goal} |`;
   return [
     `### ${code(sp.id)} · version ${sp.version}`,
     '',
     escapeText(sp.description),
     '',
     `- **k:** ${sp.k} (${sp.cohorts.length} ${sp.cohorts.length == 1 ? 'cohort' : 'cohorts'} and the fallback)`,
-    `- **Reports rely on:** ${codes(sp.purposes)}`,
+    `- **Reports rely on:** ${sp.purposes.length ? codes(sp.purposes) : 'no purpose: reported under the audience-measurement exemption (`consentRates: \'exempt\'`), never while GPC is on'}`,
+    ...(builtIn ? ['- **Built in:** `report.consentRates`; a cohort is a combination of consent states, not a segment'] : []),
     '',
     '| Index | Cohort | Segment | Goal |',
     '|---|---|---|---|',
-    ...sp.cohorts.map((c, i) => row(i, c.id, code(c.segment), escapeText(goals.get(c.segment) ?? ''))),
+    ...sp.cohorts.map((c, i) => (builtIn ? row(i, c.id, 'consent state') : row(i, c.id, code(c.segment), escapeText(goals.get(c.segment) ?? '')))),
     row(sp.cohorts.length, sp.fallback, 'fallback: none of the above'),
     '',
   ];
@@ -107,6 +111,6 @@ export function renderMarkdown(m: MarkdownInput): string {
   out.push('## Cohort spaces', '');
   if (!m.spaces.length) out.push('No cohort spaces declared: nothing is reported.', '');
   const goals = new Map(m.segments.map((s) => [s.id, s.goal]));
-  for (const sp of m.spaces) out.push(...spaceSection(sp, goals));
+  for (const sp of m.spaces) out.push(...spaceSection(sp, goals, m.consentSpace === sp.id));
   return out.join('\n').replace(/\n+$/, '\n');
 }

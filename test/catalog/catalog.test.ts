@@ -127,6 +127,20 @@ describe('describeCatalog', () => {
     expect(describeCatalog({ retentionDays: 9, purposes: [{ id: 'personalization', retentionDays: 2 }, 'measurement'], segments: [seg] }).segments[0].retentionDays).toBe(2);
   });
 
+  it('report.consentRates: the built-in consent space is documented with the declared ones', () => {
+    const o = { purposes: ['personalization', 'measurement'], report: { endpoint: 'https://c.example/r', consentRates: 'exempt' as const } };
+    const d = describeCatalog(o);
+    expect(d.spaces).toHaveLength(1);
+    expect(d.spaces[0]).toMatchObject({ id: 'consent', version: 1, k: 9, purposes: [], fallback: 'personalization:denied|measurement:denied' });
+    expect(d.spaces[0].cohorts[4]).toEqual({ id: 'personalization:granted|measurement:granted', segment: 'consent' });
+    expect(d.markdown).toContain('### `consent` · version 1');
+    expect(d.markdown).toContain('audience-measurement exemption');
+    expect(d.markdown).toContain('| 4 | `personalization:granted\\|measurement:granted` | consent state |  |');
+    for (const line of d.markdown.split('\n').filter((l) => /^\| \d/.test(l))) expect(line.replace(/\\\|/g, '').split('|').length - 2, line).toBe(4);
+    expect(describeCatalog({ ...o, report: { ...o.report, consentRates: 'consented' } }).spaces[0].purposes).toEqual(['measurement']);
+    expect(describeCatalog({ ...o, report: { ...o.report, consentRates: 'off' } }).spaces).toEqual([]);
+  });
+
   it('an empty configuration is documented too', () => {
     const d = describeCatalog();
     expect([d.segments, d.spaces]).toEqual([[], []]);
@@ -194,6 +208,9 @@ describe('invalid options: exactly as createClient', () => {
     ['bad interop', { storage: 'memory', interop: { tcf: { map: { personalization: [99] } } } }],
     ['bad endpoint', { storage: 'memory', report: { endpoint: 'ftp://x' } }],
     ['bad epsilon', { storage: 'memory', report: { endpoint: 'https://c.example/v1', epsilon: -1 } }],
+    ['consent space id reserved', { ...base, storage: 'memory', report: { endpoint: 'https://c.example/r', consentRates: 'consented' }, cohorts: [{ id: 'consent', description: 'd', cohorts: [{ id: 'x', segment: 'loyal' }], fallback: 'f' }] }],
+    ['consent rates of 7 purposes', { storage: 'memory', purposes: ['a', 'b', 'c', 'd', 'e', 'f', 'measurement'], report: { endpoint: 'https://c.example/r', consentRates: 'exempt' } }],
+    ['bad consentRates', { storage: 'memory', report: { endpoint: 'https://c.example/r', consentRates: 'yes' } }],
     ['hostile proxy', hostile],
     ['throwing getter', getter],
   ];
