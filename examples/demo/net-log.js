@@ -9,6 +9,8 @@
   var realFetch = window.fetch.bind(window);
   window.fetch = function (input, init) {
     var req = input instanceof Request ? input : null;
+    // The demo's own QA routes (e.g. /qa/clock) are not cohortkit traffic: not listed.
+    if (/^\/qa\/|\/\/[^/]+\/qa\//.test(String(req ? req.url : input))) return realFetch(input, init);
     var o = init || {};
     var entry = {
       at: Date.now(),

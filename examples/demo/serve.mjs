@@ -3,6 +3,8 @@
 //   /            the demo page (examples/demo)          /dist/       the build
 //   /dashboard/  the collector dashboard                 /v1/*        the collector (createCollector)
 //   POST /qa/simulate  synthetic visitors through the real LDP mechanisms, fed to the collector
+//   POST /qa/clock     QA ONLY: the demo page's time travel moves this collector's clock too
+// The collector has a read token (printed at start): the dashboard link carries it in its #fragment.
 import { randomBytes } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { createServer } from 'node:http';
@@ -93,16 +95,22 @@ export function splitTruth(n, shares) {
 
 /**
  * Starts the demo: collector + demo page + dashboard + QA routes on one origin.
- * @param {{ port?: number, host?: string, dataDir?: string, memory?: boolean, quiet?: boolean }} [opts]
+ * @param {{ port?: number, host?: string, dataDir?: string, memory?: boolean, quiet?: boolean, readToken?: string }} [opts]
  *   port: 0 for any free port; default PORT env or 8787 (and the next 9 if busy).
  *   dataDir: PGlite store; default COHORTKIT_DATA_DIR or `<repo>/.collector-data`. memory: no store.
- * @returns {Promise<{ url: string, port: number, close(): Promise<void> }>}
+ *   readToken: for GET /v1/estimates and /v1/spaces; default COHORTKIT_READ_TOKEN or a random one.
+ * @returns {Promise<{ url: string, port: number, readToken: string, close(): Promise<void> }>}
  */
 export async function startDemo(opts = {}) {
   const host = opts.host ?? '127.0.0.1';
   const wanted = opts.port ?? Number(process.env.PORT ?? 8787);
   const dataDir = opts.dataDir ?? process.env.COHORTKIT_DATA_DIR ?? join(ROOT, '.collector-data');
   const { spaces, minCount } = await loadDemoConfig();
+  const readToken = opts.readToken ?? process.env.COHORTKIT_READ_TOKEN ?? randomBytes(18).toString('base64url');
+  // QA ONLY (never in the library's collector): the demo page's time travel moves this clock, so a
+  // visitor "+7 days" reports into an epoch the collector accepts. POST /qa/clock { offset } (ms).
+  let clockOffset = 0;
+  const now = () => Date.now() + clockOffset;
   const dist = (f) => import(pathToFileURL(join(ROOT, 'dist', f)).href);
   const [serverLib, { createMechanism }, { defineExperiment }, { EXPERIMENT }] = await Promise.all([
     dist('server.js'),
@@ -126,7 +134,7 @@ export async function startDemo(opts = {}) {
     const n = body.n;
     if (!Number.isInteger(n) || n < 1 || n > 100000) throw new Error('n: expected an integer in [1, 100000]');
     const k = space.cohorts.length + 1;
-    const epoch = body.epoch ?? Math.floor(Date.now() / DAY);
+    const epoch = body.epoch ?? Math.floor(now() / DAY);
     if (!Number.isInteger(epoch) || epoch < 0) throw new Error('epoch: expected a day number');
     const shares = body.truth ?? Array.from({ length: k }, (_, i) => k - i);
     if (!Array.isArray(shares) || shares.length > k || !shares.some((s) => s > 0) || shares.some((s) => !(s >= 0)))
@@ -181,6 +189,20 @@ export async function startDemo(opts = {}) {
           return json(res, 400, { error: e.message });
         }
       }
+      if (path === '/qa/clock') {
+        if (req.method === 'POST') {
+          let body;
+          try {
+            body = JSON.parse(await readBody(req, 1024));
+          } catch {
+            return json(res, 400, { error: 'malformed JSON' });
+          }
+          const o = body?.offset;
+          if (!Number.isSafeInteger(o) || Math.abs(o) > 3650 * DAY) return json(res, 400, { error: 'offset: expected an integer number of ms within ±3650 days' });
+          clockOffset = o;
+        } else if (req.method !== 'GET') return json(res, 405, { error: 'GET or POST' });
+        return json(res, 200, { offset: clockOffset, today: Math.floor(now() / DAY), note: 'QA only: the demo collector follows the demo page clock' });
+      }
       if (path === '/qa/truth') {
         const space = spaces.find((s) => s.id === searchParams.get('space'));
         if (!space) return json(res, 404, { error: 'unknown space' });
@@ -212,17 +234,19 @@ export async function startDemo(opts = {}) {
   }
   url = `http://${host}:${port}`;
   const origins = [url, `http://localhost:${port}`];
-  const collectorOpts = { spaces, minCount, allowOrigins: origins, ...(opts.memory ? {} : { store: { dataDir } }) };
+  // perAddressLimit off: QA simulate posts up to 100,000 reports at once from 127.0.0.1 itself.
+  const collectorOpts = { spaces, minCount, allowOrigins: origins, readToken, now, perAddressLimit: false, ...(opts.memory ? {} : { store: { dataDir } }) };
   const collector = serverLib.createCollector(collectorOpts);
 
   // Open the store now (PGlite takes seconds to start) rather than on a visitor's first report.
-  const warm = await fetch(`${url}/v1/spaces`).catch((e) => e);
+  const warm = await fetch(`${url}/v1/spaces`, { headers: { authorization: `Bearer ${readToken}` } }).catch((e) => e);
   if (!warm.ok && !opts.quiet) console.warn(`! collector not ready: ${warm.status ?? warm.message}`);
 
   return {
     url,
     port,
     dataDir,
+    readToken,
     async close() {
       server.closeAllConnections?.();
       await new Promise((ok) => server.close(() => ok()));
@@ -239,11 +263,12 @@ if (isMain) {
   cohortkit demo — everything on ${u} (collector store: ${demo.dataDir})
 
     Demo page     ${u}/
-    Dashboard     ${u}/dashboard/
+    Dashboard     ${u}/dashboard/#token=${demo.readToken}
+    Read token    ${demo.readToken}   (GET /v1/estimates and /v1/spaces: Authorization: Bearer <token>)
     Collector     POST ${u}/v1/reports
-                  GET  ${u}/v1/estimates?space=lifecycle
-                  GET  ${u}/v1/spaces     GET ${u}/healthz
+                  GET  ${u}/v1/estimates?space=interest     GET ${u}/v1/spaces     GET ${u}/healthz
     QA            POST ${u}/qa/simulate  {"space":"interest","n":2000,"truth":[0.5,0.3,0.2]}
+                  POST ${u}/qa/clock     {"offset":604800000}  (QA only: the demo page's time travel moves the collector's clock)
 
   Ctrl-C to stop.
 `);

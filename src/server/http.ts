@@ -42,7 +42,8 @@ export function createRateLimiter(requests: number, perMs: number, now: () => nu
   return (key) => {
     const t = now();
     const b = buckets.get(key) ?? { tokens: requests, at: t };
-    b.tokens = Math.min(requests, b.tokens + ((t - b.at) * requests) / perMs);
+    // A clock that steps back (NTP, a QA clock) refills nothing rather than draining the bucket.
+    b.tokens = Math.min(requests, b.tokens + (Math.max(0, t - b.at) * requests) / perMs);
     b.at = t;
     buckets.set(key, b);
     if (b.tokens < 1) return false;

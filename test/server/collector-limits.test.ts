@@ -161,3 +161,21 @@ describe('addresses are never stored', () => {
     }
   }, 60_000);
 });
+
+describe('clocks that step back', () => {
+  it('a per-connection bucket is not drained when the clock goes back a week', async () => {
+    const c = await start({ rateLimit: { requests: 5, perMs: 1000 } });
+    const agent = new Agent({ keepAlive: true, maxSockets: 1 });
+    agents.push(agent);
+    expect((await call(c.url, 'GET', '/healthz', undefined, {}, agent)).status).toBe(200);
+    c.clock.t -= 7 * 86_400_000;
+    for (let i = 0; i < 4; i++) expect((await call(c.url, 'GET', '/healthz', undefined, {}, agent)).status).toBe(200);
+  });
+  it('the address limiter forgets a minute the clock went back past', () => {
+    let t = 7 * 86_400_000;
+    const lim = createAddressLimiter(3, () => t);
+    expect(lim.take('a', 3)).toBe(0);
+    t -= 7 * 86_400_000;
+    expect(lim.take('a', 3)).toBe(0);
+  });
+});
