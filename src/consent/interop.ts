@@ -1,9 +1,13 @@
 import type { ConsentSource, ConsentState } from '../types';
 import { BOOL, check, fail, obj } from '../validate';
 
+/** A GPP field as the adapter reads it (kept in step with GPP_FIELD in adapters/gpp.ts). */
+const GPP_FIELD_RE = /^[a-z][a-z0-9]{1,15}\.[A-Za-z][A-Za-z0-9]{0,63}(\.\d{1,2})?$/;
+
 export interface InteropOptions {
-  tcf?: { map: Record<string, number[]> };
+  tcf?: { map: Record<string, number[]>; vendorId?: number };
   consentMode?: { mirror?: boolean; read?: boolean };
+  gpp?: { map: Record<string, string[]> };
 }
 
 /**
@@ -12,18 +16,36 @@ export interface InteropOptions {
  */
 export function validateInterop(input: unknown, purposes: string[]): InteropOptions | undefined {
   if (input === undefined) return;
-  const o = obj(input, 'interop', ['tcf', 'consentMode']);
+  const o = obj(input, 'interop', ['tcf', 'consentMode', 'gpp']);
   const out: InteropOptions = {};
   if (o.tcf !== undefined) {
     const path = 'interop.tcf.map';
-    const map = obj(obj(o.tcf, 'interop.tcf', ['map']).map, path, purposes);
+    const t = obj(o.tcf, 'interop.tcf', ['map', 'vendorId']);
+    const map = obj(t.map, path, purposes);
     const m: Record<string, number[]> = (out.tcf = { map: {} }).map;
+    if (t.vendorId !== undefined) {
+      if (!Number.isInteger(t.vendorId) || (t.vendorId as number) < 1 || (t.vendorId as number) > 65535)
+        fail('interop.tcf.vendorId', 'expected a Global Vendor List id (an integer in 1–65535)');
+      out.tcf.vendorId = t.vendorId as number;
+    }
     for (const p in map) {
       const ids = map[p];
       if (ids === undefined) continue;
       if (!Array.isArray(ids) || !ids.length || !ids.every((n) => Number.isInteger(n) && n >= 1 && n <= 11))
         fail(`${path}.${p}`, 'expected a non-empty array of TCF purpose ids (1–11)');
       m[p] = ids as number[];
+    }
+  }
+  if (o.gpp !== undefined) {
+    const path = 'interop.gpp.map';
+    const map = obj(obj(o.gpp, 'interop.gpp', ['map']).map, path, purposes);
+    const m: Record<string, string[]> = (out.gpp = { map: {} }).map;
+    for (const p in map) {
+      const fields = map[p];
+      if (fields === undefined) continue;
+      if (!Array.isArray(fields) || !fields.length || !fields.every((f) => typeof f == 'string' && GPP_FIELD_RE.test(f)))
+        fail(`${path}.${p}`, 'expected a non-empty array of GPP fields like "usnat.SaleOptOut"');
+      m[p] = fields as string[];
     }
   }
   if (o.consentMode !== undefined) {
@@ -47,11 +69,12 @@ export async function connectInterop(
   },
 ): Promise<() => void> {
   const win = typeof window === 'undefined' ? undefined : (window as unknown as Record<string, unknown>);
-  if (!win || !interop || (!interop.tcf && !interop.consentMode)) return () => {};
+  if (!win || !interop || (!interop.tcf && !interop.consentMode && !interop.gpp)) return () => {};
   const a = await import('./adapters');
   const stops: Array<() => void> = [];
   if (interop.tcf)
-    stops.push(a.connectTCF({ win, map: interop.tcf.map, onChoices: (c) => env.update(c, 'tcf'), onError: env.onError }));
+    stops.push(a.connectTCF({ win, map: interop.tcf.map, vendorId: interop.tcf.vendorId, onChoices: (c) => env.update(c, 'tcf'), onError: env.onError }));
+  if (interop.gpp) stops.push(a.connectGPP({ win, map: interop.gpp.map, onChoices: (c) => env.update(c, 'gpp'), onError: env.onError }));
   if (interop.consentMode?.read) stops.push(a.readConsentMode(win, (c) => env.update(c, 'consent-mode')));
   if (interop.consentMode?.mirror) {
     a.mirrorToConsentMode(win, env.state());

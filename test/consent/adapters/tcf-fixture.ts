@@ -1,5 +1,5 @@
 // Offline TCF fixtures: a minimal hand-written Global Vendor List and a TC string encoder.
-import { GVL, TCModel, TCString } from '@iabtechlabtcf/core';
+import { GVL, Segment, TCModel, TCString } from '@iabtechlabtcf/core';
 import { CmpApi, CmpApiModel } from '@iabtechlabtcf/cmpapi';
 
 const purposes: Record<string, { id: number; name: string; description: string }> = {};
@@ -19,6 +19,11 @@ export const vendorList = {
   vendors: {
     1: {
       id: 1, name: 'Test vendor', purposes: [1, 3, 4, 7, 8, 9], legIntPurposes: [2, 10], flexiblePurposes: [],
+      specialPurposes: [], features: [], specialFeatures: [], usesCookies: false, cookieMaxAgeSeconds: null,
+      cookieRefresh: false, usesNonCookieAccess: false,
+    },
+    2: {
+      id: 2, name: 'Other vendor', purposes: [1, 3], legIntPurposes: [], flexiblePurposes: [],
       specialPurposes: [], features: [], specialFeatures: [], usesCookies: false, cookieMaxAgeSeconds: null,
       cookieRefresh: false, usesNonCookieAccess: false,
     },
@@ -56,3 +61,19 @@ export function loadCmp(): CmpApi {
 }
 
 export { CmpApiModel };
+
+/**
+ * A TCF v2.3 TC string (policy version 5): purpose consents, vendor consents and the disclosed
+ * vendors. `disclosedSegment: false` encodes the core segment only (a string without the
+ * disclosedVendors segment, as pre-v2.3 CMPs wrote for the CMP API).
+ */
+export function encodeTC23(o: { consents: number[]; vendorConsents: number[]; disclosed: number[]; disclosedSegment?: boolean }): string {
+  const model = new TCModel(new GVL(vendorList as never));
+  model.cmpId = 10;
+  model.cmpVersion = 1;
+  model.purposeConsents.set(o.consents);
+  model.vendorConsents.set(o.vendorConsents);
+  model.vendorsDisclosed.set(o.disclosed);
+  const segments = o.disclosedSegment === false ? [Segment.CORE] : [Segment.CORE, Segment.VENDORS_DISCLOSED];
+  return TCString.encode(model, { segments });
+}
