@@ -25,7 +25,9 @@ describe('declarations in a consumer project', () => {
   const app = inject('app');
   const dir = fixtureIn(app, 'types-fixture');
 
-  it.each(['nodenext', 'node16', 'bundler'])('moduleResolution %s: correct code passes, misuse is a type error', (mode) => {
+  // nodenext-libcheck: the declarations themselves also type-check in a strict consumer
+  // (skipLibCheck off, exactOptionalPropertyTypes, noUncheckedIndexedAccess).
+  it.each(['nodenext', 'node16', 'bundler', 'nodenext-libcheck'])('%s: correct code passes, misuse is a type error', (mode) => {
     const r = typecheck(dir, mode);
     console.log(`[types] ${mode}: tsc exit ${r.status}${r.output ? `\n${r.output}` : ', no errors'}`);
     expect(r.output).toBe('');
