@@ -226,6 +226,41 @@ function spaceCard(sp, est, truth, m) {
   );
 }
 
+const GOALS = ['acquisition', 'activation', 'retention', 'reactivation'];
+let catalog;
+/** The segment catalog (cohortkit/catalog) the demo server publishes; null elsewhere (then no goal view). */
+const loadCatalog = () => (catalog ??= fetch('/demo-catalog.json').then((r) => (r.ok ? r.json() : null)).catch(() => null));
+
+/** Every reported cohort grouped by its segment's goal (lifecycle order, then other goals), with its estimate. */
+function goalCard(cat, estimates) {
+  const goalOf = new Map(cat.segments.map((x) => [x.id, x.goal]));
+  const rows = cat.spaces.flatMap((sp) => sp.cohorts.map((c) => ({ sp, c, goal: goalOf.get(c.segment), e: estimates.get(sp.id)?.cohorts.find((x) => x.id === c.id) })));
+  const rank = (g) => (GOALS.includes(g) ? GOALS.indexOf(g) : GOALS.length);
+  const goals = [...new Set(rows.map((r) => r.goal).filter((g) => g != null))].sort((a, b) => rank(a) - rank(b) || (a < b ? -1 : 1));
+  if (!goals.length) return null;
+  const value = (e) => (!e ? '—' : e.estimate == null ? WITHHELD : num(e.estimate));
+  const ci = (e) => (e?.ci95 && e.estimate != null ? `${num(e.ci95[0])} – ${num(e.ci95[1])}` : '');
+  return h(
+    'section.card.goals',
+    { 'data-goals': goals.join(' ') },
+    h('h2', null, 'By goal'),
+    h('p.muted.small', null, 'Reported cohorts grouped by the goal of their segment (the segment catalog, cohortkit/catalog).'),
+    goals.map((g) =>
+      h(
+        'div',
+        { 'data-goal': g },
+        h('h3', null, g),
+        h(
+          'table.table.small',
+          null,
+          h('thead', null, h('tr', null, ['space', 'cohort', 'segment', 'estimate', '95% interval'].map((x) => h('th', null, x)))),
+          h('tbody', null, rows.filter((r) => r.goal === g).map((r) => h('tr', { 'data-cohort': `${r.sp.id}/${r.c.id}` }, h('td', null, r.sp.id), h('td', null, r.c.id), h('td', null, r.c.segment), h('td', null, value(r.e)), h('td', null, ci(r.e))))),
+        ),
+      ),
+    ),
+  );
+}
+
 let spaces = [];
 let queue = Promise.resolve();
 /** Reloads everything (serialized); `want` selects an epoch in the picker first. */
@@ -244,15 +279,18 @@ async function reload(want) {
     sel.replaceChildren(h('option', { value: '' }, 'latest with reports'), ...epochs.map((e) => h('option', { value: e }, `${e} · ${fmtDay(e)}`)));
     sel.value = keep;
     const q = sel.value ? `&epoch=${sel.value}` : '';
+    const estimates = new Map();
     const cards = await Promise.all(
       spaces.map(async (sp) => {
         const est = await getJSON(`/v1/estimates?space=${encodeURIComponent(sp.id)}&version=${sp.version}${q}`);
+        estimates.set(sp.id, est);
         const truth = est.epoch != null ? await getJSON(`/qa/truth?space=${encodeURIComponent(sp.id)}&epoch=${est.epoch}`).catch(() => null) : null;
         const m = sp.id.startsWith('audit-') || sp.id === 'consent' ? await loadMetrics() : undefined;
         return spaceCard(sp, est, truth, m);
       }),
     );
-    $('spaces').replaceChildren(...cards);
+    const cat = await loadCatalog();
+    $('spaces').replaceChildren(...[cat && goalCard(cat, estimates)].filter(Boolean), ...cards);
     if (!$('sim-space').options.length) {
       $('sim-space').replaceChildren(...spaces.map((x) => h('option', { value: x.id }, x.id)));
       suggestTruth();

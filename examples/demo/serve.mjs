@@ -124,6 +124,16 @@ export async function startDemo(opts = {}) {
   if (JSON.stringify([declared?.cohorts, declared?.fallback]) !== JSON.stringify([experiment.space.cohorts, experiment.space.fallback]))
     throw new Error(`examples/collector/spaces.json: space ${experiment.space.id} differs from defineExperiment(EXPERIMENT).space`);
   const pageConfig = JSON.stringify({ spaces, segments: experiment.segments });
+  // The segment catalog of the page's configuration (cohortkit/catalog): the dashboard groups
+  // cohorts by their segment's goal. A configuration the client would refuse serves none.
+  let catalogJson;
+  try {
+    const [{ describeCatalog }, page] = await Promise.all([dist('catalog.js'), import('./config.js')]);
+    const { segments, spaces: documented } = describeCatalog({ purposes: page.PURPOSES, policyVersion: page.POLICY.version, segments: [...page.SEGMENTS, ...experiment.segments], cohorts: spaces });
+    catalogJson = JSON.stringify({ segments, spaces: documented });
+  } catch (e) {
+    if (!opts.quiet) console.warn(`! no segment catalog for the dashboard: ${e.message}`);
+  }
   /** Known truth of the simulated visitors: `${space}:${epoch}` → counts per cohort index. */
   const truth = new Map();
   let url = '';
@@ -171,6 +181,11 @@ export async function startDemo(opts = {}) {
     const { pathname: path, searchParams } = new URL(req.url ?? '/', 'http://x');
     try {
       if (path.startsWith('/v1/') || path === '/healthz') return collector(req, res);
+      if (path === '/demo-catalog.json') {
+        if (!catalogJson) return json(res, 404, { error: 'no catalog' });
+        res.writeHead(200, { 'content-type': 'application/json', ...HEADERS });
+        return res.end(catalogJson);
+      }
       if (path === '/demo-config.json') {
         res.writeHead(200, { 'content-type': 'application/json', ...HEADERS });
         return res.end(pageConfig);

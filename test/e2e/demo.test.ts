@@ -131,6 +131,10 @@ describe('npm run demo: the QA demo page and the dashboard in Chromium', () => {
     browser.errors.splice(browser.errors.indexOf(seen401[0]), 1);
     expect(Number(await d.locator('[data-space="interest"]').getAttribute('data-n'))).toBeGreaterThanOrEqual(1);
     expect(await d.locator('[data-space="interest"] svg .bar').count()).toBe(3);
+    // Cohorts grouped by their segment's goal (the segment catalog the demo server publishes).
+    expect(await d.locator('[data-goals]').getAttribute('data-goals')).toBe('activation retention reactivation');
+    expect(await d.locator('[data-goal="retention"] tbody').innerText()).toMatch(/interest\s+sport\s+sport-fan/);
+    expect(await d.locator('[data-goal="reactivation"] tr[data-cohort="lifecycle/lapsed"]').count()).toBe(1);
     await shot(d, 'dashboard-1-live.png');
     await d.close();
 
