@@ -16,8 +16,8 @@ export interface PlanOptions {
   alpha?: number;
   /** Power, in (alpha/2, 1); default 0.8. */
   power?: number;
-  /** Default 'auto' (the client's choice for k = 5, always GRR). */
-  mechanism?: 'auto' | 'grr' | 'oue' | 'olh';
+  /** Default 'auto': the client's choice for k = 5 (GRR, or subset selection at small ε). */
+  mechanism?: 'auto' | MechanismName;
   /**
    * Share of the space's reporters that are in an arm, in (0, 1]; default 1. The others report
    * `unexposed`: they add noise to every cohort but no signal, so fewer eligible reporters cost
@@ -77,23 +77,38 @@ export function normalCdf(x: number): number {
 }
 
 /**
- * Per eligible visitor, the variance of the estimated lift (Var × visitors), sampling and LDP
- * noise together, for cell shares π of the 5 cohorts (holdout-c, holdout-n, treated-c, treated-n,
- * unexposed). A reporter's support vector X has E[Xᵢ] = λᵢ = q + πᵢ(p − q); the estimates have
- * Cov = n·Cov(X)/(p − q)² with Cov(X)ᵢⱼ = δᵢⱼλᵢ − λᵢλⱼ for GRR (one cohort per report) and
- * −πᵢπⱼ(p − q)² off the diagonal for OUE and OLH (cohorts supported independently).
+ * Per reporter, the variance of the estimated lift (Var × reporters), sampling and LDP noise
+ * together, for cell shares π of the 5 cohorts (holdout-c, holdout-n, treated-c, treated-n,
+ * unexposed) and gradient w. A reporter's support vector X has E[Xᵢ] = λᵢ = q + πᵢ(p − q), and the
+ * estimates Cov = n·Cov(X)/(p − q)², Cov(X)ᵢⱼ = E[XᵢXⱼ] − λᵢλⱼ with, for i ≠ j:
+ * - OUE, OLH (each cohort supported independently given the truth): E[XᵢXⱼ] = q² + (πᵢ + πⱼ)q(p − q);
+ * - subset selection of d cohorts (GRR is d = 1): E[XᵢXⱼ] = (πᵢ + πⱼ)·s₁ + (1 − πᵢ − πⱼ)·s₂ with
+ *   s₁ = p(d − 1)/(k − 1) and s₂ = (p(d − 1)(d − 2) + (1 − p)d(d − 1))/((k − 1)(k − 2)).
+ * Without `mech`: exact counts, Cov = diag(π) − ππᵀ.
  */
-function liftVariance(pi: number[], w: number[], mech: { name: MechanismName; p: number; q: number } | undefined): number {
+function liftVariance(pi: number[], w: number[], mech?: { name: MechanismName; p: number; q: number; d?: number }): number {
+  const k = pi.length;
   let v = 0;
-  for (let i = 0; i < pi.length; i++)
-    for (let j = 0; j < pi.length; j++) {
+  for (let i = 0; i < k; i++)
+    for (let j = 0; j < k; j++) {
       let c: number;
       if (!mech) c = (i === j ? pi[i] : 0) - pi[i] * pi[j];
       else {
-        const d = mech.p - mech.q;
-        const li = mech.q + pi[i] * d;
-        const lj = mech.q + pi[j] * d;
-        c = i === j ? (li * (1 - li)) / (d * d) : mech.name === 'grr' ? (-li * lj) / (d * d) : -pi[i] * pi[j];
+        const { p, q } = mech;
+        const g = p - q;
+        const li = q + pi[i] * g;
+        const lj = q + pi[j] * g;
+        let both = li;
+        if (i !== j) {
+          if (mech.name === 'oue' || mech.name === 'olh') both = q * q + (pi[i] + pi[j]) * q * g;
+          else {
+            const d = mech.name === 'ss' ? mech.d ?? 1 : 1;
+            const s1 = (p * (d - 1)) / (k - 1);
+            const s2 = (p * (d - 1) * (d - 2) + (1 - p) * d * (d - 1)) / ((k - 1) * (k - 2));
+            both = (pi[i] + pi[j]) * s1 + (1 - pi[i] - pi[j]) * s2;
+          }
+        }
+        c = (both - li * lj) / (g * g);
       }
       v += w[i] * c * w[j];
     }
@@ -112,7 +127,7 @@ function check(o: PlanOptions) {
   if (!num(alpha) || !(alpha > 0 && alpha < 1)) fail('alpha', 'a number in (0, 1)', alpha);
   if (!num(power) || !(power > alpha / 2 && power < 1)) fail('power', 'a number in (alpha/2, 1)', power);
   if (!num(eligibleShare) || !(eligibleShare > 0 && eligibleShare <= 1)) fail('eligibleShare', 'a share in (0, 1]', eligibleShare);
-  if (!['auto', 'grr', 'oue', 'olh'].includes(mechanism as string)) fail('mechanism', 'auto, grr, oue or olh', mechanism);
+  if (!['auto', 'grr', 'oue', 'olh', 'ss'].includes(mechanism as string)) fail('mechanism', 'auto, grr, oue, olh or ss', mechanism);
   return { baseline, lift, epsilon, holdout, alpha, power, mechanism, eligibleShare };
 }
 const KEYS = ['baseline', 'lift', 'epsilon', 'holdout', 'alpha', 'power', 'mechanism', 'eligibleShare'];

@@ -15,7 +15,7 @@ export interface Cells {
   holdoutRate: number;
   treatedRate: number;
   epsilon: number;
-  mechanism?: 'grr' | 'oue' | 'olh';
+  mechanism?: 'grr' | 'oue' | 'olh' | 'ss';
 }
 
 /** One simulated epoch of `n` reporters: the estimate of the experiment space. */

@@ -81,6 +81,7 @@ describe('readLift: the interval counts sampling, noise and the noise covariance
     ['grr', 3],
     ['oue', 1],
     ['olh', 2],
+    ['ss', 0.5],
   ] as const)('%s at ε = %s: readLift at the expected counts equals the planner exactly; on 100,000 reporters within 10 percent', (mechanism, epsilon) => {
     const n = 100_000;
     const o = { baseline: 0.3, lift: 0.05, epsilon, mechanism, eligibleShare: 0.5 };
@@ -91,7 +92,7 @@ describe('readLift: the interval counts sampling, noise and the noise covariance
     const exact = { n, cohorts: counts.map((N, i) => ({ id: ids[i], estimate: N, stderr: Math.sqrt(m.variance(n, N)) })) };
     // (these exact counts sum to n whatever the mechanism: name it rather than let it be inferred)
     expect(readLift(exact, { mechanism }).stderr ** 2 / predicted).toBeCloseTo(1, 9);
-    if (mechanism === 'grr') expect(readLift(exact).stderr).toBe(readLift(exact, { mechanism }).stderr);
+    if (mechanism === 'grr' || mechanism === 'ss') expect(readLift(exact).stderr).toBe(readLift(exact, { mechanism }).stderr);
     if (mechanism === 'grr') expect(independentStderr(exact as never) ** 2 / predicted).toBeLessThan(epsilon === 1 ? 0.9 : 0.99);
     const est = simulateEstimate({ eligible: 0.5, holdout: 0.5, holdoutRate: 0.3, treatedRate: 0.35, epsilon, mechanism }, n, 11);
     const l = readLift(est);

@@ -1,0 +1,97 @@
+// The lift view's math, in plain JS for the dashboard (no library in the page): the same as
+// readLift and planExperiment of cohortkit/server (test/experiments/dashboard-lift.test.ts checks
+// that they agree). Rates from the unbiased cohort estimates, stderrs by the delta method over the
+// cohorts' covariance: multinomial sampling + the estimator's noise + GRR's noise covariance.
+const IDS = ['holdout-converted', 'holdout-not', 'treated-converted', 'treated-not'];
+const Z = 1.959963984540054 + 0.8416212335729143; // two-sided α = 0.05, power 0.8
+
+/** Covariance of the k cohort estimates (see cohortCovariance in src/personalization/lift.ts). */
+function covariance(n, est, se) {
+  const k = est.length;
+  const N = est.map((e) => Math.max(0, e));
+  const C = N.map((a, i) => N.map((b, j) => (i === j ? se[i] ** 2 : 0) + (n > 0 ? (i === j ? a : 0) - (a * b) / n : 0)));
+  const sum = est.reduce((s, e) => s + e, 0);
+  if (k > 2 && n > 0 && Math.abs(sum - n) <= 1e-6 * n) {
+    const mx = N.reduce((s, v) => s + v, 0) / k;
+    const y = se.map((s) => s * s);
+    const my = y.reduce((s, v) => s + v, 0) / k;
+    let sxx = 0, sxy = 0;
+    for (let i = 0; i < k; i++) (sxx += (N[i] - mx) ** 2), (sxy += (N[i] - mx) * (y[i] - my));
+    const B = sxx > 1e-9 * (1 + mx * mx) ? sxy / sxx : 0;
+    const beta = B / (k - 2), alpha = (my - B * mx - beta * n) / (k - 1);
+    for (let i = 0; i < k; i++) for (let j = 0; j < k; j++) if (i !== j) C[i][j] -= alpha + beta * (N[i] + N[j]);
+  }
+  return C;
+}
+const quad = (w, C) => Math.max(0, w.reduce((s, wi, i) => s + w.reduce((t, wj, j) => t + wi * C[i][j] * wj, 0), 0));
+const fmt = (x) => {
+  const r = Math.round(x * 1000) / 10;
+  return `${r > 0 ? '+' : r < 0 ? '−' : ''}${Math.abs(r).toFixed(1)}`;
+};
+
+/**
+ * Conversion per arm and lift of an experiment space's estimate, like readLift. Returns
+ * `{ withheld: true }` when a cohort is withheld on the wire (estimate null: too small to publish).
+ */
+export function lift(est) {
+  const { cohorts } = est;
+  if (cohorts.some((c) => c.estimate == null || c.stderr == null)) return { withheld: true };
+  const at = IDS.map((id) => cohorts.findIndex((c) => c.id === id));
+  if (at.some((i) => i < 0)) return { withheld: true };
+  const e = cohorts.map((c) => c.estimate);
+  const n = est.n ?? e.reduce((s, x) => s + x, 0);
+  const C = covariance(n, e, cohorts.map((c) => c.stderr));
+  const [hc, hn, tc, tn] = at.map((i) => Math.max(0, e[i]));
+  const th = hc + hn, tt = tc + tn;
+  const w = (pairs) => {
+    const v = new Array(cohorts.length).fill(0);
+    for (const [i, g] of pairs) v[i] += g;
+    return v;
+  };
+  const wh = th > 0 ? w([[at[0], hn / th ** 2], [at[1], -hc / th ** 2]]) : null;
+  const wt = tt > 0 ? w([[at[2], tn / tt ** 2], [at[3], -tc / tt ** 2]]) : null;
+  const arm = (a, t, g) => (g ? { rate: a / t, stderr: Math.sqrt(quad(g, C)), n: t } : { rate: 0, stderr: 0, n: 0 });
+  const holdout = arm(hc, th, wh), treated = arm(tc, tt, wt);
+  if (!wh || !wt)
+    return { holdout, treated, lift: 0, stderr: 0, ci95: [0, 0], significant: false, summary: `no lift yet: ${!wh ? 'the holdout' : 'the treated'} arm has no visitors` };
+  const d = treated.rate - holdout.rate;
+  const stderr = Math.sqrt(quad(wt.map((x, i) => x - wh[i]), C));
+  const ci95 = [d - 1.96 * stderr, d + 1.96 * stderr];
+  const significant = ci95[0] > 0 || ci95[1] < 0;
+  return { holdout, treated, lift: d, stderr, ci95, significant, summary: `${fmt(d)} pp, 95% CI ${fmt(ci95[0])} to ${fmt(ci95[1])} pp: ${significant ? 'significant' : 'not significant'}` };
+}
+
+/**
+ * Eligible visitors to detect `lift` over `baseline`, half held out, α = 0.05, power 0.8, `share`
+ * of the reporters eligible, for mechanism `m` = { name, p, q, d? } (createMechanism of
+ * cohortkit/ldp for k = 5 and the reports' ε): like planExperiment.
+ */
+export function plan({ baseline, lift: dl, share = 1, holdout = 0.5 }, m) {
+  const rh = baseline, rt = baseline + dl, s = share, k = 5;
+  const pi = [s * holdout * rh, s * holdout * (1 - rh), s * (1 - holdout) * rt, s * (1 - holdout) * (1 - rt), 1 - s];
+  const H = s * holdout, T = s * (1 - holdout);
+  const w = [-pi[1] / H ** 2, pi[0] / H ** 2, pi[3] / T ** 2, -pi[2] / T ** 2, 0];
+  const { p, q } = m, g = p - q, d = m.name === 'ss' ? m.d : 1;
+  const s1 = (p * (d - 1)) / (k - 1), s2 = (p * (d - 1) * (d - 2) + (1 - p) * d * (d - 1)) / ((k - 1) * (k - 2));
+  const lam = pi.map((x) => q + x * g);
+  let v = 0;
+  for (let i = 0; i < k; i++)
+    for (let j = 0; j < k; j++) {
+      const both = i === j ? lam[i] : m.name === 'oue' || m.name === 'olh' ? q * q + (pi[i] + pi[j]) * q * g : (pi[i] + pi[j]) * s1 + (1 - pi[i] - pi[j]) * s2;
+      v += (w[i] * (both - lam[i] * lam[j]) * w[j]) / (g * g);
+    }
+  const z = (Z * Z) / (dl * dl);
+  return { visitors: Math.ceil(z * s * v), withoutPrivacy: Math.ceil(z * ((rh * (1 - rh)) / holdout + (rt * (1 - rt)) / (1 - holdout))) };
+}
+
+/** ε of GRR reports over k cohorts, read from the estimate's stderrs (variance = A + B·N, B = (k − 2)/(e^ε − 1)). */
+export function epsilonOf(est) {
+  const k = est.cohorts.length;
+  const N = est.cohorts.map((c) => Math.max(0, c.estimate ?? 0));
+  const y = est.cohorts.map((c) => (c.stderr ?? 0) ** 2);
+  const mx = N.reduce((s, v) => s + v, 0) / k, my = y.reduce((s, v) => s + v, 0) / k;
+  let sxx = 0, sxy = 0;
+  for (let i = 0; i < k; i++) (sxx += (N[i] - mx) ** 2), (sxy += (N[i] - mx) * (y[i] - my));
+  const B = sxx > 0 ? sxy / sxx : 0;
+  return B > 0 ? Math.log(1 + (k - 2) / B) : undefined;
+}
