@@ -107,7 +107,9 @@ export function connectGPP(opts: GPPAdapterOptions): () => void {
     }
   };
   try {
-    api('addEventListener', listener);
+    // The IAB stub answers with the registration (and calls back only once the CMP loads).
+    const reg = api('addEventListener', listener) as GPPEventLike | undefined;
+    if (reg && typeof reg === 'object' && typeof reg.listenerId === 'number') id ??= reg.listenerId;
   } catch (e) {
     fail(e);
     return () => {};
