@@ -34,11 +34,53 @@ const PAGE_JS = `
 })().catch((e) => { window.setupError = String(e); });
 `;
 
+// What the policy allows for styles in a shadow root, and the component's fallback for engines
+// without constructable stylesheets (simulated by removing replaceSync): it links the shipped CSS.
+const PROBE_JS = `
+(async () => {
+  if (document.readyState === 'loading') await new Promise((r) => addEventListener('DOMContentLoaded', r));
+  const probe = (build) => {
+    const host = document.createElement('div');
+    document.body.append(host);
+    const root = host.attachShadow({ mode: 'open' });
+    const p = document.createElement('p');
+    build(root);
+    root.append(p);
+    return p;
+  };
+  const inline = probe((r) => { const s = document.createElement('style'); s.textContent = 'p { letter-spacing: 7px }'; r.append(s); });
+  const linked = probe((r) => { const l = document.createElement('link'); l.rel = 'stylesheet'; l.href = '/dist/cohortkit-ui.css'; r.append(l); });
+  const sheet = new CSSStyleSheet();
+  sheet.replaceSync('p { letter-spacing: 5px }');
+  const adopted = probe((r) => { r.adoptedStyleSheets = [sheet]; });
+  delete CSSStyleSheet.prototype.replaceSync;
+  const client = await Cohortkit.createClient({ namespace: 'fallback' });
+  CohortkitUI.definePreferenceCenter(client, { stylesheet: '/dist/cohortkit-ui.css' });
+  document.body.append(document.createElement('cohortkit-preferences'));
+  await new Promise((r) => setTimeout(r, 300));
+  const root = document.querySelector('cohortkit-preferences').shadowRoot;
+  window.probe = {
+    inline: getComputedStyle(inline).letterSpacing,
+    adopted: getComputedStyle(adopted).letterSpacing,
+    linkedLoaded: !!linked.getRootNode().querySelector('link').sheet,
+    component: { links: root.querySelectorAll('link[rel="stylesheet"]').length, styles: root.querySelectorAll('style').length,
+      radius: getComputedStyle(root.querySelector('.ck')).borderTopLeftRadius },
+  };
+})().catch((e) => { window.probe = String(e); });
+`;
+
 beforeAll(async () => {
   mkdirSync(SHOTS, { recursive: true });
   server = await startServer();
   server.pages.set('/listen.js', { body: LISTEN_JS, headers: { 'content-type': 'text/javascript; charset=utf-8' } });
   server.pages.set('/prefs.js', { body: PAGE_JS, headers: { 'content-type': 'text/javascript; charset=utf-8' } });
+  server.pages.set('/probe.js', { body: PROBE_JS, headers: { 'content-type': 'text/javascript; charset=utf-8' } });
+  server.pages.set('/probe.html', {
+    headers: { 'content-security-policy': CSP },
+    body: `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Probe</title>
+<script src="/listen.js"></script><script src="/dist/cohortkit.iife.js"></script><script src="/dist/cohortkit-ui.iife.js"></script>
+<script src="/probe.js"></script></head><body></body></html>`,
+  });
   server.pages.set('/prefs.html', {
     headers: { 'content-security-policy': CSP },
     body: `<!doctype html><html lang="en"><head><meta charset="utf-8">
@@ -158,6 +200,25 @@ describe('<cohortkit-preferences> in Chromium under a strict CSP', () => {
     await p.waitForFunction(() => (window as any).cspViolations.length > 0);
     expect((await p.evaluate(() => (window as any).cspViolations))[0]).toMatch(/^style-src/);
     browser.errors.length = 0; // the control's console error is expected
+    await p.close();
+  });
+
+  it('shadow-root styles under style-src self: <style> is blocked, adopted sheets and linked files apply; without constructable sheets the component links its CSS', async () => {
+    const p = await browser.newPage();
+    await p.goto(`${server.url}/probe.html`);
+    await p.waitForFunction(() => (window as any).probe !== undefined, undefined, { timeout: 15_000 });
+    const probe = await p.evaluate(() => (window as any).probe);
+    expect(probe).toEqual({
+      inline: 'normal', // the <style> in a shadow root did not apply…
+      adopted: '5px', // …a constructable stylesheet did…
+      linkedLoaded: true, // …and so does a same-origin file
+      component: { links: 1, styles: 0, radius: '10px' },
+    });
+    const violations: string[] = await p.evaluate(() => (window as any).cspViolations);
+    // Exactly one violation: the probe's own <style> (so nothing of the component's).
+    expect(violations).toHaveLength(1);
+    expect(violations[0]).toMatch(/^style-src-elem inline/);
+    browser.errors.length = 0; // the probe's refused <style> is logged by Chromium
     await p.close();
   });
 });
