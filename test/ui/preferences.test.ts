@@ -1,4 +1,5 @@
 // The preference center (cohortkit/ui) in happy-dom, driven against real memory clients.
+import fc from 'fast-check';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { createClient, isCohortkitError, type Client, type ClientOptions } from '../../src/index';
 import { definePreferenceCenter } from '../../src/ui';
@@ -243,7 +244,42 @@ describe('<cohortkit-preferences>', () => {
   });
 });
 
+describe('hostile text', () => {
+  it('any purpose description or segment description is shown as text, never parsed (property)', async () => {
+    let baseline: number | undefined;
+    await fc.assert(
+      fc.asyncProperty(fc.string({ maxLength: 40 }), fc.constantFrom('<img src=x onerror=alert(1)>', '<style>*{}</style>', '"><svg/onload=1>', '&amp;'), async (a, b) => {
+        const text = `${a}${b}`;
+        const { root } = await mount({
+          storage: 'memory',
+          purposes: [{ id: 'personalization', description: text }, 'measurement'],
+          segments: [{ id: 'ctx', description: text, purposes: [], rule: { context: 'device', in: ['desktop', 'mobile', 'tablet'] } }],
+        });
+        await until(() => root.querySelector('details[data-ck-segment="ctx"]'), 'membership');
+        const count = root.querySelectorAll('*').length;
+        baseline ??= count;
+        expect(count).toBe(baseline); // the same elements whatever the text
+        expect(root.querySelector('img, svg, style, script')).toBeNull();
+        expect(root.querySelector('.ck-desc')!.textContent).toContain(text.trim() ? text.slice(0, 10) : '');
+        document.body.replaceChildren();
+      }),
+      { numRuns: 25 },
+    );
+  });
+});
+
 describe('definePreferenceCenter: misuse', () => {
+  it('without customElements (Node, old engines) → invalid-argument', async () => {
+    const client = await createClient({ storage: 'memory' });
+    vi.stubGlobal('customElements', undefined);
+    try {
+      expect(() => definePreferenceCenter(client)).toThrow(/^definePreferenceCenter: needs a browser/);
+    } finally {
+      vi.unstubAllGlobals();
+      await client.close();
+    }
+  });
+
   it.each([
     ['no client', undefined, {}, /^client: expected a cohortkit Client/],
     ['not a client', { consent: {} }, {}, /^client:/],
