@@ -6,7 +6,7 @@ import { readFileSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 
 const isDev = process.env.NODE_ENV === 'development';
-// COHORTKIT_OUT_DIR builds elsewhere (experiments, the packaging checks) and leaves dist/ alone.
+// COHORTKIT_OUT_DIR builds elsewhere (experiments) and leaves dist/ alone; it is never pruned.
 const out = process.env.COHORTKIT_OUT_DIR || 'dist';
 // Chunk names carry hashes: once every build below has written its files, those a previous
 // build left in the output dir (older than this run) are removed so they are never packed.
@@ -16,7 +16,8 @@ let written = 0;
 const pruneStale = (builds) => ({
   name: 'prune-stale',
   writeBundle() {
-    if (++written < builds) return;
+    // Only the repo's own dist/: a COHORTKIT_OUT_DIR is never swept (it could be any folder).
+    if (++written < builds || out !== 'dist') return;
     for (const f of readdirSync(out, { recursive: true })) {
       const file = join(out, String(f));
       const st = statSync(file, { throwIfNoEntry: false });
