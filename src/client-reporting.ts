@@ -69,10 +69,18 @@ export function createReportingRuntime(o: ReportingRuntimeOptions) {
   // Storage faults never fail a pass: writes the store refuses wait here (laid over what it holds)
   // and go with the next write, retried with backoff.
   const pending = createPendingWrites();
-  /** Reports drawn while their draw (memo, budget) could not be stored: not sent until it is. */
-  const drafts = new Set<string>();
+  /**
+   * Reports drawn by a pass whose writes the store refused. Never sent and never written as they
+   * are: the next pass drops them and draws from what the store holds then (another tab may have
+   * reported the epoch meanwhile). Sent and then lost with the page, a draft would be drawn afresh
+   * on the next one: a second report of the epoch.
+   */
+  const drafts = new Map<string, OutboxEntry>();
+  const withDrafts = (view: OutboxEntry[]) => [...view, ...[...drafts.values()].filter((d) => !view.some((e) => e.id === d.id))];
   let failures = 0;
   let retryAt = 0;
+  /** The outbox as last read: what a page going away can still send without reading storage. */
+  let lastRead: OutboxEntry[] = [];
 
   /**
    * The outbox as stored with the waiting writes applied. `strict` (default): a failed read
@@ -89,21 +97,20 @@ export function createReportingRuntime(o: ReportingRuntimeOptions) {
       if (strict) throw e;
       fault(e);
     }
-    return pending.view('outbox', rows);
+    return (lastRead = withDrafts(pending.view('outbox', rows)));
   };
-  const readMeta = async <T>(key: string) => {
-    const waiting = pending.peek('meta', key);
-    return ((waiting ? waiting.value : await o.store().get('meta', key)) ?? {}) as Record<string, T>;
-  };
-  /** Write `ops` with whatever waits; on a fault keep it all waiting and report it. Never throws. */
-  const write = async (ops: WriteOp[], drawn: string[] = []) => {
-    const e = await pending.write(o.store(), ops);
+  const readMeta = async <T>(key: string) => ((await o.store().get('meta', key)) ?? {}) as Record<string, T>;
+  /**
+   * Write `ops` with whatever waits; on a fault keep it waiting (a pass's draws become drafts
+   * instead) and report it. Never throws.
+   */
+  const write = async (ops: WriteOp[], drawn?: OutboxEntry[]) => {
+    const e = await pending.write(o.store(), ops, !drawn);
     if (e === undefined) {
-      drafts.clear();
       failures = 0;
       return;
     }
-    drawn.forEach((id) => drafts.add(id));
+    drawn?.forEach((d) => drafts.set(d.id, d));
     retryAt = nextAttempt(++failures, o.now());
     fault(e);
   };
@@ -111,6 +118,7 @@ export function createReportingRuntime(o: ReportingRuntimeOptions) {
   /** Queue this epoch's reports for every space that may report and has not yet. */
   const enqueue = (withConsent: boolean) =>
     o.exclusive(async () => {
+      drafts.clear();
       if (pending.size) await write([]);
       const may = (s: CompiledSpace) => mayReport(s) && (s !== cs || withConsent);
       if (!config || !all.length || !(o.isGranted('measurement') || (cs && may(cs)))) return;
@@ -150,7 +158,7 @@ export function createReportingRuntime(o: ReportingRuntimeOptions) {
           { type: 'put', store: 'meta', key: MEMO_KEY, value: memo },
           { type: 'put', store: 'meta', key: EPOCHS_KEY, value: epochs },
         ],
-        added.map((e) => e.id),
+        added,
       );
     });
 
@@ -158,11 +166,11 @@ export function createReportingRuntime(o: ReportingRuntimeOptions) {
    * Attempt the due (or, when forced, every) queued report. A draw not yet stored waits: sent and
    * then lost with the page, it would be drawn afresh on the next one (a second report of the epoch).
    */
-  const send = async (force: boolean): Promise<{ sent: number; queued: number }> => {
+  const send = async (force: boolean, known?: OutboxEntry[]): Promise<{ sent: number; queued: number }> => {
     if (!config) return { sent: 0, queued: 0 };
     const ready =
       o.isGranted('measurement') || exempt
-        ? due(await outbox(false), o.now(), force).filter((e) => mayReport(e) && !drafts.has(e.id))
+        ? due(known ?? (await outbox(false)), o.now(), force).filter((e) => mayReport(e) && !drafts.has(e.id))
         : [];
     const delivered: LDPReport[] = [];
     if (ready.length) {
@@ -216,7 +224,7 @@ export function createReportingRuntime(o: ReportingRuntimeOptions) {
         return await send(force);
       } catch (e) {
         fault(e);
-        return { sent: 0, queued: pending.view('outbox', []).filter((x) => !x.sentAt).length };
+        return { sent: 0, queued: withDrafts(pending.view('outbox', [])).filter((x) => !x.sentAt).length };
       }
     })();
     try {
@@ -227,8 +235,16 @@ export function createReportingRuntime(o: ReportingRuntimeOptions) {
   };
 
   // Deliver what is queued when the page is hidden (keepalive outlives the page) or back online.
+  // A page that is going away (navigation, closed tab) runs no task after this event, and a fetch
+  // started after an IndexedDB read never leaves (in Chromium, Firefox and WebKit alike): the
+  // outbox as last read is sent now, synchronously; then a normal pass queues and sends the rest.
   const onHidden = () => {
-    if (document.visibilityState === 'hidden') void run(true).catch(o.onError);
+    if (document.visibilityState !== 'hidden') return;
+    if (!sending) {
+      const now = (sending = send(true, lastRead));
+      void now.catch(fault).finally(() => sending === now && (sending = undefined));
+    }
+    void run(true).catch(o.onError);
   };
   const onOnline = () => void run(true).catch(o.onError);
   const hasDoc = typeof document !== 'undefined' && typeof addEventListener === 'function';
@@ -259,9 +275,10 @@ export function createReportingRuntime(o: ReportingRuntimeOptions) {
     },
     /** Deletes that a withdrawal of `purpose` implies (queued and sent copies; memos with measurement), in memory too. */
     planPurge(purpose: string, all: OutboxEntry[]): { ops: WriteOp[]; queued: number } {
-      const gone = relyingOn(pending.view('outbox', all), (p) => p === purpose);
+      const gone = relyingOn(withDrafts(pending.view('outbox', all)), (p) => p === purpose);
       const ids = new Set(gone.map((e) => e.id));
-      pending.drop((op) => op.type === 'put' && ((op.store === 'outbox' && ids.has(op.value.id)) || (purpose === 'measurement' && op.key === MEMO_KEY)));
+      ids.forEach((id) => drafts.delete(id));
+      pending.drop((op) => op.type === 'put' && op.store === 'outbox' && ids.has(op.value.id));
       const ops = deletes('outbox', gone);
       if (purpose === 'measurement') ops.push({ type: 'delete', store: 'meta', key: MEMO_KEY });
       return { ops, queued: gone.filter((e) => !e.sentAt).length };
@@ -269,9 +286,17 @@ export function createReportingRuntime(o: ReportingRuntimeOptions) {
     /** Delete queued reports whose purposes are no longer all granted (a change in another tab), in memory first. */
     async sweep() {
       const lost = (p: string) => !o.isGranted(p);
-      pending.drop((op) => op.type === 'put' && op.store === 'outbox' && op.value.purposes.some(lost));
+      // Without measurement nothing that waits may be stored later (memos, accounting, reports):
+      // a forget() in another tab looks like this here, and must not be undone by our next write.
+      pending.drop((op) => op.type === 'put' && (lost('measurement') || (op.store === 'outbox' && op.value.purposes.some(lost))));
+      for (const d of drafts.values()) if (lost('measurement') || d.purposes.some(lost)) drafts.delete(d.id);
       const gone = relyingOn(await outbox(), lost);
       if (gone.length) await write(deletes('outbox', gone));
+    },
+    /** forget(): nothing that waits in memory may be written into the new, empty database. */
+    forget() {
+      pending.drop(() => true);
+      drafts.clear();
     },
     close() {
       closed = true;

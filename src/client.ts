@@ -288,6 +288,7 @@ export async function createClient(options: ClientOptions = {}): Promise<Client>
       await exclusive(async () => {
         await store.destroy();
         consent.reset();
+        reporting.forget();
         segs.forgetPurpose();
         exposures.clear();
         localId = savedLocalId = undefined;

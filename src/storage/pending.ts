@@ -10,13 +10,12 @@ export interface PendingWrites {
   readonly size: number;
   /** `stored` (values of `store` as read) with the waiting puts and deletes applied. */
   view<S extends Exclude<StoreName, 'meta'>>(store: S, stored: StoreValue<S>[]): StoreValue<S>[];
-  /** The waiting value of one key: `{ value }` (undefined for a delete), or undefined if none waits. */
-  peek(store: StoreName, key: IDBValidKey): { value: unknown } | undefined;
   /**
    * Write what waits and then `ops` (puts and deletes; later ops win per key) in one batch. On
-   * failure everything stays waiting, for the next write; returns the error (never throws).
+   * failure what waited still waits, and `ops` too unless `keep` is false; returns the error
+   * (never throws).
    */
-  write(store: Store, ops: WriteOp[]): Promise<unknown>;
+  write(store: Store, ops: WriteOp[], keep?: boolean): Promise<unknown>;
   /** Stop waiting for writes that match (their data was purged). */
   drop(match: (op: Keyed) => boolean): void;
 }
@@ -35,11 +34,7 @@ export function createPendingWrites(): PendingWrites {
       for (const [k, op] of waiting) if (op.store == store) op.type == 'put' ? out.set(k, op.value as (typeof stored)[number]) : out.delete(k);
       return [...out.values()];
     },
-    peek(store, key) {
-      const op = waiting.get(id(store, key));
-      return op && { value: op.type == 'put' ? op.value : undefined };
-    },
-    async write(store, ops) {
+    async write(store, ops, keep = true) {
       const next = new Map(waiting);
       for (const op of ops as Keyed[]) next.set(id(op.store, keyOf(op)), op);
       if (!next.size) return;
@@ -47,7 +42,7 @@ export function createPendingWrites(): PendingWrites {
         await store.write([...next.values()]);
         waiting = new Map();
       } catch (e) {
-        waiting = next;
+        if (keep) waiting = next;
         return e;
       }
     },

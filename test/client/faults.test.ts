@@ -181,6 +181,57 @@ describe('flush() under storage faults', () => {
     expect(collector.reports().map((r) => r.space).sort()).toEqual(['interest', 'lifecycle']);
   });
 
+  it('forget() while reports wait in memory: nothing of them is ever written to the new database', async () => {
+    const { c, opts, collector } = await setup();
+    const f = fault('quota');
+    expect(await c.flush()).toEqual({ sent: 0, queued: 2 });
+    f.restore();
+    await c.forget();
+    await c.consent.update({ personalization: true }); // writes again: the database is recreated
+    expect(await c.flush()).toEqual({ sent: 0, queued: 0 });
+    await new Promise((r) => setTimeout(r, 2500)); // past any automatic retry
+    const after = await dump(opts.namespace!);
+    expect(after.outbox).toEqual([]);
+    expect((after.meta as unknown[]).length).toBeLessThanOrEqual(2); // consent bookkeeping only, no memo, no accounting
+    expect(JSON.stringify(after.meta)).not.toMatch(/lifecycle|interest/);
+    expect(collector.requests).toHaveLength(0);
+  });
+
+  it('forget() in another tab while reports wait in memory here: this tab writes none of them', async () => {
+    const { c, opts, collector } = await setup();
+    const f = fault('quota');
+    expect(await c.flush()).toEqual({ sent: 0, queued: 2 });
+    f.restore();
+    const other = await createClient({ namespace: opts.namespace, segments, now: clock() }); // a tab that does not report
+    clients.push(other);
+    const reset = new Promise((r) => c.on('consent', r));
+    await other.forget();
+    await reset;
+    await new Promise((r) => setTimeout(r, 50));
+    expect(await c.flush()).toEqual({ sent: 0, queued: 0 });
+    await other.consent.update({ personalization: true }); // the other tab writes: the database exists again
+    await new Promise((r) => setTimeout(r, 2500));
+    const after = await dump(opts.namespace!);
+    expect(after.outbox).toEqual([]);
+    expect(JSON.stringify(after.meta)).not.toMatch(/lifecycle|interest/);
+    expect(collector.requests).toHaveLength(0);
+  });
+
+  it('another tab reports the epoch while this one holds drafts: once storage works, no second report of the epoch', async () => {
+    const { c, opts, collector } = await setup();
+    const f = fault('quota');
+    expect(await c.flush()).toEqual({ sent: 0, queued: 2 });
+    f.restore();
+    const other = await createClient({ ...opts, now: clock() }); // draws, stores and sends at its start
+    clients.push(other);
+    expect((await other.flush()).queued).toBe(0);
+    expect(collector.reports()).toHaveLength(2);
+    expect(await c.flush()).toEqual({ sent: 0, queued: 0 }); // the drafts were dropped, nothing drawn again
+    await new Promise((r) => setTimeout(r, 2500)); // past any automatic retry
+    expect(collector.reports().map((r) => r.space).sort()).toEqual(['interest', 'lifecycle']);
+    expect(await outboxOf(opts.namespace!)).toHaveLength(2);
+  });
+
   it('exportData shows the reports waiting in memory as queued', async () => {
     const { c } = await setup();
     const f = fault('quota');

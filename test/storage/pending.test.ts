@@ -42,14 +42,23 @@ describe('pending writes', () => {
     const stored = await f.store.getAll('outbox');
     expect(stored.map((e) => e.id)).toEqual(['a']); // nothing of the batch was written
     expect(p.view('outbox', stored).map((e) => e.id)).toEqual(['b']); // but the view has it
-    expect(p.peek('meta', 'memo')).toEqual({ value: { x: 1 } });
-    expect(p.peek('outbox', 'a')).toEqual({ value: undefined });
-    expect(p.peek('meta', 'other')).toBeUndefined();
     f.broken = false;
     expect(await p.write(f.store, [])).toBeUndefined();
     expect(p.size).toBe(0);
     expect((await f.store.getAll('outbox')).map((e) => e.id)).toEqual(['b']);
     expect(await f.store.get('meta', 'memo')).toEqual({ x: 1 });
+  });
+
+  it('keep: false — a refused batch is not kept, what waited before still waits', async () => {
+    const f = flaky();
+    f.broken = true;
+    const p = createPendingWrites();
+    await p.write(f.store, [{ type: 'put', store: 'outbox', value: entry('a') }]);
+    expect(await p.write(f.store, [{ type: 'put', store: 'outbox', value: entry('b') }], false)).toBeInstanceOf(DOMException);
+    expect(p.view('outbox', []).map((e) => e.id)).toEqual(['a']);
+    f.broken = false;
+    await p.write(f.store, []);
+    expect((await f.store.getAll('outbox')).map((e) => e.id)).toEqual(['a']);
   });
 
   it('a later op on the same key wins; drop forgets waiting puts', async () => {
