@@ -48,12 +48,12 @@ export function consentSpace(purposes: string[]): CohortSpace {
 }
 
 /**
- * The consent space as the client reports it: `'consented'` relies on measurement like any
- * space; `'exempt'` relies on no purpose (its gate is GPC, see client-reporting).
+ * The consent space as the client reports it (no cohort names: the client needs only k and the
+ * index): `'consented'` relies on measurement like any space; `'exempt'` relies on no purpose (its
+ * gate is GPC, see client-reporting).
  * @throws CohortkitError `invalid-options` (`report.consentRates`) for more than 6 purposes
  */
 export function compileConsentSpace(purposes: string[], mode: 'consented' | 'exempt'): CompiledSpace {
   if (purposes.length > MAX_CONSENT_PURPOSES) fail('report.consentRates', `at most ${MAX_CONSENT_PURPOSES} purposes can be reported (k = 3^P)`);
-  const s = consentSpace(purposes);
-  return { ...s, version: 1, k: s.cohorts.length + 1, fallback: s.fallback, purposes: mode === 'exempt' ? [] : ['measurement'] };
+  return { id: 'consent', version: 1, description: '', k: 3 ** purposes.length, cohorts: [], fallback: '', purposes: mode === 'exempt' ? [] : ['measurement'] };
 }
