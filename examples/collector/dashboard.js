@@ -1,5 +1,7 @@
 // Collector dashboard: estimates with 95% intervals per cohort space (inline SVG), QA simulation
-// against a known truth, and the lift view of `experiment-*` spaces. No library.
+// against a known truth, and the lift view of `experiment-*` spaces (./lift.js). No library.
+import { epsilonOf, lift, plan } from './lift.js';
+
 const $ = (id) => document.getElementById(id);
 const SVG = 'http://www.w3.org/2000/svg';
 const DAY = 86_400_000;
@@ -118,23 +120,20 @@ function chart(cohorts, truth) {
   return svg;
 }
 
-/** Conversion per arm and lift (treated − holdout) with a delta-method 95% interval. */
-export function lift(cohorts) {
-  const c = (id) => cohorts.find((x) => x.id === id) ?? { estimate: 0, stderr: 0 };
-  const arm = (a) => {
-    const conv = c(`${a}-converted`), not = c(`${a}-not`);
-    const x = Math.max(0, conv.estimate), y = Math.max(0, not.estimate), t = x + y;
-    return t > 0 ? { rate: x / t, se: Math.sqrt((y * y * conv.stderr ** 2 + x * x * not.stderr ** 2) / t ** 4), n: t } : { rate: 0, se: 0, n: 0 };
-  };
-  const hold = arm('holdout'), treat = arm('treated');
-  const d = treat.rate - hold.rate, se = Math.hypot(treat.se, hold.se);
-  return { hold, treat, lift: d, se, ci95: [d - 1.96 * se, d + 1.96 * se] };
-}
+// The planner needs the reports' mechanism: cohortkit/ldp from the demo's build (absent: no plan line).
+let mechanismAt;
+import('/dist/ldp.js').then((m) => (mechanismAt = (epsilon) => m.createMechanism({ k: 5, epsilon })), () => {});
 
+/** Conversion per arm and lift (treated − holdout) as readLift computes it (./lift.js), and what it would take to detect +2 pp. */
 function liftView(est) {
-  const l = lift(est.cohorts);
-  const armRow = (name, a) => h('tr', null, h('td', null, name), h('td', null, num(a.n)), h('td', null, pct(a.rate)), h('td', null, `± ${pct(1.96 * a.se)}`));
+  const l = lift(est);
+  if (l.withheld) return h('div.lift', { 'data-lift': 'withheld' }, h('h3', null, 'Lift'), h('p.muted', null, 'An arm’s cohort is withheld (below the minimum count): no lift yet.'));
+  const armRow = (name, a) => h('tr', null, h('td', null, name), h('td', null, num(a.n)), h('td', null, pct(a.rate)), h('td', null, `± ${pct(1.96 * a.stderr)}`));
   const verdict = l.ci95[0] > 0 ? 'positive' : l.ci95[1] < 0 ? 'negative' : 'not significant';
+  const eligible = l.holdout.n + l.treated.n;
+  const epsilon = mechanismAt && epsilonOf(est, mechanismAt);
+  const base = l.holdout.n > 0 && l.holdout.rate > 0 && l.holdout.rate < 0.98 ? l.holdout.rate : 0.05;
+  const need = epsilon && eligible > 0 && est.n > 0 ? plan({ baseline: base, lift: 0.02, share: Math.min(1, eligible / est.n) }, mechanismAt(epsilon)) : undefined;
   return h(
     'div.lift',
     { 'data-lift': verdict },
@@ -143,9 +142,19 @@ function liftView(est) {
       'table.table',
       null,
       h('thead', null, h('tr', null, h('th', null, 'arm'), h('th', null, 'visitors (est.)'), h('th', null, 'conversion'), h('th', null, '95% ±'))),
-      h('tbody', null, armRow('holdout', l.hold), armRow('treated', l.treat)),
+      h('tbody', null, armRow('holdout', l.holdout), armRow('treated', l.treated)),
     ),
-    h('p.big', null, `Lift ${l.lift >= 0 ? '+' : ''}${pp(l.lift)} `, h('span.muted', null, `(95% CI ${pp(l.ci95[0])} to ${pp(l.ci95[1])}, ${verdict})`)),
+    h('p.big', null, `Lift ${l.lift >= 0 ? '+' : ''}${pp(l.lift)} `, h('span.muted', null, `(${l.summary.replace(/^[^,]*, /, '')})`)),
+    h('p.muted.small', null, 'The interval counts the sampling of visitors in each arm and the LDP noise (with the covariance of the cohort estimates).'),
+    need
+      ? h(
+          'p.plan',
+          { 'data-visitors': need.visitors },
+          `To detect +2 pp over ${pct(base)} at ε = ${epsilon.toFixed(1)} you need ≈ ${need.visitors.toLocaleString()} eligible visitors `,
+          h('span.muted', null, `(${need.withoutPrivacy.toLocaleString()} without the privacy noise; 95% confidence, 80% power, half held out)`),
+          `; you have ≈ ${Math.round(eligible).toLocaleString()}.`,
+        )
+      : null,
   );
 }
 

@@ -8,4 +8,4 @@ export function plan(
   o: { baseline: number; lift: number; share?: number; holdout?: number },
   m: { name: string; p: number; q: number; d?: number },
 ): { visitors: number; withoutPrivacy: number };
-export function epsilonOf(est: EstimateLike): number | undefined;
+export function epsilonOf(est: EstimateLike, mechanismAt: (epsilon: number) => { p: number; q: number }): number | undefined;

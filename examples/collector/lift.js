@@ -34,8 +34,8 @@ const fmt = (x) => {
  * `{ withheld: true }` when a cohort is withheld on the wire (estimate null: too small to publish).
  */
 export function lift(est) {
-  const { cohorts } = est;
-  if (cohorts.some((c) => c.estimate == null || c.stderr == null)) return { withheld: true };
+  const cohorts = fillFallback(est);
+  if (!cohorts) return { withheld: true };
   const at = IDS.map((id) => cohorts.findIndex((c) => c.id === id));
   if (at.some((i) => i < 0)) return { withheld: true };
   const e = cohorts.map((c) => c.estimate);
@@ -84,14 +84,50 @@ export function plan({ baseline, lift: dl, share = 1, holdout = 0.5 }, m) {
   return { visitors: Math.ceil(z * s * v), withoutPrivacy: Math.ceil(z * ((rh * (1 - rh)) / holdout + (rt * (1 - rt)) / (1 - holdout))) };
 }
 
-/** ε of GRR reports over k cohorts, read from the estimate's stderrs (variance = A + B·N, B = (k − 2)/(e^ε − 1)). */
-export function epsilonOf(est) {
-  const k = est.cohorts.length;
-  const N = est.cohorts.map((c) => Math.max(0, c.estimate ?? 0));
-  const y = est.cohorts.map((c) => (c.stderr ?? 0) ** 2);
+/** Least-squares line through (Nᵢ, stderrᵢ²): the estimator's variance is A + B·Nᵢ for one group. */
+function fit(cs) {
+  const N = cs.map((c) => Math.max(0, c.estimate)), y = cs.map((c) => c.stderr ** 2), k = cs.length;
   const mx = N.reduce((s, v) => s + v, 0) / k, my = y.reduce((s, v) => s + v, 0) / k;
   let sxx = 0, sxy = 0;
   for (let i = 0; i < k; i++) (sxx += (N[i] - mx) ** 2), (sxy += (N[i] - mx) * (y[i] - my));
-  const B = sxx > 0 ? sxy / sxx : 0;
-  return B > 0 ? Math.log(1 + (k - 2) / B) : undefined;
+  const B = sxx > 1e-9 * (1 + mx * mx) ? sxy / sxx : 0;
+  return { A: my - B * mx, B };
+}
+
+/**
+ * The cohorts, with a withheld `unexposed` (too small to publish) filled in for the arithmetic
+ * only — never shown: n − Σ the others (the estimates of GRR and SS, 'auto' for k = 5, sum to n)
+ * and the variance line of the published cohorts. Undefined when an arm's cohort is withheld.
+ */
+function fillFallback(est) {
+  const gone = est.cohorts.filter((c) => c.estimate == null || c.stderr == null);
+  if (!gone.length) return est.cohorts;
+  if (gone.length > 1 || IDS.includes(gone[0].id) || est.n == null) return undefined;
+  const known = est.cohorts.filter((c) => c !== gone[0]);
+  const e = est.n - known.reduce((s, c) => s + c.estimate, 0);
+  const { A, B } = fit(known);
+  return est.cohorts.map((c) => (c === gone[0] ? { ...c, estimate: e, stderr: Math.sqrt(Math.max(0, A + B * Math.max(0, e))) } : c));
+}
+
+/**
+ * ε of the reports, read from the estimate's stderrs: the variance line's intercept is
+ * n·q(1 − q)/(p − q)², and under 'auto' that unit variance falls as ε grows (the client picks the
+ * lowest); bisection over `mechanismAt(ε)` = createMechanism({ k, epsilon }).
+ */
+export function epsilonOf(est, mechanismAt) {
+  const cs = fillFallback(est);
+  if (!cs || !(est.n > 0)) return undefined;
+  const unit = fit(cs).A / est.n;
+  const at = (e) => {
+    const { p, q } = mechanismAt(e);
+    return (q * (1 - q)) / (p - q) ** 2;
+  };
+  let lo = 0.01, hi = 20;
+  if (!(unit <= at(lo) && unit >= at(hi))) return undefined;
+  for (let i = 0; i < 60; i++) {
+    const mid = (lo + hi) / 2;
+    if (at(mid) > unit) lo = mid;
+    else hi = mid;
+  }
+  return (lo + hi) / 2;
 }

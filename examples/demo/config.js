@@ -54,7 +54,7 @@ export const SLOTS = [
   {
     slot: 'hero',
     title: 'Hero banner',
-    note: 'experiment: 50% holdout keeps the default',
+    note: 'experiment: half of the consenting visitors who would see a variant keep the default',
     holdout: 0.5,
     variants: [
       { segment: 'lapsed-buyer', value: 'Welcome back! 15% off your next order' },

@@ -89,7 +89,7 @@ export function renderSegments(box, memberships, { defs, signals, now, open = ne
 
 const REASONS = {
   segment: 'personalized for segment',
-  holdout: 'holdout: you see the default so we can measure the lift',
+  holdout: 'holdout (experiment): the default is shown so we can measure the lift; you would have seen the variant for',
   capped: 'frequency cap reached: default shown',
   'no-match': 'no segment matched: default shown',
   'no-consent': 'no consent for the matching segment: default shown',
