@@ -240,6 +240,8 @@ export async function createClient(options: ClientOptions = {}): Promise<Client>
     decide: guard(async (request): Promise<Decision> => {
       const req = validateDecideRequest(request);
       const now = opts.now();
+      // A stored local id whose consent is gone (withdrawn here or in another tab) is gone too.
+      if (savedLocalId && !persistPersonalization()) localId = savedLocalId = undefined;
       // An experiment reads this slot when a segment reads its exposure event; nobody is
       // randomized into an arm before that experiment's purposes are granted.
       const exp = experimentPurposes(catalog, req.slot);

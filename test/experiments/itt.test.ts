@@ -175,6 +175,25 @@ describe('intent to treat: the arm of the first eligible decision is kept', () =
 });
 
 describe('the holdout bucket', () => {
+  it('withdrawal deletes the local id: after a new grant visitors are bucketed afresh', async () => {
+    let flipped = 0;
+    for (let i = 0; i < 20; i++) {
+      const now = clock();
+      const c = await client({ now });
+      await c.consent.update({ personalization: true, measurement: true });
+      await c.track('article_view');
+      const before = (await c.decide(req())).reason;
+      await c.consent.update({ personalization: false });
+      now.advance(2000);
+      await c.consent.update({ personalization: true });
+      await c.track('article_view');
+      if ((await c.decide(req())).reason !== before) flipped++;
+    }
+    // a kept id would never flip; a fresh one flips half the time (P(no flip in 20) = 2^-20)
+    expect(flipped).toBeGreaterThan(0);
+  });
+
+
   it('is stable per visitor and slot across decisions and reloads (local id persisted under consent)', async () => {
     await fc.assert(
       fc.asyncProperty(fc.array(fc.constantFrom('hero', 'footer', 'promo'), { minLength: 3, maxLength: 8 }), async (slots) => {
