@@ -27,11 +27,13 @@ const COLS = ['#', 'When', 'Purpose', 'Choice', 'Source', 'Policy', 'Deleted'];
 
 /**
  * The consent ledger, oldest first. In a narrow container each record stacks as labelled lines
- * (CSS container query; explicit ARIA roles keep the table semantics when display changes), and
- * the table scrolls inside its own box where container queries are unsupported.
+ * (CSS container query: the header row gives way to a label in each cell; explicit ARIA roles
+ * keep the table semantics when display changes), and the table scrolls inside its own box where
+ * container queries are unsupported.
  */
 export function ledgerTable(history: ConsentRecord[]): HTMLElement {
-  const cell = (i: number, kid: Node | string | number, cls = '') => h(`td${cls}`, { role: 'cell', 'data-label': COLS[i] }, kid);
+  // Each cell carries its column name, shown (and read) only where the records stack.
+  const cell = (i: number, kid: Node | string | number, cls = '') => h(`td${cls}`, { role: 'cell' }, h('span.ck-label', null, `${COLS[i]} `), kid);
   return h(
     'div.ck-scroll',
     { role: 'region', 'aria-label': 'Consent history', tabindex: 0 },
