@@ -96,6 +96,27 @@ describe.each(selectedEngines())('%s', (name) => {
     expect((await engine.errors()).filter((e) => !/^console: Failed to load resource: net::ERR_/.test(e))).toEqual([]);
   });
 
+  it(`[${name}] reports queued while the collector was unreachable leave with the page (navigating away)`, async () => {
+    received.length = 0;
+    unreachable = true;
+    const p = await open('/app.html');
+    const offline = await p.evaluate(async (endpoint) => {
+      const c = await (window as W).app.client(`leave-${Date.now()}`, endpoint);
+      await c.consent.update({ personalization: true, measurement: true });
+      return c.flush();
+    }, `${server.url}/v1/reports`);
+    expect(offline).toEqual({ sent: 0, queued: 2 });
+    unreachable = false;
+    // the page goes away: visibilitychange → hidden, then no task of its ever runs again
+    await p.goto(`${server.url}/blank.html`);
+    const end = Date.now() + 5000;
+    while (reports().length < 2 && Date.now() < end) await new Promise((r) => setTimeout(r, 50));
+    expect(new Set(reports().map((r) => r.space))).toEqual(new Set(['lifecycle', 'interest']));
+    for (const r of received) expect(r.headers.cookie).toBeUndefined();
+    await p.close();
+    expect((await engine.errors()).filter((e) => !/^console: Failed to load resource: net::ERR_/.test(e))).toEqual([]);
+  });
+
   it(`[${name}] tag bundle under a strict CSP: queued commands replay, the slot personalizes, withdrawal restores it`, async () => {
     const p = await open('/tag.html');
     await p.waitFor(() => (window as W).probe !== undefined);
