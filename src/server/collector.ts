@@ -41,7 +41,7 @@ export function createCollector(opts: CollectorOptions): CollectorHandler {
   const storeOpt: StoreOption | undefined = so && !('addBatch' in so) ? { dedupeDays, maxGroups, now, reservedGroup, ...so } : so;
   const versions = new Map<string, Map<number, CohortSpace>>();
   for (const sp of spaces) versions.set(sp.id, (versions.get(sp.id) ?? new Map()).set(spaceVersion(sp), sp));
-  const validate = createReportValidator(spaces, o.epsilons ? { epsilons: o.epsilons } : { maxEpsilon: 20 });
+  const validate = createReportValidator(spaces, { ...(o.epsilons ? { epsilons: o.epsilons } : { maxEpsilon: 20 }), olhRange });
   const allow = rateLimit ? createRateLimiter(rateLimit.requests, rateLimit.perMs, now) : () => true;
   const perAddress = o.perAddressLimit === false ? undefined : createAddressLimiter(o.perAddressLimit, now);
   const authorized = o.readToken === undefined ? () => true : createTokenCheck(o.readToken);

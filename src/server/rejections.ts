@@ -17,9 +17,13 @@ const MAX_REASONS = 32;
 
 /**
  * The reason as counted: field names an attacker chose (`<field>: unexpected field`) collapse to
- * one reason, so the set of reasons stays small.
+ * one reason, numbers derived from the sender's ε are masked, so the set of reasons stays small.
  */
-export const reasonOf = (error: string): string => (/: unexpected field$/.test(error) ? 'report: unexpected field' : error.slice(0, 120));
+export const reasonOf = (error: string): string => {
+  if (/: unexpected field$/.test(error)) return 'report: unexpected field';
+  // A message quoting the sender's ε (and what follows from it) is counted without the numbers.
+  return (/ε = /.test(error) ? error.replace(/\d+(\.\d+)?(e[+-]?\d+)?/gi, '#') : error).slice(0, 120);
+};
 
 /** Keeps the last `days` + 2 collector days; at most 32 reasons per (day, space), then `other`. */
 export function createRejectionLog(days: number, spaces: number): RejectionLog {

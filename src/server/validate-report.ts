@@ -63,6 +63,11 @@ export function checkSpaces(spaces: unknown, path = 'spaces', versions = false):
 export interface EpsilonPolicy {
   epsilons?: number[];
   maxEpsilon?: number;
+  /**
+   * The OLH hash range a report must use for its ε (the collector pins cohortkit's own, so a
+   * sender cannot pick a huge g: one report's influence grows with g).
+   */
+  olhRange?: (epsilon: number) => number;
 }
 
 /**
@@ -123,6 +128,7 @@ export function createReportValidator(spaces: CohortSpace[], policy: EpsilonPoli
     } else if (mechanism === 'olh') {
       if (!isInt(seed, 0, 4294967295)) return bad('seed', 'expected a uint32');
       if (!isInt(g, 2, 4294967296)) return bad('g', 'expected an integer in [2, 2^32]');
+      if (policy.olhRange && g !== policy.olhRange(epsilon)) return bad('g', "expected cohortkit's OLH range for its ε: round(e^ε + 1)");
       if (!isInt(value, 0, g - 1)) return bad('value', `expected an integer in [0, ${g})`);
       report = { v, id: id as string, space: space as string, spaceVersion: sv as number, epoch, k, mechanism, epsilon, seed, g, value };
     } else {

@@ -76,12 +76,13 @@ describe('the epoch window follows the collector clock, never the reports', () =
       ...makeReports(50, 140, { epoch: 999_999_999 }),
       ...makeReports(50, 141, { epoch: EPOCH - 30 }),
       ...Array.from({ length: 200 }, (_, i) => makeReports(1, 1000 + i, { mechanism: 'grr', value: 0, epsilon: 1 + (i + 1) / 1000 } as never)[0]),
-      ...Array.from({ length: 200 }, (_, i) => makeReports(1, 2000 + i, { mechanism: 'olh', seed: 1, value: 0, g: 3 + i } as never)[0]),
+      ...Array.from({ length: 200 }, (_, i) => makeReports(1, 2000 + i, { mechanism: 'olh', seed: 1, value: 0, g: 5 + i } as never)[0]),
     ];
     const flooded = await post(c.url, flood);
     expect(flooded.status).toBe(202);
-    // Only what is valid on its own gets in: 8 junk OLH groups at ε = 1 (maxGroups), nothing else.
-    expect(flooded.body.accepted).toBe(8);
+    // Nothing of it gets in: every report is outside the window, of an ε not taken, or of a g no client uses.
+    expect(flooded.body.accepted).toBe(0);
+    expect(new Set(errors(flooded))).toEqual(new Set(['epoch: in the future', 'epoch: older than the dedupe window', 'epsilon: not accepted', "g: expected cohortkit's OLH range for its ε: round(e^ε + 1)"]));
     const client = await createClient({
       storage: 'memory',
       now: () => t.now,
@@ -93,7 +94,7 @@ describe('the epoch window follows the collector clock, never the reports', () =
       await client.consent.update({ personalization: true, measurement: true });
       await client.track('active');
       expect(await client.flush()).toEqual({ sent: 2, queued: 0 });
-      for (const [space, n] of [['lifecycle', 9], ['plans', 1]] as const) {
+      for (const [space, n] of [['lifecycle', 1], ['plans', 1]] as const) {
         const est = (await call(c.url, 'GET', `/v1/estimates?space=${space}`)).body;
         expect([space, est.epoch, est.n]).toEqual([space, EPOCH, n]);
       }
@@ -128,7 +129,7 @@ describe('ε and groups', () => {
     expect(errors(r2)).toEqual(['epsilon: not accepted', 'epsilon: not accepted']);
   });
 
-  it('a flood of 3,000 distinct ε (and OLH g) values leaves at most maxGroups rows per epoch', async () => {
+  it('a flood of 3,000 distinct ε values leaves at most maxGroups rows per epoch; OLH g is pinned to ε', async () => {
     const store = createMemoryStore({ maxGroups: 8 });
     const c = await start({ store, perAddressLimit: false });
     const eps = Array.from({ length: 3000 }, (_, i) => makeReports(1, 3000 + i, { mechanism: 'grr', value: 0, epsilon: 0.001 + i / 200 } as never)[0]);
@@ -137,19 +138,22 @@ describe('ε and groups', () => {
     for (let i = 0; i < eps.length + gs.length; i += 500) accepted += (await post(c.url, [...eps, ...gs].slice(i, i + 500))).body.accepted;
     expect(accepted).toBe(8);
     expect((await store.rows('lifecycle', EPOCH)).length).toBe(8);
-    expect((await call(c.url, 'GET', '/v1/estimates?space=lifecycle')).body.rejected).toEqual({ 'epsilon: not accepted': 3992 });
+    expect((await call(c.url, 'GET', '/v1/estimates?space=lifecycle')).body.rejected).toEqual({
+      'epsilon: not accepted': 2993, // the 9th group on: OLH at ε = 1 with its own g (4) included
+      "g: expected cohortkit's OLH range for its ε: round(e^ε + 1)": 999,
+    });
     // Tomorrow (by the clock) opens its own groups, bounded the same way.
     const next = Array.from({ length: 20 }, (_, i) => makeReports(1, 9000 + i, { epoch: EPOCH + 1, mechanism: 'grr', value: 0, epsilon: 1 + i } as never)[0]);
     expect((await post(c.url, next)).body.accepted).toBe(8);
     expect((await store.rows('lifecycle')).length).toBe(16);
   });
 
-  it('with epsilons, the honest groups are reserved: a flood of other groups cannot crowd them out', async () => {
-    const c = await start({ epsilons: [1], maxGroups: 2 });
-    const junk = Array.from({ length: 50 }, (_, i) => makeReports(1, 9100 + i, { mechanism: 'olh', epsilon: 1, seed: 1, value: 0, g: 100 + i } as never)[0]);
-    expect((await post(c.url, junk)).body.accepted).toBe(2);
-    // GRR, OUE and OLH with its own g at ε = 1 still open their groups.
+  it('with epsilons, the groups honest clients use are reserved: maxGroups never refuses them', async () => {
+    const c = await start({ epsilons: [1], maxGroups: 1 });
+    // GRR, OUE and OLH (its own g) at ε = 1: three groups past maxGroups = 1, all open.
     expect((await post(c.url, makeReports(9, 9200))).body).toEqual({ accepted: 9, rejected: [] });
+    const open = await start({ maxGroups: 1 });
+    expect((await post(open.url, makeReports(9, 9300))).body.accepted).toBe(3); // without epsilons: GRR only
   });
 });
 
