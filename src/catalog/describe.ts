@@ -2,7 +2,7 @@
 // createClient validates it (same validators, same order, same messages).
 import { validateInterop } from '../consent/interop';
 import { CohortkitError } from '../errors';
-import { compileConsentSpace } from '../metrics/consent-space';
+import { compileConsentSpace, consentSpace } from '../metrics/consent-space';
 import { normalizeOptions } from '../options';
 import { validateCohortSpaces, validateReportOptions } from '../reporting';
 import { compileSegments } from '../segments';
@@ -46,7 +46,9 @@ export function describeCatalog(options: ClientOptions = {}): CatalogDescription
   if (report?.consentRates) {
     if (compiled.some((s) => s.id === 'consent'))
       throw new CohortkitError('invalid-options', 'cohorts: the space id "consent" is reserved while report.consentRates is on');
-    compiled.push(compileConsentSpace(purposeIds, report.consentRates));
+    // The client keeps only k and the index; the catalog names every cohort (consentSpace).
+    const { description, cohorts, fallback } = consentSpace(purposeIds);
+    compiled.push({ ...compileConsentSpace(purposeIds, report.consentRates), description, cohorts, fallback });
   }
   const segments = catalogEntries(catalog, compiled, opts);
   const spaces = catalogSpaces(compiled);
