@@ -129,6 +129,34 @@ describe('SQL store on PGlite', () => {
   });
 });
 
+describe('versions side by side on PGlite', () => {
+  it('rows, epochs and estimates are kept per space version', async () => {
+    const store = await empty();
+    const v1 = { id: 'lifecycle', version: 1, description: 'v1', cohorts: [{ id: 'a', segment: 'a' }, { id: 'b', segment: 'b' }, { id: 'c', segment: 'c' }], fallback: 'other' };
+    const v2 = { ...v1, version: 2, description: 'v2' };
+    const c = await startCollectorServer({ spaces: [v1, v2], store, perAddressLimit: false });
+    try {
+      const one = makeReports(30, 37);
+      const two = makeReports(20, 38, { spaceVersion: 2, epoch: EPOCH - 1 });
+      expect((await call(c.url, 'POST', '/v1/reports', [...one, ...two])).body.accepted).toBe(50);
+      expect((await db.query('select space_version, count(*)::int as rows from cohortkit_stats group by 1 order by 1')).rows).toEqual([
+        { space_version: 1, rows: 3 },
+        { space_version: 2, rows: 3 },
+      ]);
+      const e1 = (await call(c.url, 'GET', '/v1/estimates?space=lifecycle&version=1')).body;
+      const e2 = (await call(c.url, 'GET', '/v1/estimates?space=lifecycle')).body;
+      expect([e1.version, e1.epoch, e1.n]).toEqual([1, EPOCH, 30]);
+      expect([e2.version, e2.epoch, e2.n]).toEqual([2, EPOCH - 1, 20]);
+      expect((await call(c.url, 'GET', '/v1/spaces')).body.spaces.map((x: { version: number; epochs: number[] }) => [x.version, x.epochs])).toEqual([
+        [1, [EPOCH]],
+        [2, [EPOCH - 1]],
+      ]);
+    } finally {
+      await c.collector.close();
+    }
+  });
+});
+
 describe('PGlite data directory', () => {
   it('store unavailable at start: 503 and nothing accepted', async () => {
     const file = join(dir, 'not-a-dir');
