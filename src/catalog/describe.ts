@@ -46,9 +46,10 @@ export function describeCatalog(options: ClientOptions = {}): CatalogDescription
   if (report?.consentRates) {
     if (compiled.some((s) => s.id === 'consent'))
       throw new CohortkitError('invalid-options', 'cohorts: the space id "consent" is reserved while report.consentRates is on');
-    // The client keeps only k and the index; the catalog names every cohort (consentSpace).
+    // The client keeps only k and the index (and throws as it would); the catalog names every cohort.
+    const space = compileConsentSpace(purposeIds, report.consentRates);
     const { description, cohorts, fallback } = consentSpace(purposeIds);
-    compiled.push({ ...compileConsentSpace(purposeIds, report.consentRates), description, cohorts, fallback });
+    compiled.push({ ...space, description, cohorts, fallback });
   }
   const segments = catalogEntries(catalog, compiled, opts);
   const spaces = catalogSpaces(compiled);
