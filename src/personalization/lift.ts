@@ -93,31 +93,53 @@ export interface LiftOptions {
   mechanism?: 'grr' | 'oue' | 'olh' | 'ss';
 }
 
+/**
+ * A published estimate may withhold its `unexposed` cohort (too small). It is not needed for the
+ * lift itself, only for the covariance: for OUE and OLH it is dropped; for GRR and subset
+ * selection ('auto' for k = 5, and the default) it is n − Σ the others (their estimates sum to n)
+ * with the variance line of the published cohorts — nothing the wire did not already imply.
+ */
+function fillWithheld(cohorts: LiftInput['cohorts'], gone: LiftInput['cohorts'][number], n: number, mech?: string): LiftInput['cohorts'] {
+  const known = cohorts.filter((c) => c !== gone);
+  if (mech === 'oue' || mech === 'olh') return known;
+  const e = n - known.reduce((s, c) => s + c.estimate, 0);
+  const { a, b } = fitLine(known.map((c) => Math.max(0, c.estimate)), known.map((c) => c.stderr ** 2));
+  return cohorts.map((c) => (c === gone ? { id: c.id, estimate: e, stderr: Math.sqrt(Math.max(0, a + b * Math.max(0, e))) } : c));
+}
+
 export const LIFT_COHORTS = ['holdout-converted', 'holdout-not', 'treated-converted', 'treated-not'] as const;
 
 /**
  * Conversion per arm and lift with a 95% interval, from `estimator.estimate('experiment-<id>')`.
  * Rates come from the unbiased cohort estimates (negative ones clamped to 0); stderrs by the delta
  * method over {@link cohortCovariance} (sampling + LDP noise + the noise covariance of GRR).
- * Throws `invalid-argument` when a cohort of the experiment is missing or not a number (a
- * published estimate with withheld cohorts cannot be read: use the estimator's).
+ * Throws `invalid-argument` when a cohort of the experiment is missing or not a number, or an
+ * arm's cohort is withheld on the wire (a withheld `unexposed` is handled, see fillWithheld).
  */
 export function readLift(estimate: LiftInput, options: LiftOptions = {}): Lift {
   const mech = (options as LiftOptions | null)?.mechanism;
   if (mech !== undefined && !['grr', 'oue', 'olh', 'ss'].includes(mech)) fail('options.mechanism: expected grr, oue, olh or ss');
-  const cohorts = (estimate as LiftInput | null)?.cohorts;
-  if (!Array.isArray(cohorts)) fail('estimate.cohorts: expected an array (an estimate of an experiment space)');
-  cohorts.forEach((c, i) => {
-    if (typeof c?.estimate !== 'number' || !Number.isFinite(c.estimate)) fail(`estimate.cohorts[${i}].estimate: expected a finite number (withheld cohorts cannot be read)`);
+  const given = (estimate as LiftInput | null)?.cohorts;
+  if (!Array.isArray(given)) fail('estimate.cohorts: expected an array (an estimate of an experiment space)');
+  const n0 = estimate.n;
+  if (n0 !== undefined && (typeof n0 !== 'number' || !(n0 >= 0) || n0 === Infinity)) fail('estimate.n: expected a finite number ≥ 0');
+  const withheld = given.filter((c) => c?.estimate === null && c.stderr === null);
+  given.forEach((c, i) => {
+    if (withheld.includes(c)) {
+      if (LIFT_COHORTS.includes(c.id as never)) fail(`estimate.cohorts[${i}]: ${c.id} is withheld on the wire (too small to publish): no lift can be read; read the estimator's raw estimate`);
+      if (withheld.length > 1 || n0 === undefined) fail(`estimate.cohorts[${i}].estimate: expected a finite number (withheld)`);
+      return;
+    }
+    if (typeof c?.estimate !== 'number' || !Number.isFinite(c.estimate)) fail(`estimate.cohorts[${i}].estimate: expected a finite number`);
     if (typeof c.stderr !== 'number' || !(c.stderr >= 0) || c.stderr === Infinity) fail(`estimate.cohorts[${i}].stderr: expected a finite number ≥ 0`);
   });
+  const cohorts = withheld.length ? fillWithheld(given, withheld[0], n0 as number, mech) : given;
   const at = LIFT_COHORTS.map((id) => {
     const i = cohorts.findIndex((c) => c.id === id);
     return i >= 0 ? i : fail(`estimate.cohorts: no cohort ${id} (not an experiment space?)`);
   });
   const est = cohorts.map((c) => c.estimate);
-  const n = estimate.n ?? est.reduce((s, e) => s + e, 0);
-  if (typeof n !== 'number' || !(n >= 0) || n === Infinity) fail('estimate.n: expected a finite number ≥ 0');
+  const n = n0 ?? est.reduce((s, e) => s + e, 0);
   const C = cohortCovariance(n, est, cohorts.map((c) => c.stderr), mech && (mech === 'grr' || mech === 'ss'));
   const [hc, hn, tc, tn] = at.map((i) => Math.max(0, est[i]));
   const th = hc + hn;

@@ -172,6 +172,17 @@ describe('readLift: shape, verdict and summary', () => {
     expect(l.summary).toContain('holdout arm has no visitors');
   });
 
+  it('a published estimate whose unexposed cohort is withheld reads like the full one; a withheld arm cohort cannot be read', () => {
+    const wire = (est: ReturnType<typeof simulateEstimate>, id: string) => ({ ...est, cohorts: est.cohorts.map((c) => (c.id === id ? { ...c, estimate: null, stderr: null, ci95: null } : c)) });
+    const grr = simulateEstimate({ eligible: 0.9, holdout: 0.5, holdoutRate: 0.2, treatedRate: 0.26, epsilon: 1 }, 4000, 6);
+    expect(readLift(wire(grr, 'unexposed') as never).stderr).toBeCloseTo(readLift(grr).stderr, 9);
+    const oue = simulateEstimate({ eligible: 0.9, holdout: 0.5, holdoutRate: 0.2, treatedRate: 0.26, epsilon: 1, mechanism: 'oue' }, 4000, 6);
+    expect(readLift(wire(oue, 'unexposed') as never, { mechanism: 'oue' }).stderr).toBeCloseTo(readLift(oue, { mechanism: 'oue' }).stderr, 9);
+    expect(() => readLift(wire(grr, 'holdout-converted') as never)).toThrow(/holdout-converted is withheld/);
+    const { n: _n, ...noN } = wire(grr, 'unexposed');
+    expect(() => readLift(noN as never)).toThrow(/withheld/);
+  });
+
   it('rejects what is not an experiment estimate, naming the field', () => {
     const bad: unknown[] = [
       null,
