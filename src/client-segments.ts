@@ -18,6 +18,8 @@ export interface SegmentRuntimeOptions {
   /** Mutations are serialized (and cross-tab exclusive) through this. */
   exclusive: <T>(fn: () => Promise<T>) => Promise<T>;
   onSegments(memberships: Membership[]): void;
+  /** A fault that did not fail the call (reported on `on('error')`). */
+  onError(e: unknown): void;
 }
 
 export function createSegmentRuntime(o: SegmentRuntimeOptions) {
@@ -54,7 +56,8 @@ export function createSegmentRuntime(o: SegmentRuntimeOptions) {
     const now = o.now();
     const explain = evaluator();
     const ops: WriteOp[] = [];
-    let changed = false;
+    // The caches change only once the store took the change: a refused write is retried by the next reconcile.
+    const apply: Array<() => unknown> = [];
     for (const seg of catalog.segments) {
       if (ids && !ids.includes(seg.id)) continue;
       const member = explain(seg.id).member;
@@ -63,21 +66,20 @@ export function createSegmentRuntime(o: SegmentRuntimeOptions) {
       const cur = map.get(seg.id);
       if (member && (!cur || cur.version !== seg.version)) {
         const m: StoredMembership = { id: seg.id, version: seg.version, since: now, purposes: seg.effectivePurposes };
-        map.set(seg.id, m);
+        apply.push(() => map.set(seg.id, m));
         if (persistent) ops.push({ type: 'put', store: 'memberships', value: m });
-        changed = true;
       } else if (!member && cur) {
-        map.delete(seg.id);
+        apply.push(() => map.delete(seg.id));
         if (persistent) ops.push({ type: 'delete', store: 'memberships', key: seg.id });
-        changed = true;
       }
     }
     // Memberships of segments no longer declared are dropped.
     for (const id of [...stored.keys()])
-      if (!catalog.has(id)) stored.delete(id), ops.push({ type: 'delete', store: 'memberships', key: id }), (changed = true);
+      if (!catalog.has(id)) apply.push(() => stored.delete(id)), ops.push({ type: 'delete', store: 'memberships', key: id });
     await o.store().write(ops);
+    apply.forEach((f) => f());
     const memberships = list(explain);
-    if (changed) o.onSegments(memberships);
+    if (apply.length) o.onSegments(memberships);
     return memberships;
   };
 
@@ -114,7 +116,8 @@ export function createSegmentRuntime(o: SegmentRuntimeOptions) {
         await o.store().write([{ type: 'put', store: 'signals', value }]);
         signals.set(key, value);
         guard.record(event, rawKey, at);
-        await reconcile(catalog.segmentsReadingEvent(event));
+        // The signal is stored: a membership write the store refuses is reported, not a failed track.
+        await reconcile(catalog.segmentsReadingEvent(event)).catch(o.onError);
         return { stored: true, reason: 'stored' as const };
       });
     },

@@ -72,6 +72,7 @@ export async function createClient(options: ClientOptions = {}): Promise<Client>
     retentionDays: (ps) => Math.min(opts.retentionDays, ...ps.map((p) => retention.get(p) ?? opts.retentionDays)),
     exclusive,
     onSegments: (m) => emitSegments(m),
+    onError: reportError,
   });
 
   const reporting = createReportingRuntime({

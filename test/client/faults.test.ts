@@ -291,6 +291,31 @@ describe('other calls under storage faults', () => {
     expect(await c.consent.verify()).toBe(true);
   });
 
+  it('the signal stored, its membership refused: track resolves stored, the membership is written by the next reconcile', async () => {
+    const opts = options();
+    const c = await createClient(opts);
+    clients.push(c);
+    const errors: unknown[] = [];
+    const events: unknown[] = [];
+    c.on('error', (e) => errors.push(e));
+    c.on('segments', (m) => events.push(m));
+    await c.consent.update({ personalization: true });
+    const orig = IDBObjectStore.prototype.put;
+    const spy = vi.spyOn(IDBObjectStore.prototype, 'put').mockImplementation(function (this: IDBObjectStore, ...a: unknown[]) {
+      if (this.name === 'memberships') throw new DOMException('The quota has been exceeded.', 'QuotaExceededError');
+      return (orig as (...x: unknown[]) => IDBRequest).apply(this, a);
+    } as never);
+    faults.push({ restore: () => spy.mockRestore() });
+    expect(await c.track('purchase')).toEqual({ stored: true, reason: 'stored' });
+    expectStorageErrors(errors);
+    expect(events).toEqual([]); // no membership was recorded, so none is announced
+    expect((await dump(opts.namespace!)).signals).toHaveLength(1);
+    spy.mockRestore();
+    expect((await c.segments()).map((m) => m.id)).toEqual(['buyer']);
+    expect((await dump(opts.namespace!)).memberships).toMatchObject([{ id: 'buyer' }]);
+    expect(events).toHaveLength(1);
+  });
+
   it('a fault while the client starts: createClient resolves (from memory if need be), nothing reaches the page', async () => {
     const opts = options();
     const first = await createClient(opts);
