@@ -64,7 +64,7 @@ export async function openIDBStore(namespace: string, onLost: (why: string) => v
     throw storageError(`opening IndexedDB "${name}"`, e);
   }
   const live = () => {
-    if (lost) throw new CohortkitError('storage', `IndexedDB "${name}" was closed by another page`);
+    if (lost) throw new CohortkitError('storage', `IndexedDB "${name}": the connection was closed`);
     return db!;
   };
   /** A transaction on our connection; one closed under us (InvalidStateError) counts as lost, so the caller reopens. */

@@ -53,7 +53,7 @@ export async function openStore(opts: OpenStoreOptions): Promise<Store> {
   let reopenOnWrite = false;
   const ready = (forWrite = false): Promise<Store> => {
     if (reopenOnWrite && forWrite) (reopenOnWrite = false), (opening = reopen());
-    else if (lost) (lost = false), (opening = reopen('IndexedDB was closed by another page; reopened it'));
+    else if (lost) (lost = false), (opening = reopen('the IndexedDB connection was lost (closed, upgraded or deleted elsewhere); reopened it'));
     return opening ?? Promise.resolve(current);
   };
   // An operation that hit a connection closed under us (or replaced meanwhile) retries once on the reopened store.
