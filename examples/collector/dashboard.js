@@ -1,6 +1,7 @@
 // Collector dashboard: estimates with 95% intervals per cohort space (inline SVG), QA simulation
 // against a known truth, and the lift view of `experiment-*` spaces (./lift.js). No library.
 import { epsilonOf, lift, plan } from './lift.js';
+import { audit, consentRates } from './metrics.js';
 
 const $ = (id) => document.getElementById(id);
 const SVG = 'http://www.w3.org/2000/svg';
@@ -10,9 +11,7 @@ const num = (x) => (Math.abs(x) >= 100 ? Math.round(x).toLocaleString() : x.toFi
 const pct = (x) => `${(x * 100).toFixed(1)}%`;
 const pp = (x) => `${(x * 100).toFixed(1)} pp`;
 const WITHHELD = 'withheld (fewer than minCount)';
-/** readAudit and readConsentRates, from the build (loaded only when a page shows an audit or consent space). */
-let metrics;
-const loadMetrics = () => (metrics ??= import('/dist/index.js').catch(() => null));
+
 // The collector's day (GET /v1/spaces says it; the demo's collector may follow the page's clock).
 let collectorToday;
 const today = () => collectorToday ?? Math.floor(Date.now() / DAY);
@@ -161,8 +160,8 @@ function liftView(est) {
 const interval = (ci) => `${pct(ci[0])} – ${Number.isFinite(ci[1]) ? pct(ci[1]) : '∞'}`;
 
 /** A fairness audit: membership rate per group and the disparity ratio with its flag (readAudit). */
-function auditView(m, est) {
-  const a = m.readAudit(est);
+function auditView(est) {
+  const a = audit(est);
   const known = (x) => Number.isFinite(x);
   const row = (g) =>
     h('tr', { 'data-group': g.id }, h('td', null, g.id), h('td', null, known(g.n) ? num(g.n) : '—'),
@@ -181,10 +180,9 @@ function auditView(m, est) {
 }
 
 /** Consent rates: granted / denied / unset per purpose with intervals (readConsentRates). */
-function consentView(m, est) {
-  const purposes = (est.cohorts[0]?.id ?? '').split('|').map((x) => x.split(':')[0]).filter(Boolean);
-  if (est.cohorts.some((c) => c.estimate == null)) return h('p.withheld', null, `Consent rates: some combinations are ${WITHHELD}.`);
-  const r = m.readConsentRates(est, purposes);
+function consentView(est) {
+  const { purposes, rates: r, withheld } = consentRates(est);
+  if (withheld) return h('p.withheld', null, `Consent rates: some combinations are ${WITHHELD}.`);
   const cell = (x) => (Number.isFinite(x.rate) ? `${pct(x.rate)} (${interval(x.ci95)})` : '—');
   return h(
     'div.consent-rates',
@@ -195,7 +193,7 @@ function consentView(m, est) {
   );
 }
 
-function spaceCard(sp, est, truth, m) {
+function spaceCard(sp, est, truth) {
   const t = truth?.truth;
   const table = h(
     'table.table.small',
@@ -230,8 +228,8 @@ function spaceCard(sp, est, truth, m) {
     table,
     t ? h('p.muted.small', null, 'Truth counts only the simulated visitors; real visitors of this epoch add to the estimates.') : null,
     sp.id.startsWith('experiment-') ? liftView(est) : null,
-    m && sp.id.startsWith('audit-') ? auditView(m, est) : null,
-    m && sp.id === 'consent' ? consentView(m, est) : null,
+    sp.id.startsWith('audit-') ? auditView(est) : null,
+    sp.id === 'consent' ? consentView(est) : null,
   );
 }
 
@@ -294,8 +292,7 @@ async function reload(want) {
         const est = await getJSON(`/v1/estimates?space=${encodeURIComponent(sp.id)}&version=${sp.version}${q}`);
         estimates.set(sp.id, est);
         const truth = est.epoch != null ? await getJSON(`/qa/truth?space=${encodeURIComponent(sp.id)}&epoch=${est.epoch}`).catch(() => null) : null;
-        const m = sp.id.startsWith('audit-') || sp.id === 'consent' ? await loadMetrics() : undefined;
-        return spaceCard(sp, est, truth, m);
+        return spaceCard(sp, est, truth);
       }),
     );
     const cat = await loadCatalog();

@@ -23,7 +23,10 @@ export interface Counts {
   ids: string[];
   /** max(0, estimate) per cohort; NaN for a cohort withheld on the wire. */
   x: number[];
-  /** Covariance of the cohort estimates (undefined when a cohort is withheld). */
+  /**
+   * Covariance of the cohort estimates. With withheld cohorts it covers the published ones only
+   * (rows of withheld cohorts are 0) and leaves out GRR's noise covariance, which needs them all.
+   */
   cov?: number[][];
   /** Indices of withheld cohorts (`estimate: null` in a GET /v1/estimates body). */
   withheld: number[];
@@ -55,7 +58,14 @@ export function readCounts(estimate: unknown): Counts {
   const n = e.n ?? raw.reduce((a, b) => a + (b || 0), 0);
   if (typeof n !== 'number' || !(n >= 0) || n === Infinity) bad('estimate.n', 'expected a finite number ≥ 0');
   const x = raw.map((v) => (Number.isNaN(v) ? NaN : Math.max(0, v)));
-  return withheld.length ? { ids, x, withheld } : { ids, x, withheld, cov: cohortCovariance(n as number, raw, se) };
+  if (!withheld.length) return { ids, x, withheld, cov: cohortCovariance(n as number, raw, se) };
+  // Published cohorts only: sampling + their own noise (their estimates no longer sum to n, so
+  // cohortCovariance adds no GRR term); embedded in k × k with zeros for the withheld.
+  const pub = ids.map((_, i) => i).filter((i) => !withheld.includes(i));
+  const sub = cohortCovariance(n as number, pub.map((i) => raw[i]!), pub.map((i) => se[i]!));
+  const cov = ids.map(() => new Array<number>(ids.length).fill(0));
+  pub.forEach((i, a) => pub.forEach((j, b) => (cov[i]![j] = sub[a]![b]!)));
+  return { ids, x, withheld, cov };
 }
 
 /** w'·C·v */
@@ -80,8 +90,9 @@ export interface ShareWithGradient extends Share {
 export function shareOf(c: Counts, num: number[], den: number[]): ShareWithGradient {
   const grad = new Array<number>(c.x.length).fill(0);
   const T = den.reduce((s, i) => s + c.x[i]!, 0);
-  const none = { rate: NaN, stderr: NaN, n: c.cov ? Math.max(0, T) : NaN, ci95: [0, 1] as [number, number], grad };
-  if (!c.cov || !(T >= 1)) return none; // fewer than one estimated reporter
+  const touchesWithheld = den.some((i) => c.withheld.includes(i));
+  const none = { rate: NaN, stderr: NaN, n: touchesWithheld ? NaN : Math.max(0, T), ci95: [0, 1] as [number, number], grad };
+  if (!c.cov || touchesWithheld || !(T >= 1)) return none; // withheld, or fewer than one estimated reporter
   const r = num.reduce((s, i) => s + c.x[i]!, 0) / T;
   for (const i of den) grad[i] = ((num.includes(i) ? 1 : 0) - r) / T;
   const stderr = Math.sqrt(Math.max(0, form(grad, c.cov, grad)));

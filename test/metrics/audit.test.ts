@@ -148,6 +148,7 @@ describe('readAudit', () => {
     (e.cohorts[2] as Record<string, unknown>).stderr = null;
     const r = readAudit(e);
     expect(r.groups[1]!.rate).toBeNaN();
+    expect(r.groups[0]!.rate).toBeCloseTo(0.5, 12); // the other group is still read
     expect(r.flagged).toBe(false);
   });
 

@@ -39,8 +39,8 @@ export function captureReports() {
  * Wire reports of `space` for the given true cohort indices, drawn as the client draws them
  * (createMechanism with 'auto', fresh id each), with a seeded source.
  */
-export function drawReports(space: string, k: number, epsilon: number, indices: number[], random: RandomSource): LDPReport[] {
-  const m = createMechanism({ k, epsilon, random });
+export function drawReports(space: string, k: number, epsilon: number, indices: number[], random: RandomSource, mechanism: 'auto' | 'grr' | 'oue' | 'olh' = 'auto'): LDPReport[] {
+  const m = createMechanism({ k, epsilon, random, mechanism });
   return indices.map((i) => ({ v: 1, id: randomId(random), space, spaceVersion: 1, epoch: 20458, k, mechanism: m.name, epsilon, ...m.perturb(i) }) as LDPReport);
 }
 
