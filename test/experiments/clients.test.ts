@@ -50,7 +50,9 @@ describe('experiments through real clients', () => {
       if (l.ci95[0] <= 0 && 0 <= l.ci95[1]) covered++;
     }
     console.log(`A/A coverage through real clients: ${covered}/${runs}`);
-    // P(≤ 15 of 20 | 95%) < 0.3%: catches an interval that is far too narrow, as v1's was
-    expect(covered).toBeGreaterThan(15);
+    // A sanity bound, not a precise measurement (20 runs): P(≤ 14 of 20) is 0.03% at 95% coverage
+    // and 0.3% at 93%; an interval far too narrow fails it. The precise figures come from the
+    // seeded direct runs (lift.test.ts, 1,000 runs) and bench/experiments.mjs (real clients, 100 runs).
+    expect(covered).toBeGreaterThan(14);
   }, 120_000);
 });
