@@ -2,6 +2,7 @@
 import { CohortkitError } from '../errors';
 import type { Client } from '../types';
 import { isPlainObject } from '../validate';
+import { resolveLabels, type PreferenceLabels } from './labels';
 import { applyStyles } from './styles';
 import { createView, type InterestDefinition, type PreferenceView } from './view';
 
@@ -14,6 +15,8 @@ export interface PreferenceCenterOptions {
   stylesheet?: string;
   /** Labels of the declared interests, when `client.interests` does not list them itself. */
   interests?: InterestDefinition[];
+  /** Any of the component's texts, e.g. in the site's language (docs/ui.md lists them; `{name}` placeholders are filled in). */
+  labels?: Partial<PreferenceLabels>;
 }
 
 const TAG = /^[a-z][a-z0-9._]*-[a-z0-9._-]*$/;
@@ -36,8 +39,9 @@ export function definePreferenceCenter(client: Client, options: PreferenceCenter
   if (!c || typeof c.consent?.get != 'function' || typeof c.consent.update != 'function' || typeof c.on != 'function')
     bad('client', 'expected a cohortkit Client (from createClient)');
   if (!isPlainObject(options)) bad('options', 'expected a plain object');
-  const { tag = 'cohortkit-preferences', heading = 'Your privacy choices', stylesheet, interests, ...rest } = options;
-  for (const k in rest) bad(`options.${k}`, 'unknown key, expected one of tag, heading, stylesheet, interests');
+  const { tag = 'cohortkit-preferences', heading = 'Your privacy choices', stylesheet, interests, labels: texts, ...rest } = options;
+  for (const k in rest) bad(`options.${k}`, 'unknown key, expected one of tag, heading, stylesheet, interests, labels');
+  const labels = resolveLabels(texts);
   if (typeof tag != 'string' || !TAG.test(tag)) bad('options.tag', 'expected a custom element name with a hyphen, like "cohortkit-preferences"');
   if (typeof heading != 'string') bad('options.heading', 'expected a string');
   if (stylesheet !== undefined && typeof stylesheet != 'string') bad('options.stylesheet', 'expected a URL string');
@@ -53,7 +57,7 @@ export function definePreferenceCenter(client: Client, options: PreferenceCenter
       if (!this.view) {
         const root = this.shadowRoot ?? this.attachShadow({ mode: 'open' });
         applyStyles(root, stylesheet);
-        this.view = createView(root, client, { heading, interests: interests?.map((i) => ({ id: i.id, label: i.label })) });
+        this.view = createView(root, client, { heading, labels, interests: interests?.map((i) => ({ id: i.id, label: i.label })) });
       }
       this.view.connect();
     }

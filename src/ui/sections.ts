@@ -1,29 +1,19 @@
-// Pure renderers (data in, elements out) for the ledger and the memberships of the preference center.
+// Pure renderers (data and labels in, elements out) for the ledger and the memberships of the preference center.
 import type { ConsentRecord, ConsentValue, Membership } from '../types';
 import { fmtTime, h, show } from './dom';
+import { fill, type PreferenceLabels } from './labels';
 
 /** What a purpose's state means to a visitor. */
-export const STATE_TEXT: Record<ConsentValue, string> = { granted: 'on', denied: 'off', unset: 'not chosen yet (off)' };
+export const stateText = (L: PreferenceLabels, v: ConsentValue): string => (v == 'granted' ? L.on : v == 'denied' ? L.off : L.unset);
 
-const REASONS: Record<string, string> = {
-  match: 'every condition holds',
-  'no-match': 'a condition does not hold',
-  'no-consent': 'a purpose it relies on is not granted',
-  'insufficient-evidence': 'not enough supporting events yet',
-  'unknown-segment': 'no such segment',
-};
-
-const purged = (r: ConsentRecord) => (r.purged ? `${r.purged.signals} signals, ${r.purged.memberships} segments, ${r.purged.reports} reports` : '—');
+const purged = (L: PreferenceLabels, r: ConsentRecord) =>
+  r.purged ? fill(L.purged, { signals: r.purged.signals, segments: r.purged.memberships, reports: r.purged.reports }) : '—';
 
 /** The verify() line: intact, broken, or nothing recorded. */
-export function verifyText(count: number, verified: boolean): [text: string, ok: boolean] {
-  if (!count) return ['No consent decision recorded yet.', true];
-  return verified
-    ? [`✓ Ledger verified: the hash chain of ${count} ${count == 1 ? 'record' : 'records'} is intact.`, true]
-    : ['✗ Ledger check failed: the hash chain is broken.', false];
+export function verifyText(L: PreferenceLabels, count: number, verified: boolean): [text: string, ok: boolean] {
+  if (!count) return [L.empty, true];
+  return verified ? [fill(L.verified, { count }), true] : [L.broken, false];
 }
-
-const COLS = ['#', 'When', 'Purpose', 'Choice', 'Source', 'Policy', 'Deleted'];
 
 /**
  * The consent ledger, oldest first. In a narrow container each record stacks as labelled lines
@@ -31,16 +21,17 @@ const COLS = ['#', 'When', 'Purpose', 'Choice', 'Source', 'Policy', 'Deleted'];
  * keep the table semantics when display changes), and the table scrolls inside its own box where
  * container queries are unsupported.
  */
-export function ledgerTable(history: ConsentRecord[]): HTMLElement {
+export function ledgerTable(L: PreferenceLabels, history: ConsentRecord[]): HTMLElement {
+  const cols = L.columns.split('|');
   // Each cell carries its column name, shown (and read) only where the records stack.
-  const cell = (i: number, kid: Node | string | number, cls = '') => h(`td${cls}`, { role: 'cell' }, h('span.ck-label', null, `${COLS[i]} `), kid);
+  const cell = (i: number, kid: Node | string | number, cls = '') => h(`td${cls}`, { role: 'cell' }, h('span.ck-label', null, `${cols[i] ?? ''} `), kid);
   return h(
     'div.ck-scroll',
-    { role: 'region', 'aria-label': 'Consent history', tabindex: 0 },
+    { role: 'region', 'aria-label': L.history, tabindex: 0 },
     h(
       'table',
       { role: 'table' },
-      h('thead', { role: 'rowgroup' }, h('tr', { role: 'row' }, COLS.map((c) => h('th', { scope: 'col', role: 'columnheader' }, c)))),
+      h('thead', { role: 'rowgroup' }, h('tr', { role: 'row' }, cols.map((c) => h('th', { scope: 'col', role: 'columnheader' }, c)))),
       h(
         'tbody',
         { role: 'rowgroup' },
@@ -51,10 +42,10 @@ export function ledgerTable(history: ConsentRecord[]): HTMLElement {
             cell(0, r.seq),
             cell(1, fmtTime(r.at)),
             cell(2, h('code', null, r.purpose)),
-            cell(3, r.granted ? 'granted' : 'withdrawn', r.granted ? '.ck-ok' : '.ck-bad'),
+            cell(3, r.granted ? L.granted : L.revoked, r.granted ? '.ck-ok' : '.ck-bad'),
             cell(4, r.source),
             cell(5, r.policyVersion ?? '—'),
-            cell(6, purged(r)),
+            cell(6, purged(L, r)),
           ),
         ),
       ),
@@ -66,35 +57,34 @@ export function ledgerTable(history: ConsentRecord[]): HTMLElement {
  * One `<details>` per membership: why (reason, each condition with what was observed and expected),
  * which signals, under which purposes. `open` holds the ids the visitor opened (kept across renders).
  */
-export function membershipList(list: Membership[], describe: (id: string) => string | undefined, open: Set<string>): HTMLElement {
-  if (!list.length) return h('p.ck-muted', null, 'You are in no segment: nothing is personalized for you.');
+export function membershipList(L: PreferenceLabels, list: Membership[], describe: (id: string) => string | undefined, open: Set<string>): HTMLElement {
+  if (!list.length) return h('p.ck-muted', null, L.noSegments);
+  const reason = (r: string) => (L as Record<string, string>)[r] ?? r;
   return h(
     'div',
     null,
     list.map((m) => {
       const e = m.explanation;
+      const signal = (s: Membership['explanation']['signals'][number]) =>
+        fill(L.signal, { event: s.event, count: s.count }) + (s.lastSeen === undefined ? '' : fill(L.lastSeen, { time: fmtTime(s.lastSeen) }));
       const d = h<HTMLDetailsElement>(
         'details',
         { 'data-ck-segment': m.id, open: open.has(m.id) },
         h('summary', null, h('code', null, m.id), describe(m.id) ? ` · ${describe(m.id)}` : ''),
-        h('p', null, `Why: ${REASONS[e.reason] ?? e.reason}. Since ${fmtTime(m.since)}.`),
+        h('p', null, fill(L.because, { reason: reason(e.reason), since: fmtTime(m.since) })),
         e.conditions.length
           ? h(
               'ul.ck-conditions',
               null,
-              e.conditions.map((c) =>
-                h('li', null, `${c.passed ? '✓' : '✗'} `, h('code', null, c.path), `: observed ${show(c.observed)}, expected ${show(c.expected)}`),
-              ),
+              e.conditions.map((c) => h('li', null, `${c.passed ? '✓' : '✗'} `, h('code', null, c.path), fill(L.condition, { observed: show(c.observed), expected: show(c.expected) }))),
             )
           : null,
         h(
           'p.ck-small',
           null,
-          e.signals.length
-            ? `Based on: ${e.signals.map((s) => `${s.event} ×${s.count}${s.lastSeen === undefined ? '' : ` (last ${fmtTime(s.lastSeen)})`}`).join(', ')}.`
-            : 'Based on the context of this visit only: nothing stored.',
+          e.signals.length ? fill(L.basedOn, { signals: e.signals.map(signal).join(', ') }) : L.contextOnly,
           ' ',
-          e.purposes.length ? `Relies on: ${e.purposes.join(', ')}.` : 'Needs no consent.',
+          e.purposes.length ? fill(L.reliesOn, { purposes: e.purposes.join(', ') }) : L.noConsentNeeded,
         ),
       );
       d.addEventListener('toggle', () => (d.open ? open.add(m.id) : open.delete(m.id)));

@@ -2,7 +2,8 @@
 // kept live through client.on('consent' | 'segments'). Errors become status messages, never the page's.
 import type { Client, ConsentState, ConsentValue, Membership } from '../types';
 import { h } from './dom';
-import { STATE_TEXT, ledgerTable, membershipList, verifyText } from './sections';
+import { fill, type PreferenceLabels } from './labels';
+import { ledgerTable, membershipList, stateText, verifyText } from './sections';
 
 export interface InterestDefinition {
   id: string;
@@ -18,6 +19,7 @@ interface InterestsApi {
 
 export interface ViewOptions {
   heading: string;
+  labels: PreferenceLabels;
   interests?: InterestDefinition[];
 }
 
@@ -35,13 +37,14 @@ function interestsOf(client: Client): InterestsApi | undefined {
 }
 
 export function createView(root: ShadowRoot, client: Client, opts: ViewOptions) {
+  const L = opts.labels;
   const status = h('p.ck-status', { role: 'status', 'aria-live': 'polite' });
   const say = (text: string) => (status.textContent = text);
   const emit = (type: string, detail?: unknown) => root.host.dispatchEvent(new CustomEvent(type, { bubbles: true, composed: true, detail }));
   let chain = Promise.resolve();
-  /** Runs visitor actions one after another; failures become a status message. */
-  const act = (fn: () => Promise<void>, failed: string) =>
-    (chain = chain.then(fn).catch((e) => void say(`${failed}: ${message(e)}`)));
+  /** Runs visitor actions one after another; failures become a status message (`failed` with {error}). */
+  const act = (fn: () => Promise<void>, failed: string, vars: Record<string, string> = {}) =>
+    (chain = chain.then(fn).catch((e) => void say(fill(failed, { ...vars, error: message(e) }))));
 
   // Purposes ----------------------------------------------------------------
   const purposes = (() => {
@@ -56,7 +59,7 @@ export function createView(root: ShadowRoot, client: Client, opts: ViewOptions) 
   const purposeSet = h(
     'fieldset.ck-purposes',
     null,
-    h('legend', null, 'What you allow'),
+    h('legend', null, L.purposes),
     purposes.map((p) => {
       const id = `ck-p-${safe(p.id)}`;
       const input = h<HTMLInputElement>('input', { type: 'checkbox', id, name: p.id, 'aria-describedby': `${id}-d` });
@@ -70,7 +73,7 @@ export function createView(root: ShadowRoot, client: Client, opts: ViewOptions) 
     for (const [id, b] of boxes) {
       const v: ConsentValue = s[id] ?? 'unset';
       b.input.checked = v == 'granted';
-      b.state.textContent = `Now: ${STATE_TEXT[v]}.`;
+      b.state.textContent = fill(L.now, { state: stateText(L, v) });
     }
   };
   const togglePurpose = (id: string, input: HTMLInputElement) => {
@@ -83,10 +86,11 @@ export function createView(root: ShadowRoot, client: Client, opts: ViewOptions) 
         throw e;
       }
       const last = (await client.consent.history()).at(-1);
-      const receipt = !on && last?.purpose == id && last.purged ? ` Deleted ${last.purged.signals} signals, ${last.purged.memberships} segments, ${last.purged.reports} reports.` : '';
-      say(`${id}: ${on ? 'allowed' : 'withdrawn'}.${receipt}`);
+      const p = last?.purged;
+      const receipt = !on && last?.purpose == id && p ? ` ${fill(L.receipt, { signals: p.signals, segments: p.memberships, reports: p.reports })}` : '';
+      say(fill(on ? L.allowed : L.withdrawn, { purpose: id }) + receipt);
       emit('cohortkit-consent', client.consent.get());
-    }, `Could not save ${id}`).then(() => renderConsent(client.consent.get()));
+    }, L.saveFailed, { purpose: id }).then(() => renderConsent(client.consent.get()));
   };
 
   // Declared interests (only when the client has them) -----------------------
@@ -97,8 +101,8 @@ export function createView(root: ShadowRoot, client: Client, opts: ViewOptions) 
     ? h(
         'fieldset.ck-interests',
         null,
-        h('legend', null, 'Your interests'),
-        h('p.ck-desc', null, 'Tell us what you like; it stays on this device.'),
+        h('legend', null, L.interests),
+        h('p.ck-desc', null, L.interestsHint),
         defs.map((d) => {
           const id = `ck-i-${safe(d.id)}`;
           const input = h<HTMLInputElement>('input', { type: 'checkbox', id, name: d.id });
@@ -117,18 +121,18 @@ export function createView(root: ShadowRoot, client: Client, opts: ViewOptions) 
     act(async () => {
       const want = [...interestBoxes].filter(([, i]) => i.checked).map(([id]) => id);
       const r = await interests!.declare(want);
-      say(r.stored ? 'Your interests were saved.' : 'Interests are saved only with your consent for personalization.');
-    }, 'Could not save your interests').then(renderInterests, renderInterests);
+      say(r.stored ? L.interestsSaved : L.interestsNoConsent);
+    }, L.interestsFailed).then(renderInterests, renderInterests);
 
   // Your data: download, forget (with a confirmation inside the component) --
-  const download = h('button', { type: 'button', onclick: () => act(downloadData, 'Could not export your data') }, 'Download my data');
-  const forget = h('button.ck-danger', { type: 'button', 'aria-expanded': 'false', 'aria-controls': 'ck-confirm' }, 'Forget everything');
-  const cancel = h('button', { type: 'button' }, 'Cancel');
-  const confirm = h('button.ck-danger.ck-primary', { type: 'button' }, 'Yes, forget everything');
+  const download = h('button', { type: 'button', onclick: () => act(downloadData, L.downloadFailed) }, L.download);
+  const forget = h('button.ck-danger', { type: 'button', 'aria-expanded': 'false', 'aria-controls': 'ck-confirm' }, L.forget);
+  const cancel = h('button', { type: 'button' }, L.cancel);
+  const confirm = h('button.ck-danger.ck-primary', { type: 'button' }, L.confirmYes);
   const confirmBox = h(
     'div.ck-confirm',
     { id: 'ck-confirm', role: 'group', 'aria-labelledby': 'ck-confirm-q', hidden: true },
-    h('p', { id: 'ck-confirm-q' }, 'Delete everything stored about you on this device, the consent history included? This cannot be undone: download your data first to keep a copy.'),
+    h('p', { id: 'ck-confirm-q' }, L.confirm),
     h('div.ck-row', null, confirm, cancel),
   );
   const showConfirm = (open: boolean, focus = true) => {
@@ -143,9 +147,9 @@ export function createView(root: ShadowRoot, client: Client, opts: ViewOptions) 
     act(async () => {
       await client.forget();
       showConfirm(false);
-      say('Everything was deleted from this device. Every purpose is now off until you choose again.');
+      say(L.forgotten);
       emit('cohortkit-forget');
-    }, 'Could not delete your data').then(() => refresh()),
+    }, L.forgetFailed).then(() => refresh()),
   );
   async function downloadData() {
     const data = await client.exportData();
@@ -156,7 +160,7 @@ export function createView(root: ShadowRoot, client: Client, opts: ViewOptions) 
     a.click();
     a.remove();
     setTimeout(() => URL.revokeObjectURL(url), 60_000);
-    say(`Your data was downloaded as ${name}.`);
+    say(fill(L.downloaded, { file: name }));
   }
 
   // Segments and ledger -------------------------------------------------------
@@ -177,17 +181,17 @@ export function createView(root: ShadowRoot, client: Client, opts: ViewOptions) 
   })();
   const renderSegments = (list: Membership[]) => {
     const focused = (root.activeElement?.closest('details') as HTMLElement | null)?.dataset.ckSegment;
-    segmentsBox.replaceChildren(membershipList(list, describe, open));
+    segmentsBox.replaceChildren(membershipList(L, list, describe, open));
     if (focused) (segmentsBox.querySelector(`details[data-ck-segment="${focused}"] summary`) as HTMLElement | null)?.focus();
   };
   const renderLedger = async () => {
     const [history, verified] = await Promise.all([client.consent.history(), client.consent.verify()]);
-    const [text, ok] = verifyText(history.length, verified);
+    const [text, ok] = verifyText(L, history.length, verified);
     verifyLine.textContent = text;
     verifyLine.className = `ck-verify ${ok ? 'ck-ok' : 'ck-bad'}`;
     verifyLine.dataset.ckVerified = String(verified);
     const refocus = !!root.activeElement && ledgerBox.contains(root.activeElement);
-    ledgerBox.replaceChildren(...(history.length ? [ledgerTable(history)] : []));
+    ledgerBox.replaceChildren(...(history.length ? [ledgerTable(L, history)] : []));
     if (refocus) (ledgerBox.firstElementChild as HTMLElement | null)?.focus();
   };
 
@@ -205,7 +209,7 @@ export function createView(root: ShadowRoot, client: Client, opts: ViewOptions) 
           renderSegments(await client.segments());
           await renderLedger();
         } catch (e) {
-          say(`Could not load your data: ${message(e)}`);
+          say(fill(L.loadFailed, { error: message(e) }));
         }
       } while (again);
       busy = undefined;
@@ -217,18 +221,18 @@ export function createView(root: ShadowRoot, client: Client, opts: ViewOptions) 
   root.append(
     h(
       'section.ck',
-      { part: 'root', ...(opts.heading ? { 'aria-labelledby': 'ck-title' } : { 'aria-label': 'Privacy preferences' }) },
+      { part: 'root', ...(opts.heading ? { 'aria-labelledby': 'ck-title' } : { 'aria-label': L.region }) },
       opts.heading ? h('h2', { id: 'ck-title' }, opts.heading) : null,
-      h('p.ck-muted.ck-small', null, 'Change any choice at any time: withdrawing deletes what relied on it.'),
+      L.intro ? h('p.ck-muted.ck-small', null, L.intro) : null,
       purposeSet,
       interestSet,
       status,
-      h('h3', null, 'Your data'),
+      h('h3', null, L.data),
       h('div.ck-row', null, download, forget),
       confirmBox,
-      h('h3', null, 'Why you see what you see'),
+      h('h3', null, L.why),
       segmentsBox,
-      h('h3', null, 'Your consent history'),
+      h('h3', null, L.history),
       verifyLine,
       ledgerBox,
     ),
@@ -246,7 +250,7 @@ export function createView(root: ShadowRoot, client: Client, opts: ViewOptions) 
       try {
         off = [on('consent'), on('segments')];
       } catch (e) {
-        say(`Could not follow changes: ${message(e)}`);
+        say(fill(L.loadFailed, { error: message(e) }));
       }
       renderConsent(client.consent.get());
       void refresh();

@@ -268,6 +268,39 @@ describe('hostile text', () => {
   });
 });
 
+describe('labels', () => {
+  it('every text can be replaced, e.g. in the site language; placeholders are filled in', async () => {
+    const { root, box, label, text, button, client } = await mount(OPTIONS, {
+      heading: 'Vos choix',
+      labels: { purposes: 'Ce que vous autorisez', now: 'Actuellement : {state}.', off: 'refusé', unset: 'pas encore choisi', allowed: '{purpose} : autorisé.', download: 'Télécharger mes données', forget: 'Tout effacer', columns: 'n°|Quand|Finalité|Choix|Source|Politique|Supprimé', granted: 'accordé', verified: 'Registre vérifié ({count}).' },
+    });
+    expect(text('h2')).toBe('Vos choix');
+    expect(text('legend')).toBe('Ce que vous autorisez');
+    expect(text('.ck-state')).toBe('Actuellement : pas encore choisi.');
+    expect(label(box('personalization'))).toBe('personalization'); // the purpose id stays the accessible name
+    expect(button('Télécharger mes données')).toBeDefined();
+    expect(button('Tout effacer')).toBeDefined();
+    toggle(box('personalization'));
+    await until(() => text('[role="status"]') === 'personalization : autorisé.', 'status');
+    await until(() => root.querySelector('th'), 'ledger');
+    expect([...root.querySelectorAll('th')].map((th) => th.textContent)).toEqual(['n°', 'Quand', 'Finalité', 'Choix', 'Source', 'Politique', 'Supprimé']);
+    expect(text('tbody td.ck-ok')).toContain('accordé');
+    expect(text('.ck-verify')).toBe('Registre vérifié (1).');
+    expect(client.consent.get().personalization).toBe('granted');
+  });
+
+  it.each([
+    [{ nope: 'x' }, /^options\.labels\.nope: unknown label/],
+    [{ toString: 'x' }, /^options\.labels\.toString: unknown label/],
+    [{ forget: 1 }, /^options\.labels\.forget: expected a string/],
+    ['x', /^options\.labels: expected a plain object/],
+  ])('rejects labels %j', async (labels, msg) => {
+    const client = await createClient({ storage: 'memory' });
+    expect(() => definePreferenceCenter(client, { tag: `ck-bad-${++n}`, labels: labels as never })).toThrow(msg);
+    await client.close();
+  });
+});
+
 describe('definePreferenceCenter: misuse', () => {
   it('without customElements (Node, old engines) → invalid-argument', async () => {
     const client = await createClient({ storage: 'memory' });
