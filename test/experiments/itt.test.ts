@@ -64,6 +64,40 @@ describe('eligibility: holdout only for visitors who would be shown a variant', 
   });
 });
 
+describe('property: an arm is joined only by an eligible visitor with every experiment purpose granted', () => {
+  it('over random consent, membership, variant and holdout', async () => {
+    await fc.assert(
+      fc.asyncProperty(
+        fc.record({
+          personalization: fc.boolean(),
+          measurement: fc.boolean(),
+          reads: fc.boolean(),
+          variant: fc.constantFrom('fan', 'always'),
+          holdout: fc.constantFrom(undefined, 0, 0.5, 1),
+        }),
+        async (w) => {
+          const now = clock();
+          const c = await client({ now });
+          await c.consent.update({ personalization: w.personalization, measurement: w.measurement });
+          if (w.reads) await c.track('article_view');
+          const d = await c.decide(req({ holdout: w.holdout, variants: [{ segment: w.variant, value: 'A' }] }));
+          const eligible = w.variant === 'always' || (w.personalization && w.reads);
+          const randomized = eligible && w.personalization && w.measurement && !!w.holdout;
+          if (!eligible) expect(['no-match', 'no-consent']).toContain(d.reason);
+          if (d.reason === 'holdout') expect(randomized).toBe(true);
+          if (w.holdout === 1) expect(d.reason === 'holdout').toBe(randomized);
+          const joined = await arms(c);
+          expect(Object.keys(joined).length > 0).toBe(randomized);
+          if (randomized) expect(joined).toEqual({ [d.reason === 'holdout' ? 'holdout' : 'treated']: 1 });
+          await c.close();
+          open = open.filter((x) => x !== c);
+        },
+      ),
+      { numRuns: 60 },
+    );
+  });
+});
+
 describe('intent to treat: the arm of the first eligible decision is kept', () => {
   const eligible = async (extra: Partial<ClientOptions> = {}, segments?: SegmentDefinition[]) => {
     const c = await client(extra, segments);
