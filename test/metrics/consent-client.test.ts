@@ -1,4 +1,5 @@
 // report.consentRates through the real client: what is sent, when, and never with GPC.
+import fc from 'fast-check';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createClient } from '../../src/index';
 import { consentIndex, consentSpace } from '../../src/metrics';
@@ -186,5 +187,48 @@ describe('report.consentRates: options', () => {
     await expect(createClient(o)).rejects.toMatchObject({ code: 'invalid-options', message: expect.stringMatching(/reserved/) });
     const p = { ...opts('exempt', clock()), purposes: ['personalization', 'measurement', 'a', 'b', 'c', 'd', 'e'] };
     await expect(createClient(p)).rejects.toMatchObject({ code: 'invalid-options', message: expect.stringMatching(/^report\.consentRates: at most 6/) });
+  });
+});
+
+describe("report.consentRates 'exempt': privacy invariants (fast-check)", () => {
+  type Step = { kind: 'track' } | { kind: 'flush' } | { kind: 'advance'; ms: number } | { kind: 'consent'; p: boolean };
+  const step: fc.Arbitrary<Step> = fc.oneof(
+    fc.constant({ kind: 'track' as const }),
+    fc.constant({ kind: 'flush' as const }),
+    fc.record({ kind: fc.constant('advance' as const), ms: fc.integer({ min: 0, max: 3 * DAY }) }),
+    fc.record({ kind: fc.constant('consent' as const), p: fc.boolean() }),
+  );
+  const run = async (steps: Step[], gpc: boolean) => {
+    setGPC(gpc);
+    cap = capture();
+    const now = clock();
+    const c = await createClient({ ...opts('exempt', now), report: { endpoint: 'https://collector.example/v1/reports', consentRates: 'exempt' } });
+    for (const s of steps) {
+      if (s.kind === 'track') await c.track('article_view');
+      else if (s.kind === 'flush') await c.flush();
+      else if (s.kind === 'advance') now.advance(s.ms);
+      else await c.consent.update({ personalization: s.p, measurement: false });
+    }
+    await c.flush();
+    await c.close();
+    cap.restore();
+    return cap.sent;
+  };
+
+  it('without measurement: only consent-space reports, at most one per epoch; with GPC: nothing at all', async () => {
+    await fc.assert(
+      fc.asyncProperty(fc.array(step, { maxLength: 12 }), fc.boolean(), async (steps, gpc) => {
+        const sent = await run(steps, gpc);
+        if (gpc) {
+          expect(sent).toEqual([]);
+          return;
+        }
+        expect(sent.every((r) => r.space === 'consent')).toBe(true);
+        const epochs = sent.map((r) => r.epoch);
+        expect(new Set(epochs).size).toBe(epochs.length);
+        expect(sent.length).toBeGreaterThanOrEqual(1); // the final flush reports the current epoch
+      }),
+      { numRuns: 40 },
+    );
   });
 });
