@@ -46,7 +46,11 @@ export function createCollector(opts: CollectorOptions): CollectorHandler {
   const perAddress = o.perAddressLimit === false ? undefined : createAddressLimiter(o.perAddressLimit, now);
   const authorized = o.readToken === undefined ? () => true : createTokenCheck(o.readToken);
   const rejections = createRejectionLog(dedupeDays, versions.size);
-  const today = (): number => dayOf(now());
+  /** The collector's UTC day; a clock returning garbage falls back to the system clock. */
+  const today = (): number => {
+    const t = now();
+    return dayOf(Number.isFinite(t) ? t : Date.now());
+  };
   let store: Promise<CollectorStore> | undefined;
   let opened: CollectorStore | undefined;
   const getStore = (): Promise<CollectorStore> =>
@@ -122,7 +126,8 @@ export function createCollector(opts: CollectorOptions): CollectorHandler {
       rejections.add(day, typeof sp === 'string' && versions.has(sp) ? sp : '*', reasonOf(error));
       if (error === REJECTION.duplicate) dup++;
     }
-    log?.(`${new Date(now()).toISOString()} batch: ${items.length} received, ${accepted} accepted, ${rejected.length} rejected (${dup} duplicate)`);
+    const t = now();
+    log?.(`${new Date(Number.isFinite(t) ? t : Date.now()).toISOString()} batch: ${items.length} received, ${accepted} accepted, ${rejected.length} rejected (${dup} duplicate)`);
     sendJson(res, 202, { accepted, rejected }, h);
   }
 

@@ -179,3 +179,14 @@ describe('clocks that step back', () => {
     expect(lim.take('a', 3)).toBe(0);
   });
 });
+
+describe('a clock returning garbage', () => {
+  it('falls back to the system clock: the window still holds, log lines still print', async () => {
+    const lines: string[] = [];
+    const c = await startCollectorServer({ spaces: SPACES, rateLimit: false, now: () => NaN, log: (l) => lines.push(l) });
+    running.push(c);
+    const r = await call(c.url, 'POST', '/v1/reports', [...makeReports(1, 70), ...makeReports(1, 71, { epoch: 999_999_999 })]);
+    expect(r.body).toEqual({ accepted: 1, rejected: [{ index: 1, error: 'epoch: in the future' }] });
+    expect(lines.at(-1)).toMatch(/^\d{4}-\d\d-\d\dT.* batch: 2 received, 1 accepted, 1 rejected/);
+  });
+});
