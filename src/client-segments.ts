@@ -22,6 +22,14 @@ export interface SegmentRuntimeOptions {
   onError(e: unknown): void;
 }
 
+// A stored record of the wrong shape (edited by another script) is ignored, never fatal.
+const num = (...xs: unknown[]) => xs.every(Number.isFinite);
+const hasPurposes = (x: { purposes?: unknown }) => Array.isArray(x?.purposes) && x.purposes.every((p) => typeof p == 'string');
+const isSignal = (s: StoredSignal | undefined): s is StoredSignal =>
+  !!s && hasPurposes(s) && typeof s.key == 'string' && typeof s.event == 'string' && typeof s.props == 'object' && !!s.props &&
+  Array.isArray(s.times) && num(s.day, s.count, s.first, s.last, s.expiresAt, ...s.times);
+const isMembership = (m: StoredMembership) => hasPurposes(m) && typeof m.id == 'string' && num(m.version, m.since);
+
 export function createSegmentRuntime(o: SegmentRuntimeOptions) {
   const { catalog } = o;
   let signals = new Map<string, StoredSignal>();
@@ -86,8 +94,8 @@ export function createSegmentRuntime(o: SegmentRuntimeOptions) {
   return {
     /** (Re)load the caches from the store: at start, and when another tab changed it. */
     async load() {
-      signals = new Map((await o.store().getAll('signals')).map((s) => [s.key, s]));
-      stored = new Map((await o.store().getAll('memberships')).map((m) => [m.id, m]));
+      signals = new Map((await o.store().getAll('signals')).filter(isSignal).map((s) => [s.key, s]));
+      stored = new Map((await o.store().getAll('memberships')).filter(isMembership).map((m) => [m.id, m]));
     },
 
     async track(event: string, props: Record<string, Scalar>): Promise<TrackResult> {
@@ -109,7 +117,8 @@ export function createSegmentRuntime(o: SegmentRuntimeOptions) {
         if (!catalog.purposesForEvent(event).some((ps) => ps.every(o.isGranted)))
           return { stored: false, reason: 'no-consent' as const };
         const key = `${event}|${dayOf(at)}|${propsKey(kept)}`;
-        const existing = (await o.store().get('signals', key)) ?? signals.get(key);
+        const read = await o.store().get('signals', key);
+        const existing = isSignal(read) ? read : signals.get(key);
         const rollup = addToRollup(existing, event, kept, at);
         const ps = [...new Set([...(existing?.purposes ?? []), ...purposes])];
         const value: StoredSignal = { ...rollup, key, purposes: ps, expiresAt: rollup.last + o.retentionDays(ps) * DAY };

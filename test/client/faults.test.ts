@@ -232,6 +232,36 @@ describe('flush() under storage faults', () => {
     expect(await outboxOf(opts.namespace!)).toHaveLength(2);
   });
 
+  it('malformed signals and memberships (written by another script): the client stays on IndexedDB, ignores them, and a withdrawal purges them', async () => {
+    const opts = options();
+    const c = await createClient(opts);
+    await c.consent.update({ personalization: true });
+    await c.track('purchase');
+    await c.close();
+    const { openDB } = await import('idb');
+    const db = await openDB(`cohortkit:${opts.namespace}`);
+    await db.put('signals', { key: 'junk1', event: 'purchase', purposes: ['personalization'], expiresAt: 1e15 } as never); // no times, no counts
+    await db.put('signals', { key: 'junk2', event: 'purchase' } as never); // no purposes
+    await db.put('signals', { key: `purchase|${Math.floor(clock()() / 86_400_000)}|{}`, event: 'purchase', purposes: 7 } as never); // our own key, junk
+    await db.put('memberships', { id: 'buyer' } as never);
+    await db.put('memberships', { id: 'reader', version: 'x', since: 0, purposes: ['personalization'] } as never);
+    db.close();
+    const again = await createClient(opts);
+    clients.push(again);
+    const errors: unknown[] = [];
+    again.on('error', (e) => errors.push(e));
+    expect(again.storage).toBe('indexeddb');
+    expect(await again.track('purchase')).toEqual({ stored: true, reason: 'stored' });
+    expect((await again.segments()).map((m) => m.id)).toEqual(['buyer']);
+    expect((await again.explain('reader')).member).toBe(false);
+    await again.consent.update({ personalization: false });
+    const after = await dump(opts.namespace!);
+    // Withdrawal takes everything that relied on personalization, and the records without purposes.
+    expect((after.signals as Array<{ key: string }>).map((s) => s.key)).toEqual([]);
+    expect(after.memberships).toEqual([]);
+    expect(errors).toEqual([]);
+  });
+
   it('exportData shows the reports waiting in memory as queued', async () => {
     const { c } = await setup();
     const f = fault('quota');
