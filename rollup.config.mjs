@@ -49,6 +49,29 @@ const external = (id) => id === 'idb' || id.startsWith('node:') || id === 'pg' |
 // A new public entry: one line here and its block in package.json `exports` (types, import, default).
 const entries = { index: 'src/index.ts', ldp: 'src/ldp.ts', server: 'src/server.ts', catalog: 'src/catalog.ts', ui: 'src/ui.ts' };
 
+// In the tag bundle, modules that load a chunk on demand are swapped for their add-on loaders.
+const SWAPS = { 'src/consent/load-adapters.ts': 'src/tag/load-adapters.ts' };
+const tagSwaps = () => ({
+  name: 'tag-swaps',
+  async resolveId(src, from, o) {
+    if (!from || !src.startsWith('.')) return null;
+    const r = await this.resolve(src, from, { ...o, skipSelf: true });
+    const rel = r && r.id.slice(process.cwd().length + 1);
+    return rel && SWAPS[rel] ? join(process.cwd(), SWAPS[rel]) : null;
+  },
+});
+const tagIIFE = (input, file, name, plugins = []) => ({
+  input,
+  output: { file: `${out}/${file}`, format: 'iife', name, sourcemap: true, inlineDynamicImports: true },
+  plugins: [
+    ...plugins,
+    resolve({ browser: true }),
+    typescript({ tsconfig: './tsconfig.build.json', outDir: out }),
+    replaceDev(),
+    terser({ ecma: 2020, compress: { passes: 3, unsafe_arrows: true, unsafe_methods: true, pure_getters: true }, mangle: true, format: { comments: false } }),
+  ],
+});
+
 const builds = [
   // npm package: ESM for each public entry. idb stays a dependency.
   {
@@ -71,17 +94,11 @@ const builds = [
     external,
     plugins: [dts({ tsconfig: './tsconfig.build.json' })],
   },
-  // Script tag / tag managers: one minified IIFE, global `Cohortkit`, idb bundled inside.
-  {
-    input: 'src/tag/iife.ts',
-    output: { file: `${out}/cohortkit.iife.js`, format: 'iife', name: 'Cohortkit', sourcemap: true, inlineDynamicImports: true },
-    plugins: [
-      resolve({ browser: true }),
-      typescript({ tsconfig: './tsconfig.build.json', outDir: out }),
-      replaceDev(),
-      terser({ ecma: 2020, compress: { passes: 3, unsafe_arrows: true, unsafe_methods: true, pure_getters: true }, mangle: true, format: { comments: false } }),
-    ],
-  },
+  // Script tag / tag managers: one minified IIFE, global `Cohortkit`, idb bundled inside. What only
+  // some sites configure is an add-on beside it (below), which the bundle loads from its own directory.
+  tagIIFE('src/tag/iife.ts', 'cohortkit.iife.js', 'Cohortkit', [tagSwaps()]),
+  // Add-on: the CMP adapters (TCF, Consent Mode, GPP), global `CohortkitInterop`.
+  tagIIFE('src/addons/interop.ts', 'cohortkit-interop.js', 'CohortkitInterop'),
   // The preference center for a script tag: global `CohortkitUI`, its CSS also as dist/cohortkit-ui.css.
   {
     input: 'src/ui/iife.ts',

@@ -1,5 +1,7 @@
+import { CohortkitError, isCohortkitError } from '../errors';
 import type { ConsentSource, ConsentState } from '../types';
 import { BOOL, check, fail, obj } from '../validate';
+import { loadAdapters } from './load-adapters';
 
 /** A GPP field as the adapter reads it (kept in step with GPP_FIELD in adapters/gpp.ts). */
 const GPP_FIELD_RE = /^[a-z][a-z0-9]{1,15}\.[A-Za-z][A-Za-z0-9]{0,63}(\.\d{1,2})?$/;
@@ -57,7 +59,9 @@ export function validateInterop(input: unknown, purposes: string[]): InteropOpti
 
 /**
  * Connect the configured CMP adapters. They are loaded on demand (a separate chunk in the
- * ESM build), so a site that configures none pays nothing for them.
+ * ESM build, the add-on dist/cohortkit-interop.js for the script tag), so a site that
+ * configures none pays nothing for them. Rejects if they cannot be loaded (the client
+ * emits that as `error` and runs without them).
  */
 export async function connectInterop(
   interop: InteropOptions | undefined,
@@ -70,15 +74,22 @@ export async function connectInterop(
 ): Promise<() => void> {
   const win = typeof window === 'undefined' ? undefined : (window as unknown as Record<string, unknown>);
   if (!win || !interop || (!interop.tcf && !interop.consentMode && !interop.gpp)) return () => {};
-  const a = await import('./adapters');
+  const a = await loadAdapters().catch((e) => {
+    throw isCohortkitError(e) ? e : new CohortkitError('network', 'interop: the CMP adapters could not be loaded', e);
+  });
   const stops: Array<() => void> = [];
-  if (interop.tcf)
-    stops.push(a.connectTCF({ win, map: interop.tcf.map, vendorId: interop.tcf.vendorId, onChoices: (c) => env.update(c, 'tcf'), onError: env.onError }));
-  if (interop.gpp) stops.push(a.connectGPP({ win, map: interop.gpp.map, onChoices: (c) => env.update(c, 'gpp'), onError: env.onError }));
-  if (interop.consentMode?.read) stops.push(a.readConsentMode(win, (c) => env.update(c, 'consent-mode')));
+  // A CMP may answer while we connect (synchronously): those choices reach `env` in a later
+  // task, in order, once the caller holds what this returns.
+  let connecting = true;
+  const to = (source: ConsentSource) => (c: Record<string, boolean>) =>
+    connecting ? setTimeout(() => env.update(c, source)) : env.update(c, source);
+  if (interop.tcf) stops.push(a.connectTCF({ win, map: interop.tcf.map, vendorId: interop.tcf.vendorId, onChoices: to('tcf'), onError: env.onError }));
+  if (interop.gpp) stops.push(a.connectGPP({ win, map: interop.gpp.map, onChoices: to('gpp'), onError: env.onError }));
+  if (interop.consentMode?.read) stops.push(a.readConsentMode(win, to('consent-mode')));
   if (interop.consentMode?.mirror) {
     a.mirrorToConsentMode(win, env.state());
     stops.push(env.onConsent((s) => a.mirrorToConsentMode(win, s)));
   }
+  connecting = false;
   return () => stops.forEach((s) => s());
 }

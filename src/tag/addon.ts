@@ -1,0 +1,53 @@
+// Add-on files for the script-tag bundle: parts that only some sites configure (the CMP adapters)
+// live in their own IIFE next to dist/cohortkit.iife.js and are loaded from that directory on
+// demand. Same origin as the bundle, so `script-src 'self'` allows them; no eval, no inline script.
+import { CohortkitError } from '../errors';
+
+/** The bundle's own URL, captured while it runs (`document.currentScript` is null afterwards). */
+const own = typeof document == 'object' ? (document.currentScript as HTMLScriptElement | null) : null;
+const loads = new Map<string, Promise<unknown>>();
+
+/** How long a load may take before it fails (a hung request must not hold `createClient`). */
+export const ADDON_TIMEOUT_MS = 10_000;
+
+/**
+ * Loads `file` from the directory of the script that ran this bundle (or `base`) and resolves with
+ * the global it defines. Loaded once per file; a global already present (the page included the
+ * add-on itself) is used as is. Copies the bundle's CSP nonce. Rejects (never throws) with
+ * `CohortkitError` `network` when the file cannot be loaded or does not define `global`.
+ * @param file e.g. `cohortkit-interop.js`
+ * @param global the name the add-on defines on `window`, e.g. `CohortkitInterop`
+ * @param base defaults to the bundle's `src`
+ */
+export function loadAddon<T>(file: string, global: string, base: string | undefined = own?.src): Promise<T> {
+  const win = window as unknown as Record<string, unknown>;
+  if (win[global]) return Promise.resolve(win[global] as T);
+  let p = loads.get(file);
+  if (!p) {
+    p = new Promise((resolve, reject) => {
+      const fail = (why: string, cause?: unknown) => {
+        loads.delete(file); // a later client may try again
+        reject(new CohortkitError('network', `cohortkit: add-on ${file} ${why}`, cause));
+      };
+      try {
+        if (!base) return fail('not loaded: the bundle was not loaded from a <script src> (its directory is unknown)');
+        const s = document.createElement('script');
+        const timer = setTimeout(() => fail(`timed out after ${ADDON_TIMEOUT_MS} ms`), ADDON_TIMEOUT_MS);
+        s.onload = () => {
+          clearTimeout(timer);
+          if (win[global]) resolve(win[global]);
+          else fail(`did not define ${global} (a different version?)`);
+        };
+        s.onerror = () => (clearTimeout(timer), fail(`could not be loaded from ${s.src}`));
+        s.async = true;
+        if (own?.nonce) s.nonce = own.nonce;
+        s.src = new URL(file, base).href;
+        document.head.append(s);
+      } catch (e) {
+        fail('could not be loaded', e); // e.g. Trusted Types refusing the URL
+      }
+    });
+    loads.set(file, p);
+  }
+  return p as Promise<T>;
+}

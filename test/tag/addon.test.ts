@@ -1,0 +1,88 @@
+// The tag bundle's add-on loader (src/tag/addon.ts): the script element it inserts and what a
+// load, a failure, a missing global or a hang turn into. The real file loads in test/e2e/tag.test.ts.
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { isCohortkitError } from '../../src/errors';
+import { ADDON_TIMEOUT_MS, loadAddon } from '../../src/tag/addon';
+
+const w = window as unknown as Record<string, unknown>;
+// A successful load is kept per file (loaded once), so each test below loads its own file name.
+let inserted: HTMLScriptElement[];
+beforeEach(() => {
+  inserted = [];
+  // capture the element instead of letting happy-dom fetch it
+  vi.spyOn(document.head, 'append').mockImplementation((...nodes) => void inserted.push(...(nodes as HTMLScriptElement[])));
+});
+afterEach(() => {
+  vi.restoreAllMocks();
+  vi.useRealTimers();
+  delete w.TestAddon;
+});
+
+const BASE = 'https://shop.example/static/js/cohortkit.iife.js?v=3';
+
+describe('loadAddon', () => {
+  it('inserts one async <script> resolved against the bundle directory and resolves with the global it defines', async () => {
+    const a = loadAddon<{ x: number }>('cohortkit-interop.js', 'TestAddon', BASE);
+    const b = loadAddon<{ x: number }>('cohortkit-interop.js', 'TestAddon', BASE);
+    expect(inserted).toHaveLength(1);
+    const s = inserted[0];
+    expect(s.tagName).toBe('SCRIPT');
+    expect(s.src).toBe('https://shop.example/static/js/cohortkit-interop.js');
+    expect(s.async).toBe(true);
+    expect(s.textContent).toBe(''); // never inline code
+    w.TestAddon = { x: 1 };
+    s.onload!(new Event('load'));
+    expect(await a).toEqual({ x: 1 });
+    expect(await b).toBe(await a);
+    // once the global exists, nothing more is inserted
+    expect(await loadAddon('cohortkit-interop.js', 'TestAddon', BASE)).toEqual({ x: 1 });
+    expect(inserted).toHaveLength(1);
+  });
+
+  it('a failed load rejects with CohortkitError network naming the URL, and a later call tries again', async () => {
+    const p = loadAddon('addon-1.js', 'TestAddon', BASE);
+    inserted[0].onerror!(new Event('error'));
+    const e = await p.catch((x) => x);
+    expect(isCohortkitError(e)).toBe(true);
+    expect(e.code).toBe('network');
+    expect(e.message).toBe('cohortkit: add-on addon-1.js could not be loaded from https://shop.example/static/js/addon-1.js');
+    void loadAddon('addon-1.js', 'TestAddon', BASE).catch(() => {});
+    expect(inserted).toHaveLength(2);
+  });
+
+  it('a file that loads but defines no global rejects (network)', async () => {
+    const p = loadAddon('addon-2.js', 'TestAddon', BASE);
+    inserted[0].onload!(new Event('load'));
+    await expect(p).rejects.toMatchObject({ code: 'network', message: expect.stringContaining('did not define TestAddon') });
+  });
+
+  it('a load that never answers rejects after the timeout', async () => {
+    vi.useFakeTimers();
+    const p = loadAddon('addon-3.js', 'TestAddon', BASE);
+    const settled = vi.fn();
+    p.then(settled, settled);
+    await vi.advanceTimersByTimeAsync(ADDON_TIMEOUT_MS - 1);
+    expect(settled).not.toHaveBeenCalled();
+    await vi.advanceTimersByTimeAsync(1);
+    await expect(p).rejects.toMatchObject({ code: 'network', message: expect.stringContaining('timed out') });
+  });
+
+  it('without a known directory (inline or eval-injected bundle) it rejects and inserts nothing', async () => {
+    await expect(loadAddon('addon-4.js', 'TestAddon', undefined)).rejects.toMatchObject({
+      code: 'network',
+      message: expect.stringContaining('its directory is unknown'),
+    });
+    expect(inserted).toHaveLength(0);
+  });
+
+  it('a hostile base (not a URL) or a DOM that refuses the element rejects, never throws', async () => {
+    expect(() => loadAddon('x.js', 'TestAddon', 'not a url')).not.toThrow();
+    await expect(loadAddon('x.js', 'TestAddon', 'not a url')).rejects.toMatchObject({ code: 'network' });
+    vi.spyOn(document.head, 'append').mockImplementation(() => {
+      throw new TypeError('This document requires TrustedScriptURL assignment');
+    });
+    const e = await loadAddon('y.js', 'TestAddon', BASE).catch((x) => x);
+    expect(e).toMatchObject({ code: 'network', message: 'cohortkit: add-on y.js could not be loaded' });
+    expect(e.cause).toBeInstanceOf(TypeError);
+  });
+});
