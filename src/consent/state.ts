@@ -5,7 +5,8 @@ export function deriveState(purposes: string[], records: ConsentRecord[]): Conse
   const state: ConsentState = {};
   for (const p of purposes) state[p] = 'unset';
   for (const r of records) {
-    if (!(r.purpose in state)) continue;
+    // Only declared purposes (a stored record naming 'constructor' must not add a key).
+    if (!purposes.includes(r?.purpose)) continue;
     state[r.purpose] = r.source === 'policy-change' ? 'unset' : r.granted ? 'granted' : 'denied';
   }
   return state;

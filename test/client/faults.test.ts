@@ -262,6 +262,23 @@ describe('flush() under storage faults', () => {
     expect(errors).toEqual([]);
   });
 
+  it('malformed ledger records: the client stays on IndexedDB, the state holds only declared purposes, verify() is false', async () => {
+    const opts = options();
+    const c = await createClient(opts);
+    await c.consent.update({ personalization: true });
+    await c.close();
+    const { openDB } = await import('idb');
+    const db = await openDB(`cohortkit:${opts.namespace}`);
+    await db.put('ledger', { seq: 98, purpose: 'constructor', granted: true, source: 'api' } as never);
+    await db.put('ledger', { seq: 99 } as never);
+    db.close();
+    const again = await createClient(opts);
+    clients.push(again);
+    expect(again.storage).toBe('indexeddb');
+    expect(again.consent.get()).toEqual({ personalization: 'granted', measurement: 'unset' });
+    expect(await again.consent.verify()).toBe(false);
+  });
+
   it('exportData shows the reports waiting in memory as queued', async () => {
     const { c } = await setup();
     const f = fault('quota');
