@@ -226,7 +226,7 @@ describe('npm run demo: the QA demo page and the dashboard in Chromium', () => {
     // The dashboard shows the truth next to the estimates for that epoch, and the lift view.
     await fetch(`${demo.url}/qa/simulate`, {
       method: 'POST',
-      body: JSON.stringify({ space: 'experiment-hero', n: 2000, epoch, truth: [0.1, 0.4, 0.15, 0.35, 0] }),
+      body: JSON.stringify({ space: 'experiment-hero', n: 2000, epoch, truth: [0.1, 0.35, 0.15, 0.3, 0.1] }),
     });
     const d = await browser.newPage();
     await d.setViewportSize({ width: 1320, height: 900 });
