@@ -1,9 +1,12 @@
 // What each source file costs in the script-tag bundle: esbuild, minified, bytes per input,
 // and the gzipped total. Run: node bench/size-breakdown.mjs
 import { build } from 'esbuild';
+import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 
-const r = await build({ entryPoints: ['src/tag/iife.ts'], bundle: true, minify: true, format: 'iife', write: false, metafile: true, platform: 'browser', target: 'es2020' });
+// As rollup.config.mjs does for the tag bundle: the CMP adapters come from the add-on file.
+const swap = { name: 'tag-swaps', setup: (b) => b.onResolve({ filter: /\/load-adapters$/ }, (a) => (a.importer.includes('/src/consent/') ? { path: join(process.cwd(), 'src/tag/load-adapters.ts') } : undefined)) };
+const r = await build({ plugins: [swap], entryPoints: ['src/tag/iife.ts'], bundle: true, minify: true, format: 'iife', write: false, metafile: true, platform: 'browser', target: 'es2020' });
 const out = Object.values(r.metafile.outputs)[0];
 const rows = Object.entries(out.inputs).map(([f, v]) => [f, v.bytesInOutput]).sort((a, b) => b[1] - a[1]);
 const byDomain = {};

@@ -1,6 +1,6 @@
 import { CohortkitError, isCohortkitError } from '../errors';
 import type { ConsentSource, ConsentState } from '../types';
-import { BOOL, check, fail, obj } from '../validate';
+import { BOOL, check, fail, obj, want } from '../validate';
 import { loadAdapters } from './load-adapters';
 
 /** A GPP field as the adapter reads it (kept in step with GPP_FIELD in adapters/gpp.ts). */
@@ -12,6 +12,19 @@ export interface InteropOptions {
   gpp?: { map: Record<string, string[]> };
 }
 
+/** `<path>`: declared purpose → a non-empty array whose items pass `ok` (undefined entries skipped). */
+function purposeMap<T>(v: unknown, path: string, purposes: string[], ok: (x: any) => boolean, items: string): Record<string, T[]> {
+  const map = obj(v, path, purposes);
+  const m: Record<string, T[]> = {};
+  for (const p in map) {
+    const xs = map[p];
+    if (xs === undefined) continue;
+    if (!Array.isArray(xs) || !xs.length || !xs.every(ok)) fail(`${path}.${p}`, `expected a non-empty array of ${items}`);
+    m[p] = xs as T[];
+  }
+  return m;
+}
+
 /**
  * Validates `options.interop` against the declared purposes.
  * @throws CohortkitError `invalid-options`, e.g. `interop.tcf.map.ads: expected a non-empty array of TCF purpose ids (1–11)`
@@ -21,35 +34,13 @@ export function validateInterop(input: unknown, purposes: string[]): InteropOpti
   const o = obj(input, 'interop', ['tcf', 'consentMode', 'gpp']);
   const out: InteropOptions = {};
   if (o.tcf !== undefined) {
-    const path = 'interop.tcf.map';
     const t = obj(o.tcf, 'interop.tcf', ['map', 'vendorId']);
-    const map = obj(t.map, path, purposes);
-    const m: Record<string, number[]> = (out.tcf = { map: {} }).map;
-    if (t.vendorId !== undefined) {
-      if (!Number.isInteger(t.vendorId) || (t.vendorId as number) < 1 || (t.vendorId as number) > 65535)
-        fail('interop.tcf.vendorId', 'expected a Global Vendor List id (an integer in 1–65535)');
-      out.tcf.vendorId = t.vendorId as number;
-    }
-    for (const p in map) {
-      const ids = map[p];
-      if (ids === undefined) continue;
-      if (!Array.isArray(ids) || !ids.length || !ids.every((n) => Number.isInteger(n) && n >= 1 && n <= 11))
-        fail(`${path}.${p}`, 'expected a non-empty array of TCF purpose ids (1–11)');
-      m[p] = ids as number[];
-    }
+    out.tcf = { map: purposeMap(t.map, 'interop.tcf.map', purposes, (n: any) => Number.isInteger(n) && n >= 1 && n <= 11, 'TCF purpose ids (1–11)') };
+    if (t.vendorId !== undefined)
+      out.tcf.vendorId = want(t.vendorId, [(v) => Number.isInteger(v) && v >= 1 && v <= 65535, 'expected a Global Vendor List id (an integer in 1–65535)'], 'interop.tcf.vendorId');
   }
-  if (o.gpp !== undefined) {
-    const path = 'interop.gpp.map';
-    const map = obj(obj(o.gpp, 'interop.gpp', ['map']).map, path, purposes);
-    const m: Record<string, string[]> = (out.gpp = { map: {} }).map;
-    for (const p in map) {
-      const fields = map[p];
-      if (fields === undefined) continue;
-      if (!Array.isArray(fields) || !fields.length || !fields.every((f) => typeof f == 'string' && GPP_FIELD_RE.test(f)))
-        fail(`${path}.${p}`, 'expected a non-empty array of GPP fields like "usnat.SaleOptOut"');
-      m[p] = fields as string[];
-    }
-  }
+  if (o.gpp !== undefined)
+    out.gpp = { map: purposeMap(obj(o.gpp, 'interop.gpp', ['map']).map, 'interop.gpp.map', purposes, (f) => typeof f == 'string' && GPP_FIELD_RE.test(f), 'GPP fields like "usnat.SaleOptOut"') };
   if (o.consentMode !== undefined) {
     const c = (out.consentMode = obj(o.consentMode, 'interop.consentMode', ['mirror', 'read']));
     check(c, 'interop.consentMode', { mirror: BOOL, read: BOOL });

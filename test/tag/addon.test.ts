@@ -1,7 +1,7 @@
 // The tag bundle's add-on loader (src/tag/addon.ts): the script element it inserts and what a
 // load, a failure, a missing global or a hang turn into. The real file loads in test/e2e/tag.test.ts.
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { isCohortkitError } from '../../src/errors';
+import { isCohortkitError, type CohortkitError } from '../../src/errors';
 import { ADDON_TIMEOUT_MS, loadAddon } from '../../src/tag/addon';
 
 const w = window as unknown as Record<string, unknown>;
@@ -42,7 +42,7 @@ describe('loadAddon', () => {
   it('a failed load rejects with CohortkitError network naming the URL, and a later call tries again', async () => {
     const p = loadAddon('addon-1.js', 'TestAddon', BASE);
     inserted[0].onerror!(new Event('error'));
-    const e = await p.catch((x) => x);
+    const e = (await p.catch((x) => x)) as CohortkitError;
     expect(isCohortkitError(e)).toBe(true);
     expect(e.code).toBe('network');
     expect(e.message).toBe('cohortkit: add-on addon-1.js could not be loaded from https://shop.example/static/js/addon-1.js');
@@ -81,7 +81,7 @@ describe('loadAddon', () => {
     vi.spyOn(document.head, 'append').mockImplementation(() => {
       throw new TypeError('This document requires TrustedScriptURL assignment');
     });
-    const e = await loadAddon('y.js', 'TestAddon', BASE).catch((x) => x);
+    const e = (await loadAddon('y.js', 'TestAddon', BASE).catch((x) => x)) as CohortkitError;
     expect(e).toMatchObject({ code: 'network', message: 'cohortkit: add-on y.js could not be loaded' });
     expect(e.cause).toBeInstanceOf(TypeError);
   });
