@@ -256,22 +256,24 @@ export async function createClient(options: ClientOptions = {}): Promise<Client>
         now,
       });
       // Persisted (once) while personalization is granted; before that it lives for this page.
+      // The decision stands whatever storage does: a refused write is an `error` event, and the
+      // state it would have saved stays in memory for this page (the host page still personalizes).
+      const save = (p: Promise<unknown>) => p.then(() => true, (e) => (reportError(e), false));
       if (localId && localId !== savedLocalId && persistPersonalization()) {
-        await store.write([{ type: 'put', store: 'meta', key: LOCAL_ID_KEY, value: localId }]);
-        savedLocalId = localId;
+        if (await save(store.write([{ type: 'put', store: 'meta', key: LOCAL_ID_KEY, value: localId }]))) savedLocalId = localId;
       }
       // Intent to treat: the arm of the first eligible decision, kept in the exposure signal and
       // re-recorded by every later decision of the slot, whatever it returns.
       if (exp && randomize) {
         const arm = armToRecord(keptArm(segs.exportSignals(), req.slot, now), d.reason, req.holdout);
-        if (arm) await segs.track(EXPOSURE_EVENT, { slot: req.slot, arm });
+        if (arm) await save(segs.track(EXPOSURE_EVENT, { slot: req.slot, arm }));
       }
       if (d.reason === 'segment' && req.cap) {
         const key = `${req.slot}|${d.segment}`;
         const per = parseDuration(req.cap.per)!;
         exposures.set(key, [...pruneExposures(exposures.get(key) ?? [], now, per), now]);
         if (persistPersonalization())
-          await store.write([{ type: 'put', store: 'meta', key: CAPS_KEY, value: Object.fromEntries(exposures) }]);
+          await save(store.write([{ type: 'put', store: 'meta', key: CAPS_KEY, value: Object.fromEntries(exposures) }]));
       }
       return d;
     }),

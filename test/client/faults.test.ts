@@ -292,6 +292,23 @@ describe('flush() under storage faults', () => {
 describe('other calls under storage faults', () => {
   const ALL = ['quota', 'abort-writes', 'abort-reads', 'closed'] as const;
 
+  it.each(['quota', 'abort-writes', 'closed'] as const)('%s: decide() still resolves the variant (caps and holdout id kept in memory) and emits storage errors', async (kind) => {
+    const { c, errors } = await setup();
+    const f = fault(kind);
+    const req = { slot: 'hero', variants: [{ segment: 'buyer', value: 'b' }], fallback: 'f', cap: { max: 2, per: '1d' as const }, holdout: 0.5 };
+    const first = await c.decide(req);
+    expect(['segment', 'holdout']).toContain(first.reason);
+    expect(first.segment).toBe('buyer');
+    if (first.reason === 'segment') {
+      // The cap counts in memory although its write was refused: the third decision is capped.
+      expect((await c.decide(req)).reason).toBe('segment');
+      expect((await c.decide(req)).reason).toBe('capped');
+    }
+    await new Promise((r) => setTimeout(r, 0));
+    expectStorageErrors(errors);
+    f.restore();
+  });
+
   it.each(ALL)('%s: track, consent.update, decide, segments and explain settle, any rejection a CohortkitError storage', async (kind) => {
     const { c, errors } = await setup();
     const f = fault(kind);
