@@ -22,7 +22,7 @@ describe('npm pack', () => {
   const files = dryRunFiles().map((f) => f.path);
 
   it('holds dist/, README.md, CHANGELOG.md, LICENSE and package.json, nothing else', () => {
-    for (const f of ['LICENSE', 'README.md', 'CHANGELOG.md', 'package.json', 'dist/index.js', 'dist/cohortkit.iife.js', 'dist/cohortkit-collector.js']) {
+    for (const f of ['LICENSE', 'README.md', 'CHANGELOG.md', 'package.json', 'dist/index.js', 'dist/cohortkit.iife.js', 'dist/cohortkit-interop.js', 'dist/cohortkit-collector.js']) {
       expect(files).toContain(f);
     }
     expect(files.filter((f) => !f.startsWith('dist/')).sort()).toEqual(['CHANGELOG.md', 'LICENSE', 'README.md', 'package.json']);
