@@ -2,15 +2,14 @@
 // against a known truth, and the lift view of `experiment-*` spaces (./lift.js). No library.
 import { epsilonOf, lift, plan } from './lift.js';
 import { audit, consentRates } from './metrics.js';
+import { chart, num, WITHHELD } from './chart.js';
+import { morphChildren } from './morph.js';
 
 const $ = (id) => document.getElementById(id);
-const SVG = 'http://www.w3.org/2000/svg';
 const DAY = 86_400_000;
 const fmtDay = (e) => new Date(e * DAY).toISOString().slice(0, 10);
-const num = (x) => (Math.abs(x) >= 100 ? Math.round(x).toLocaleString() : x.toFixed(1));
 const pct = (x) => `${(x * 100).toFixed(1)}%`;
 const pp = (x) => `${(x * 100).toFixed(1)} pp`;
-const WITHHELD = 'withheld (fewer than minCount)';
 
 // The collector's day (GET /v1/spaces says it; the demo's collector may follow the page's clock).
 let collectorToday;
@@ -43,12 +42,6 @@ function h(tag, attrs, ...kids) {
   el.append(...kids.flat().filter((k) => k != null).map((k) => (k instanceof Node ? k : String(k))));
   return el;
 }
-function s(tag, attrs, text) {
-  const el = document.createElementNS(SVG, tag);
-  for (const [k, v] of Object.entries(attrs)) if (v != null) el.setAttribute(k, v);
-  if (text != null) el.textContent = text;
-  return el;
-}
 async function getJSON(url, init = {}) {
   const r = await fetch(url, url.startsWith('/v1/') ? { ...init, headers: { ...init.headers, ...authHeaders() } } : init);
   const body = await r.json();
@@ -71,53 +64,6 @@ $('token-form').addEventListener('submit', (ev) => {
   ev.target.reset();
   load();
 });
-
-/** Horizontal bars (estimate), whiskers (ci95), ◆ truth; suppressed cohorts hatched. */
-function chart(cohorts, truth) {
-  const W = 560, L = 130, R = 70, row = 30, top = 8;
-  const H = top + row * cohorts.length + 22;
-  const vals = cohorts.filter((c) => c.estimate != null).flatMap((c) => [c.ci95[0], c.ci95[1], c.estimate]).concat(truth ? truth.map((t) => t.count) : []);
-  const lo = Math.min(0, ...vals), hi = Math.max(1, ...vals);
-  const x = (v) => L + ((v - lo) / (hi - lo)) * (W - L - R);
-  const svg = s('svg', { viewBox: `0 0 ${W} ${H}`, class: 'chart', role: 'img' });
-  const hatch = s('pattern', { id: 'hatch', width: 6, height: 6, patternUnits: 'userSpaceOnUse', patternTransform: 'rotate(45)' });
-  hatch.append(s('rect', { width: 6, height: 6, class: 'hatch-bg' }), s('line', { x1: 0, y1: 0, x2: 0, y2: 6, class: 'hatch-line' }));
-  svg.append(
-    s('defs', {}),
-    s('line', { x1: x(0), x2: x(0), y1: top - 4, y2: H - 18, class: 'axis' }),
-    s('text', { x: x(0), y: H - 4, class: 'tick', 'text-anchor': 'middle' }, '0'),
-    s('text', { x: x(hi), y: H - 4, class: 'tick', 'text-anchor': 'middle' }, num(hi)),
-  );
-  svg.firstChild.append(hatch);
-  cohorts.forEach((c, i) => {
-    const y = top + i * row, mid = y + row / 2 - 2;
-    if (c.estimate == null) {
-      // Withheld on the wire (publish 'unsuppressed'): a label, never a bar.
-      const g = s('g', { class: 'bar withheld', 'data-cohort': c.id });
-      g.append(
-        s('text', { x: L - 8, y: mid + 4, 'text-anchor': 'end', class: 'label' }, c.id),
-        s('text', { x: L + 4, y: mid + 4, class: 'value' }, WITHHELD),
-        s('title', {}, `${c.id}: ${WITHHELD}`),
-      );
-      return svg.append(g);
-    }
-    const x0 = x(Math.min(0, c.estimate)), x1 = x(Math.max(0, c.estimate));
-    const g = s('g', { class: c.suppressed ? 'bar suppressed' : 'bar', 'data-cohort': c.id });
-    g.append(
-      s('text', { x: L - 8, y: mid + 4, 'text-anchor': 'end', class: 'label' }, c.id),
-      s('rect', { x: x0, y: y + 5, width: Math.max(1, x1 - x0), height: row - 14, rx: 3 }),
-      s('line', { x1: x(c.ci95[0]), x2: x(c.ci95[1]), y1: mid, y2: mid, class: 'whisker' }),
-      s('line', { x1: x(c.ci95[0]), x2: x(c.ci95[0]), y1: mid - 5, y2: mid + 5, class: 'whisker' }),
-      s('line', { x1: x(c.ci95[1]), x2: x(c.ci95[1]), y1: mid - 5, y2: mid + 5, class: 'whisker' }),
-      s('text', { x: W - R + 6, y: mid + 4, class: 'value' }, num(c.estimate)),
-      s('title', {}, `${c.id}: ${num(c.estimate)} (95% CI ${num(c.ci95[0])} – ${num(c.ci95[1])})${c.suppressed ? ', suppressed' : ''}`),
-    );
-    const t = truth?.[i]?.count;
-    if (t != null) g.append(s('path', { d: `M${x(t)} ${mid - 7}l6 7-6 7-6-7z`, class: 'truth' }));
-    svg.append(g);
-  });
-  return svg;
-}
 
 // The planner needs the reports' mechanism: cohortkit/ldp from the demo's build (absent: no plan line).
 let mechanismAt;
@@ -193,8 +139,12 @@ function consentView(est) {
   );
 }
 
+const NO_REPORTS = 'no reports yet';
+
 function spaceCard(sp, est, truth) {
   const t = truth?.truth;
+  // n = 0: every estimate is a meaningless 0.0 – 0.0; say so instead.
+  const empty = est.n === 0;
   const table = h(
     'table.table.small',
     null,
@@ -207,7 +157,7 @@ function spaceCard(sp, est, truth) {
           'tr',
           { 'data-cohort': c.id },
           h('td', null, c.id),
-          c.estimate == null ? h('td.withheld', { colspan: 3 }, WITHHELD) : [h('td', null, num(c.estimate)), h('td', null, `${num(c.ci95[0])} – ${num(c.ci95[1])}`), h('td', null, num(c.stderr))],
+          empty ? h('td.muted.empty', { colspan: 3 }, NO_REPORTS) : c.estimate == null ? h('td.withheld', { colspan: 3 }, WITHHELD) : [h('td', null, num(c.estimate)), h('td', null, `${num(c.ci95[0])} – ${num(c.ci95[1])}`), h('td', null, num(c.stderr))],
           h('td', null, t ? t[i].count.toLocaleString() : '—'),
           h('td', null, c.suppressed ? h('span.badge.warn', null, 'suppressed') : ''),
         ),
@@ -219,17 +169,17 @@ function spaceCard(sp, est, truth) {
     { 'data-space': sp.id, 'data-version': sp.version, 'data-n': est.n },
     h('h2', null, sp.id, ' ', h('span.badge', null, `v${sp.version ?? 1}`), ' ', h('span.badge', null, `k = ${sp.k ?? est.cohorts.length}`)),
     h('p.muted.small', null, sp.description),
-    h('p', null, h('strong.n', null, `n = ${est.n.toLocaleString()}`), ' reports', est.epoch != null ? ` · epoch ${est.epoch} (${fmtDay(est.epoch)})` : ' · no reports yet'),
+    h('p', null, h('strong.n', null, `n = ${est.n.toLocaleString()}`), ' reports', est.epoch != null ? ` · epoch ${est.epoch} (${fmtDay(est.epoch)})` : ` · ${NO_REPORTS}`),
     rejectedText(est.rejected).length
       ? h('p.rejected', { 'data-rejected': Object.values(est.rejected).reduce((a, b) => a + b, 0) }, rejectedText(est.rejected).join(' · '),
           h('span.muted.small', null, ` (received on ${fmtDay(est.epoch ?? today())})`))
       : null,
-    chart(est.cohorts, t),
+    empty ? h('p.muted.empty', { 'data-empty': '' }, `${NO_REPORTS}${est.epoch != null ? ' for this epoch' : ''}: nothing to estimate.`) : chart(est.cohorts, t),
     table,
     t ? h('p.muted.small', null, 'Truth counts only the simulated visitors; real visitors of this epoch add to the estimates.') : null,
-    sp.id.startsWith('experiment-') ? liftView(est) : null,
-    sp.id.startsWith('audit-') ? auditView(est) : null,
-    sp.id === 'consent' ? consentView(est) : null,
+    !empty && sp.id.startsWith('experiment-') ? liftView(est) : null,
+    !empty && sp.id.startsWith('audit-') ? auditView(est) : null,
+    !empty && sp.id === 'consent' ? consentView(est) : null,
   );
 }
 
@@ -241,12 +191,14 @@ const loadCatalog = () => (catalog ??= fetch('/demo-catalog.json').then((r) => (
 /** Every reported cohort grouped by its segment's goal (lifecycle order, then other goals), with its estimate. */
 function goalCard(cat, estimates) {
   const goalOf = new Map(cat.segments.map((x) => [x.id, x.goal]));
-  const rows = cat.spaces.flatMap((sp) => sp.cohorts.map((c) => ({ sp, c, goal: goalOf.get(c.segment), e: estimates.get(sp.id)?.cohorts.find((x) => x.id === c.id) })));
+  const rows = cat.spaces.flatMap((sp) =>
+    sp.cohorts.map((c) => ({ sp, c, goal: goalOf.get(c.segment), n: estimates.get(sp.id)?.n, e: estimates.get(sp.id)?.cohorts.find((x) => x.id === c.id) })),
+  );
   const rank = (g) => (GOALS.includes(g) ? GOALS.indexOf(g) : GOALS.length);
   const goals = [...new Set(rows.map((r) => r.goal).filter((g) => g != null))].sort((a, b) => rank(a) - rank(b) || (a < b ? -1 : 1));
   if (!goals.length) return null;
-  const value = (e) => (!e ? '—' : e.estimate == null ? WITHHELD : num(e.estimate));
-  const ci = (e) => (e?.ci95 && e.estimate != null ? `${num(e.ci95[0])} – ${num(e.ci95[1])}` : '');
+  const value = (r) => (r.n === 0 ? NO_REPORTS : !r.e ? '—' : r.e.estimate == null ? WITHHELD : num(r.e.estimate));
+  const ci = (r) => (r.n !== 0 && r.e?.ci95 && r.e.estimate != null ? `${num(r.e.ci95[0])} – ${num(r.e.ci95[1])}` : '');
   return h(
     'section.card.goals',
     { 'data-goals': goals.join(' ') },
@@ -261,7 +213,7 @@ function goalCard(cat, estimates) {
           'table.table.small',
           null,
           h('thead', null, h('tr', null, ['space', 'cohort', 'segment', 'estimate', '95% interval'].map((x) => h('th', null, x)))),
-          h('tbody', null, rows.filter((r) => r.goal === g).map((r) => h('tr', { 'data-cohort': `${r.sp.id}/${r.c.id}` }, h('td', null, r.sp.id), h('td', null, r.c.id), h('td', null, r.c.segment), h('td', null, value(r.e)), h('td', null, ci(r.e))))),
+          h('tbody', null, rows.filter((r) => r.goal === g).map((r) => h('tr', { 'data-cohort': `${r.sp.id}/${r.c.id}` }, h('td', null, r.sp.id), h('td', null, r.c.id), h('td', null, r.c.segment), h('td', null, value(r)), h('td', null, ci(r))))),
         ),
       ),
     ),
@@ -283,7 +235,7 @@ async function reload(want) {
     const sel = $('epoch');
     const epochs = [...new Set([today(), ...(want != null ? [Number(want)] : []), ...spaces.flatMap((x) => x.epochs ?? [])])].sort((a, b) => b - a);
     const keep = want === undefined ? sel.value : String(want);
-    sel.replaceChildren(h('option', { value: '' }, 'latest with reports'), ...epochs.map((e) => h('option', { value: e }, `${e} · ${fmtDay(e)}`)));
+    morphChildren(sel, [h('option', { value: '' }, 'latest with reports'), ...epochs.map((e) => h('option', { value: e }, `${e} · ${fmtDay(e)}`))]);
     sel.value = keep;
     const q = sel.value ? `&epoch=${sel.value}` : '';
     const estimates = new Map();
@@ -296,7 +248,8 @@ async function reload(want) {
       }),
     );
     const cat = await loadCatalog();
-    $('spaces').replaceChildren(...[cat && goalCard(cat, estimates)].filter(Boolean), ...cards);
+    // In place: the refresh rewrites only the text and attributes that changed (no flicker, no scroll jump).
+    morphChildren($('spaces'), [...[cat && goalCard(cat, estimates)].filter(Boolean), ...cards]);
     if (!$('sim-space').options.length) {
       $('sim-space').replaceChildren(...spaces.map((x) => h('option', { value: x.id }, x.id)));
       suggestTruth();

@@ -30,12 +30,31 @@ const client = await window.Cohortkit.createClient({
 window.demoClient = client; // for QA in the console and the e2e test
 
 const openSegments = new Set();
-const reports = [];
+// The reports on('report') announced, kept for this tab (bounded) like the network log, so both
+// panels still agree with the privacy panel (persisted by cohortkit) after a reload.
+const REPORTS_KEY = 'demo:reports';
+const reports = (() => {
+  try {
+    const v = JSON.parse(sessionStorage.getItem(REPORTS_KEY) ?? '[]');
+    return Array.isArray(v) ? v.filter((r) => r && typeof r === 'object' && typeof r.space === 'string' && Number.isInteger(r.epoch) && Math.abs(r.epoch) < 1e6).slice(-50) : [];
+  } catch {
+    return [];
+  }
+})();
+const saveReports = () => {
+  try {
+    sessionStorage.setItem(REPORTS_KEY, JSON.stringify(reports.slice(-50)));
+  } catch {
+    /* storage full or blocked: this page's reports only */
+  }
+};
 const trackLog = [];
 let decisions = [];
 
 client.on('report', (r) => {
   reports.push(r);
+  if (reports.length > 50) reports.splice(0, reports.length - 50);
+  saveReports();
   ui.renderReports($('reports'), reports);
 });
 client.on('error', (e) => console.warn('cohortkit error:', e));
@@ -126,6 +145,7 @@ $('follow').addEventListener('change', async () => {
 // Network, flush, export, forget
 addEventListener('demo:net', () => ui.renderNetwork($('network'), window.demoNetLog));
 ui.renderNetwork($('network'), window.demoNetLog);
+ui.renderReports($('reports'), reports);
 $('flush').addEventListener('click', async () => {
   const r = await client.flush();
   $('flush-result').textContent = `flush(): sent ${r.sent}, still queued ${r.queued}`;
@@ -137,6 +157,7 @@ window.CohortkitUI.definePreferenceCenter(client, { heading: '' });
 $('prefs').addEventListener('cohortkit-consent', () => renderSlots());
 $('prefs').addEventListener('cohortkit-forget', async () => {
   reports.length = 0;
+  saveReports();
   ui.renderReports($('reports'), reports);
   await renderSlots();
   await refresh();

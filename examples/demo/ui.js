@@ -1,5 +1,6 @@
 // DOM rendering for the demo page. Text goes in through textContent only (no innerHTML of data).
 import { lapseAt } from './lapse.js';
+import { describeCondition } from './why.js';
 
 /** h('p.note', { title }, 'text', child) → element. Attributes starting with "on" are listeners. */
 export function h(tag, attrs, ...kids) {
@@ -64,13 +65,20 @@ export function renderSegments(box, memberships, { defs, signals, now, open = ne
         h(
           'table.table.small',
           null,
-          h('thead', null, h('tr', null, h('th', null, 'condition'), h('th', null, 'observed'), h('th', null, 'expected'), h('th', null, ''))),
+          h('thead', null, h('tr', null, h('th', null, 'expected'), h('th', null, 'observed'), h('th', null, ''))),
           h(
             'tbody',
             null,
-            e.conditions.map((c) =>
-              h('tr', null, h('td', null, h('code', null, c.path)), h('td', null, show(c.observed, c.path)), h('td', null, show(c.expected)), h('td', null, c.passed ? '✓' : '✗')),
-            ),
+            e.conditions.map((c) => {
+              const w = describeCondition(def.rule, c);
+              return h(
+                'tr',
+                { 'data-path': c.path, 'data-holds': String(w.holds) },
+                h('td', null, h('span.why', null, w.text), h('div', null, h('code.muted', null, c.path))),
+                h('td', null, show(c.observed, c.path)),
+                h('td', { title: w.holds ? 'holds' : 'does not hold' }, w.holds ? '✓' : '✗'),
+              );
+            }),
           ),
         ),
         h(
@@ -122,8 +130,8 @@ export function renderNetwork(tbody, log) {
         h(
           'tr',
           null,
-          h('td.nowrap', null, new Date(r.at).toLocaleTimeString()),
-          h('td', null, h('code', null, `${r.method} ${r.url}`), h('div.muted.small', null, r.via === 'fetch' ? `credentials: ${r.options.credentials ?? 'default'}, referrerPolicy: ${r.options.referrerPolicy ?? 'default'}, keepalive: ${!!r.options.keepalive}` : r.via)),
+          h('td.nowrap', null, new Date(r.at).toLocaleTimeString(), r.restored ? h('div.muted.small', null, 'before reload') : null),
+          h('td', null, h('code', null, `${r.method} ${r.url}`), h('div.muted.small', null, r.via === 'fetch' ? `credentials: ${r.options?.credentials ?? 'default'}, referrerPolicy: ${r.options?.referrerPolicy ?? 'default'}, keepalive: ${!!r.options?.keepalive}` : r.via)),
           h('td', null, String(r.status)),
           h('td', null, h('pre.body', null, r.body || '(empty)')),
         ),
@@ -144,7 +152,7 @@ export function renderPrivacy(box, data, purposes) {
   const epochs = data.privacy?.epochs ?? [];
   const reports = [...data.reports.sent.map((r) => [r, 'sent']), ...data.reports.queued.map((r) => [r, 'queued'])];
   box.replaceChildren(
-    h('h3', null, 'Privacy budget (ε per epoch)'),
+    h('h3', null, 'Privacy budget (', h('span.greek', null, 'ε'), ' per epoch)'),
     epochs.length
       ? h(
           'table.table.small',
