@@ -1,14 +1,19 @@
-// Collector load check: sustained reports/s and p99 request latency, loopback only, bounded in
-// count and time. PGlite always (temp dir); PostgreSQL when DATABASE_URL is set ("skipped" otherwise).
-// Run after `npm run build`: node bench/collector.mjs   (COHORTKIT_BENCH_DIST overrides ../dist/server.js)
+// Collector load check, loopback only, bounded in count and time. Run after `npm run build`:
+//   node bench/collector.mjs      (COHORTKIT_BENCH_DIST overrides ../dist; DATABASE_URL enables PostgreSQL)
+// 1. Ingest, one report per POST, 8 keep-alive connections: PGlite and PostgreSQL vs the memory store
+//    over the same HTTP path, in alternating rounds of the same run; ratios with min–max.
+// 2. The per-address limiter's cost (memory, batch 1).
+// 3. Scale-out: 4 collector processes (the real CLI) on one PostgreSQL, batch-1 traffic spread over them.
 import { request, Agent } from 'node:http';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { spawn } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 
-const { startCollectorServer } = await import(process.env.COHORTKIT_BENCH_DIST ?? '../dist/server.js');
-const MAX_REPORTS = 20_000; // per scenario
-const MAX_MS = 8_000; // per scenario
+const DIST = process.env.COHORTKIT_BENCH_DIST ?? new URL('../dist', import.meta.url).pathname;
+const { startCollectorServer } = await import(join(DIST, 'server.js'));
+const ROUNDS = Number(process.env.COHORTKIT_BENCH_ROUNDS ?? 5);
+const ROUND_MS = 1_500; // per store per round
 const CONCURRENCY = 8;
 const space = {
   id: 'bench',
@@ -33,75 +38,125 @@ const post = (url, body, agent, xff) =>
     req.end(body);
   });
 
-/** One row; `extra` adds collector options, `xff(i)` an X-Forwarded-For per request. Returns requests/s. */
-async function scenario(label, store, batch, extra = { perAddressLimit: false }, xff, maxMs = MAX_MS) {
-  const srv = await startCollectorServer({ spaces: [space], store, rateLimit: false, ...extra });
-  const agent = new Agent({ keepAlive: true, maxSockets: CONCURRENCY });
+/** Drives `urls` (round-robin per worker) for `ms` with `batch` reports a POST; returns { rps, p50, p99, failed }. */
+async function drive(urls, batch, ms, xff) {
+  const agents = urls.map(() => new Agent({ keepAlive: true, maxSockets: CONCURRENCY }));
   try {
-    await new Promise((ok, fail) => request(`${srv.url}/healthz`, { agent }, (r) => r.resume().on('end', ok)).on('error', fail).end()); // opens the store
     const lat = [];
     let sent = 0;
     let failed = 0;
     const t0 = performance.now();
-    const worker = async () => {
-      while (sent < MAX_REPORTS && performance.now() - t0 < maxMs) {
-        sent += batch;
+    const worker = async (w) => {
+      for (let i = w; performance.now() - t0 < ms; i++) {
+        const u = i % urls.length;
         const body = JSON.stringify(Array.from({ length: batch }, report));
         const t = performance.now();
-        if ((await post(srv.url, body, agent, xff)) !== 202) failed++;
+        if ((await post(urls[u], body, agents[u], xff)) !== 202) failed++;
+        else sent += batch;
         lat.push(performance.now() - t);
       }
     };
-    await Promise.all(Array.from({ length: CONCURRENCY }, worker));
+    await Promise.all(Array.from({ length: CONCURRENCY }, (_, w) => worker(w)));
     const secs = (performance.now() - t0) / 1000;
     lat.sort((a, b) => a - b);
-    const p = (q) => lat[Math.min(lat.length - 1, Math.floor(q * lat.length))].toFixed(1);
-    console.log(
-      `${label.padEnd(10)} batch ${String(batch).padStart(2)}: ${Math.round(sent / secs).toLocaleString('en-US').padStart(7)} reports/s` +
-        `  (${sent} reports, ${lat.length} requests, ${secs.toFixed(1)} s)  p50 ${p(0.5)} ms  p99 ${p(0.99)} ms` + (failed ? `  ${failed} FAILED` : ''),
-    );
-    return lat.length / secs;
+    const p = (q) => lat[Math.min(lat.length - 1, Math.floor(q * lat.length))];
+    return { rps: sent / secs, p50: p(0.5), p99: p(0.99), failed };
   } finally {
-    agent.destroy();
-    await srv.close();
+    for (const a of agents) a.destroy();
   }
 }
 
-console.log(`collector load check: loopback, ${CONCURRENCY} keep-alive connections, ≤ ${MAX_REPORTS} reports or ${MAX_MS / 1000} s per row`);
-await scenario('memory', undefined, 1);
-await scenario('memory', undefined, 50);
-// The per-address limiter's cost: the same memory row without it, with it (one address), and with it
-// under a flood of distinct addresses (X-Forwarded-For, trustProxy): 2 s rows interleaved 5 times,
-// best of each kept (on a shared machine the best run is the least disturbed one).
-const limits = { perAddressLimit: 1e9 };
-const rows = { off: [], one: [], many: [] };
-const addr = (n) => `10.${(n >> 16) & 255}.${(n >> 8) & 255}.${n & 255}`;
-for (let i = 0; i < 5; i++) {
-  rows.off.push(await scenario('no limiter', undefined, 1, { perAddressLimit: false }, undefined, 2000));
-  rows.one.push(await scenario('limiter 1', undefined, 1, limits, undefined, 2000));
-  rows.many.push(await scenario('limiter N', undefined, 1, { ...limits, trustProxy: true }, addr, 2000));
-}
-const best = (xs) => Math.max(...xs);
 const fmt = (x) => Math.round(x).toLocaleString('en-US');
-console.log(
-  `per-address limiter (memory, batch 1, best of 5): ${fmt(best(rows.off))} requests/s without, ` +
-    `${fmt(best(rows.one))} with one address (ratio ${(best(rows.one) / best(rows.off)).toFixed(2)}), ` +
-    `${fmt(best(rows.many))} with a new address every request (ratio ${(best(rows.many) / best(rows.off)).toFixed(2)})`,
-);
+const median = (xs) => xs.slice().sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+const range = (xs) => `${median(xs).toFixed(2)}× (min ${Math.min(...xs).toFixed(2)}, max ${Math.max(...xs).toFixed(2)})`;
+
+// ---- 1. Stores vs memory, alternating rounds --------------------------------------------------
 const dir = mkdtempSync(join(tmpdir(), 'cohortkit-bench-'));
-try {
-  await scenario('pglite', { dataDir: dir }, 1);
-  await scenario('pglite', { dataDir: dir }, 50);
-} finally {
-  rmSync(dir, { recursive: true, force: true });
+const schema = `cohortkit_bench_${process.pid}`;
+const stores = { memory: undefined, pglite: { dataDir: dir }, ...(process.env.DATABASE_URL && { postgres: { databaseUrl: process.env.DATABASE_URL, schema } }) };
+const servers = {};
+for (const [name, store] of Object.entries(stores)) {
+  servers[name] = await startCollectorServer({ spaces: [space], store, rateLimit: false, perAddressLimit: false });
+  await drive([servers[name].url], 1, 300); // opens the store, warms up
+}
+const runs = Object.fromEntries(Object.keys(stores).map((k) => [k, []]));
+console.log(`collector ingest: loopback, batch 1, ${CONCURRENCY} keep-alive connections, ${ROUNDS} alternating rounds of ${ROUND_MS / 1000} s per store`);
+for (let r = 0; r < ROUNDS; r++) {
+  const order = r % 2 ? Object.keys(stores).reverse() : Object.keys(stores);
+  for (const name of order) runs[name].push(await drive([servers[name].url], 1, ROUND_MS));
+}
+for (const [name, rs] of Object.entries(runs)) {
+  const line = `${name.padEnd(9)} ${fmt(median(rs.map((x) => x.rps))).padStart(7)} reports/s (median)  p50 ${median(rs.map((x) => x.p50)).toFixed(1)} ms  p99 ${median(rs.map((x) => x.p99)).toFixed(1)} ms`;
+  const ratio = name === 'memory' ? '' : `  vs memory ${range(rs.map((x, i) => x.rps / runs.memory[i].rps))}`;
+  const failed = rs.reduce((n, x) => n + x.failed, 0);
+  console.log(line + ratio + (failed ? `  ${failed} FAILED` : ''));
+}
+if (!process.env.DATABASE_URL) console.log('postgres  skipped (DATABASE_URL not set)');
+for (const name of Object.keys(stores)) {
+  const x = await drive([servers[name].url], 50, 1_000);
+  console.log(`${name.padEnd(9)} batch 50: ${fmt(x.rps).padStart(7)} reports/s  p99 ${x.p99.toFixed(1)} ms${x.failed ? `  ${x.failed} FAILED` : ''}`);
+}
+for (const s of Object.values(servers)) await s.close();
+rmSync(dir, { recursive: true, force: true });
+
+// ---- 2. Per-address limiter (memory, batch 1) -------------------------------------------------
+const limiter = { off: [], one: [], many: [] };
+const addr = (n) => `10.${(n >> 16) & 255}.${(n >> 8) & 255}.${n & 255}`;
+for (let i = 0; i < ROUNDS; i++) {
+  for (const [k, extra, xff] of [['off', { perAddressLimit: false }], ['one', { perAddressLimit: 1e9 }], ['many', { perAddressLimit: 1e9, trustProxy: true }, addr]]) {
+    const srv = await startCollectorServer({ spaces: [space], rateLimit: false, ...extra });
+    limiter[k].push((await drive([srv.url], 1, 1_000, xff)).rps);
+    await srv.close();
+  }
+}
+console.log(
+  `per-address limiter (memory, batch 1): with one address ${range(limiter.one.map((x, i) => x / limiter.off[i]))}, ` +
+    `a new address every request ${range(limiter.many.map((x, i) => x / limiter.off[i]))} of without`,
+);
+
+// ---- 3. Scale-out: 4 CLI processes on one PostgreSQL -------------------------------------------
+if (process.env.DATABASE_URL) {
+  const root = mkdtempSync(join(tmpdir(), 'cohortkit-scale-'));
+  const config = join(root, 'spaces.json');
+  writeFileSync(config, JSON.stringify({ spaces: [space], perAddressLimit: 1e9 }));
+  const bin = resolve(DIST, 'cohortkit-collector.js');
+  const start = () =>
+    new Promise((ok, fail) => {
+      const child = spawn(process.execPath, [bin, '--port', '0', '--config', config], { stdio: ['ignore', 'pipe', 'inherit'], env: { ...process.env, PGOPTIONS: `-c search_path=${schema}` } });
+      let buf = '';
+      const t = setTimeout(() => (child.kill('SIGKILL'), fail(new Error('collector did not start'))), 15_000);
+      child.stdout.on('data', (d) => {
+        buf += d;
+        const m = /listening on (http:\/\/\S+)/.exec(buf);
+        if (m && !child.url) (child.url = m[1]), clearTimeout(t), ok(child);
+        if (buf.length > 4096) buf = buf.slice(-1024);
+      });
+      child.once('exit', () => clearTimeout(t));
+    });
+  const procs = [];
+  try {
+    for (let i = 0; i < 4; i++) procs.push(await start());
+    const urls = procs.map((p) => p.url);
+    const one = [];
+    const four = [];
+    for (let r = 0; r < ROUNDS; r++) {
+      one.push((await drive(urls.slice(0, 1), 1, ROUND_MS)).rps);
+      four.push((await drive(urls, 1, ROUND_MS)).rps);
+    }
+    console.log(
+      `scale-out (PostgreSQL, batch 1, ${CONCURRENCY} connections): 1 process ${fmt(median(one))} reports/s, ` +
+        `4 processes ${fmt(median(four))} reports/s aggregate, ${range(four.map((x, i) => x / one[i]))} of one`,
+    );
+  } finally {
+    for (const p of procs) p.kill('SIGTERM');
+    await Promise.all(procs.map((p) => new Promise((r) => (p.exitCode !== null ? r() : p.once('exit', r)))));
+    rmSync(root, { recursive: true, force: true });
+  }
 }
 if (process.env.DATABASE_URL) {
-  const schema = `cohortkit_bench_${process.pid}`;
-  await scenario('postgres', { databaseUrl: process.env.DATABASE_URL, schema }, 1);
-  await scenario('postgres', { databaseUrl: process.env.DATABASE_URL, schema }, 50);
   const pg = (await import('pg')).default;
   const c = new pg.Client({ connectionString: process.env.DATABASE_URL });
   await c.connect();
   await c.query(`drop schema if exists ${schema} cascade`);
   await c.end();
-} else console.log('postgres   skipped (DATABASE_URL not set)');
+}

@@ -3,6 +3,7 @@ import { olhRange } from '../privacy/index';
 import type { CohortSpace, LDPReport } from '../types';
 import { checkCollectorOptions, type CollectorOptions } from './collector-options';
 import { clientAddress, createAddressLimiter, createTokenCheck } from './guard';
+import { createGroupCommit } from './group-commit';
 import { BODY_LIMIT, createRateLimiter, mediaType, readBody, sendJson } from './http';
 import { createRejectionLog, reasonOf } from './rejections';
 import { estimateFromRows } from './stats';
@@ -62,6 +63,8 @@ export function createCollector(opts: CollectorOptions): CollectorHandler {
       store = undefined; // retried on the next request
       throw e;
     });
+  // Concurrent POSTs share store transactions; each still answers only once its reports are durable.
+  const group = createGroupCommit(getStore);
   const inflight = new Set<Promise<void>>();
   let closing: Promise<void> | undefined;
   const unavailable = (e: unknown) => ({ error: `store unavailable: ${e instanceof Error ? e.message : String(e)}` });
@@ -104,7 +107,7 @@ export function createCollector(opts: CollectorOptions): CollectorHandler {
     const ok = valid.filter((v) => !why.has(v.report.id));
     if (ok.length) {
       try {
-        const out = await (await getStore()).addBatch(ok.map((v) => v.report), day);
+        const out = await group.add(ok.map((v) => v.report), day);
         for (const id of out.duplicateIds) why.set(id, REJECTION.duplicate);
         for (const id of out.staleIds) why.set(id, REJECTION.stale);
         for (const id of out.futureIds ?? []) why.set(id, REJECTION.future);
