@@ -148,7 +148,7 @@ function spaceCard(sp, est, truth) {
   const table = h(
     'table.table.small',
     null,
-    h('thead', null, h('tr', null, ['cohort', 'estimate', '95% interval', 'stderr', 'truth', ''].map((x) => h('th', null, x)))),
+    h('thead', null, h('tr', null, ['cohort', 'estimate', '95% interval', 'stderr', 'truth'].map((x) => h('th', null, x)))),
     h(
       'tbody',
       null,
@@ -156,10 +156,10 @@ function spaceCard(sp, est, truth) {
         h(
           'tr',
           { 'data-cohort': c.id },
-          h('td', null, c.id),
-          empty ? h('td.muted.empty', { colspan: 3 }, NO_REPORTS) : c.estimate == null ? h('td.withheld', { colspan: 3 }, WITHHELD) : [h('td', null, num(c.estimate)), h('td', null, `${num(c.ci95[0])} – ${num(c.ci95[1])}`), h('td', null, num(c.stderr))],
+          // The suppressed badge under the id: a sixth column does not fit a phone.
+          h('td', null, c.id, c.suppressed && !empty ? [h('br'), h('span.badge.warn', null, 'suppressed')] : null),
+          empty ? h('td.muted', { colspan: 3 }, '—') : c.estimate == null ? h('td.withheld', { colspan: 3 }, WITHHELD) : [h('td', null, num(c.estimate)), h('td', null, `${num(c.ci95[0])} – ${num(c.ci95[1])}`), h('td', null, num(c.stderr))],
           h('td', null, t ? t[i].count.toLocaleString() : '—'),
-          h('td', null, c.suppressed ? h('span.badge.warn', null, 'suppressed') : ''),
         ),
       ),
     ),
@@ -169,7 +169,7 @@ function spaceCard(sp, est, truth) {
     { 'data-space': sp.id, 'data-version': sp.version, 'data-n': est.n },
     h('h2', null, sp.id, ' ', h('span.badge', null, `v${sp.version ?? 1}`), ' ', h('span.badge', null, `k = ${sp.k ?? est.cohorts.length}`)),
     h('p.muted.small', null, sp.description),
-    h('p', null, h('strong.n', null, `n = ${est.n.toLocaleString()}`), ' reports', est.epoch != null ? ` · epoch ${est.epoch} (${fmtDay(est.epoch)})` : ` · ${NO_REPORTS}`),
+    h('p', null, h('strong.n', null, `n = ${est.n.toLocaleString()}`), ' reports', est.epoch != null ? ` · epoch ${est.epoch} (${fmtDay(est.epoch)})` : ''),
     rejectedText(est.rejected).length
       ? h('p.rejected', { 'data-rejected': Object.values(est.rejected).reduce((a, b) => a + b, 0) }, rejectedText(est.rejected).join(' · '),
           h('span.muted.small', null, ` (received on ${fmtDay(est.epoch ?? today())})`))

@@ -39,6 +39,11 @@ const widths = (p: Page) => p.evaluate(() => ({ doc: document.documentElement.sc
 async function expectNoOverflow(p: Page) {
   const w = await widths(p);
   expect(w.doc, `document ${w.doc}px wide in a ${w.view}px viewport`).toBeLessThanOrEqual(w.view);
+  // Nor does anything stick out of its card (a table wider than its card but narrower than the page).
+  const wide = await p.evaluate(() =>
+    [...document.querySelectorAll('.card')].filter((c) => c.scrollWidth > c.clientWidth).map((c) => `${c.querySelector('h2')?.textContent}: ${c.scrollWidth} > ${c.clientWidth}`),
+  );
+  expect(wide).toEqual([]);
 }
 const simulate = (body: object) =>
   fetch(`${demo.url}/qa/simulate`, { method: 'POST', body: JSON.stringify(body) }).then(async (r) => {
