@@ -5,6 +5,7 @@ import { checkCollectorOptions, type CollectorOptions } from './collector-option
 import { clientAddress, createAddressLimiter, createTokenCheck } from './guard';
 import { createGroupCommit } from './group-commit';
 import { BODY_LIMIT, createRateLimiter, mediaType, readBody, sendJson } from './http';
+import { publishCohorts } from './publish';
 import { createRejectionLog, reasonOf } from './rejections';
 import { estimateFromRows } from './stats';
 import { dayOf, openStore, splitByWindow, type CollectorStore, type StoreOption } from './store';
@@ -157,8 +158,8 @@ export function createCollector(opts: CollectorOptions): CollectorHandler {
       epoch ??= latestEpoch(await s.epochs(id, version));
       est = estimateFromRows(epoch === undefined ? [] : await s.rows(id, epoch), space, { minCount, epoch });
     }
-    // Small cohorts are withheld on the wire unless the operator publishes everything.
-    const cohorts = o.publish === 'all' ? est.cohorts : est.cohorts.map((c) => (c.suppressed ? { ...c, estimate: null, stderr: null, ci95: null } : c));
+    // Small cohorts are withheld on the wire (with complementary suppression) unless the operator publishes everything.
+    const cohorts = o.publish === 'all' ? est.cohorts : publishCohorts(est.cohorts);
     sendJson(res, 200, { ...est, cohorts, version, rejected: rejections.get(est.epoch ?? today(), id) }, h);
   }
 

@@ -1,4 +1,5 @@
 // Small cohorts withheld on the wire: GET /v1/estimates nulls a suppressed cohort unless publish: 'all'.
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -102,4 +103,72 @@ describe('collector publish', () => {
       await running!.close();
     }
   });
+});
+
+/** `truth[i]` visitors in cohort i of lifecycle, reported with `mechanism` at ε = 2. */
+function reportsOf(truth: number[], mechanism: 'grr' | 'ss' | 'oue', seed: number): LDPReport[] {
+  const rs = seededRandom(seed);
+  const m = createMechanism({ k: 4, epsilon: 2, mechanism, random: rs } as never);
+  return truth.flatMap((count, i) =>
+    Array.from({ length: count }, () => ({ v: 1, id: randomId(rs), space: 'lifecycle', spaceVersion: 1, epoch: EPOCH, k: 4, mechanism, epsilon: 2, ...m.perturb(i) }) as LDPReport),
+  );
+}
+
+describe('complementary suppression (publish: unsuppressed)', () => {
+  it('exactly one small cohort: the smallest other one is withheld too, so n − Σ published no longer gives the small cell', async () => {
+    const reports = reportsOf([300, 200, 120, 2], 'grr', 41);
+    const est = createEstimator({ spaces: SPACES, minCount: 50 });
+    for (const r of reports) est.add(r);
+    const raw = est.estimate('lifecycle');
+    expect(raw.cohorts.map((c) => c.suppressed)).toEqual([false, false, false, true]); // precondition
+    // GRR estimates sum to n: one withheld cell alone would be recomputable.
+    expect(raw.cohorts.reduce((s, c) => s + c.estimate, 0)).toBeCloseTo(raw.n, 6);
+    await withCollector({ perAddressLimit: false }, async (url) => {
+      expect((await call(url, 'POST', '/v1/reports', reports)).body.accepted).toBe(reports.length);
+      const body = (await call(url, 'GET', '/v1/estimates?space=lifecycle')).body;
+      const smallest = raw.cohorts.slice(0, 3).reduce((a, b) => (b.estimate < a.estimate ? b : a));
+      body.cohorts.forEach((c: Record<string, unknown>, i: number) => {
+        const want = raw.cohorts[i]!;
+        if (want.suppressed || want.id === smallest.id) expect(c).toEqual({ id: want.id, estimate: null, stderr: null, ci95: null, suppressed: true });
+        else expect(c).toEqual(want);
+      });
+      // What remains derivable is the sum of the two withheld cells, not either one.
+      const published = body.cohorts.filter((c: { estimate: unknown }) => c.estimate !== null);
+      expect(published).toHaveLength(2);
+    });
+  });
+
+  it('publish: all is unchanged (the operator asked for every raw number)', async () => {
+    const reports = reportsOf([300, 200, 120, 2], 'grr', 41);
+    await withCollector({ publish: 'all', perAddressLimit: false }, async (url) => {
+      expect((await call(url, 'POST', '/v1/reports', reports)).body.accepted).toBe(reports.length);
+      const body = (await call(url, 'GET', '/v1/estimates?space=lifecycle')).body;
+      expect(body.cohorts.every((c: { estimate: unknown }) => typeof c.estimate === 'number')).toBe(true);
+      expect(body.cohorts.filter((c: { suppressed: boolean }) => c.suppressed)).toHaveLength(1);
+    });
+  });
+
+  it('fast-check: whatever the truth and mechanism, the wire never withholds exactly one cohort, and never a published one is suppressed', async () => {
+    await fc.assert(
+      fc.asyncProperty(
+        fc.array(fc.integer({ min: 0, max: 150 }), { minLength: 4, maxLength: 4 }),
+        fc.constantFrom('grr' as const, 'ss' as const, 'oue' as const),
+        fc.integer({ min: 1, max: 1e6 }),
+        async (truth, mechanism, seed) => {
+          const reports = reportsOf(truth, mechanism, seed);
+          await withCollector({ perAddressLimit: false }, async (url) => {
+            if (reports.length) expect((await call(url, 'POST', '/v1/reports', reports)).body.accepted).toBe(reports.length);
+            const body = (await call(url, 'GET', `/v1/estimates?space=lifecycle&epoch=${EPOCH}`)).body;
+            const withheld = body.cohorts.filter((c: { estimate: unknown }) => c.estimate === null);
+            expect(withheld.length).not.toBe(1);
+            for (const c of body.cohorts) {
+              if (c.estimate === null) expect(c).toMatchObject({ stderr: null, ci95: null, suppressed: true });
+              else expect(c.suppressed).toBe(false);
+            }
+          });
+        },
+      ),
+      { numRuns: 30 },
+    );
+  }, 60_000);
 });
