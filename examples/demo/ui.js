@@ -169,7 +169,7 @@ export function renderPrivacy(box, data, purposes) {
     h(
       'table.table.small',
       { id: 'stored' },
-      h('thead', null, h('tr', null, h('th', null, 'purpose'), h('th', null, 'signals'), h('th', null, 'events'), h('th', null, 'memberships'))),
+      h('thead', null, h('tr', null, h('th', null, 'purpose'), h('th', null, 'signals'), h('th', null, 'events'), h('th', null, 'segments'))),
       h(
         'tbody',
         null,

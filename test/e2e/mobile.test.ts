@@ -38,7 +38,13 @@ const text = (p: Page, sel: string) => p.locator(sel).innerText();
 const widths = (p: Page) => p.evaluate(() => ({ doc: document.documentElement.scrollWidth, view: window.innerWidth }));
 async function expectNoOverflow(p: Page) {
   const w = await widths(p);
-  expect(w.doc, `document ${w.doc}px wide in a ${w.view}px viewport`).toBeLessThanOrEqual(w.view);
+  const culprits = await p.evaluate(() =>
+    [...document.querySelectorAll('body *')]
+      .filter((e) => e.getBoundingClientRect().right > window.innerWidth + 0.5)
+      .slice(-3)
+      .map((e) => `${e.tagName.toLowerCase()}${e.id ? '#' + e.id : ''}.${e.className} in "${e.closest('.card')?.querySelector('h2')?.textContent}" "${e.textContent!.slice(0, 30)}" (${Math.round(e.getBoundingClientRect().right)})`),
+  );
+  expect(w.doc, `document ${w.doc}px wide in a ${w.view}px viewport: ${culprits.join(', ')}`).toBeLessThanOrEqual(w.view);
   // Nor does anything stick out of its card (a table wider than its card but narrower than the page).
   const wide = await p.evaluate(() =>
     [...document.querySelectorAll('.card')].filter((c) => c.scrollWidth > c.clientWidth).map((c) => `${c.querySelector('h2')?.textContent}: ${c.scrollWidth} > ${c.clientWidth}`),
@@ -144,6 +150,8 @@ describe('the demo on a phone and a desktop (Chromium, 390 px and 1280 px)', () 
     await p.locator('[data-segment="news-reader"] summary').click();
     await expectNoOverflow(p);
     await shot(p, 'demo-390.png');
+    await p.setViewportSize({ width: 360, height: 800 }); // a common Android width: still one column that fits
+    await expectNoOverflow(p);
 
     await p.setViewportSize({ width: 1280, height: 900 });
     await expectNoOverflow(p);
@@ -216,6 +224,8 @@ describe('the demo on a phone and a desktop (Chromium, 390 px and 1280 px)', () 
     await d.evaluate(() => window.scrollTo(0, 0));
     await expectNoOverflow(d);
     await shot(d, 'dashboard-390.png');
+    await d.setViewportSize({ width: 360, height: 800 });
+    await expectNoOverflow(d);
     expect(browser.errors).toEqual([]);
     await d.close();
   });
