@@ -203,6 +203,10 @@ describe('the demo on a phone and a desktop (Chromium, 390 px and 1280 px)', () 
     await d.waitForFunction(() => document.querySelector('[data-space="interest"]')?.getAttribute('data-n') === '200');
     await expectNoOverflow(d);
     await shot(d, 'dashboard-1280.png');
+    // No heading is uppercased there either (an ε in one would show as Ε).
+    const transforms = await d.evaluate(() => [...document.querySelectorAll('h1, h2, h3, h4')].map((e) => getComputedStyle(e).textTransform));
+    expect(transforms.length).toBeGreaterThan(3);
+    expect(new Set(transforms)).toEqual(new Set(['none']));
 
     // Hold nodes, scroll down and select the epoch, then let the collector change under the open page.
     const n = await d.evaluateHandle(() => document.querySelector('[data-space="interest"] .n')!);
