@@ -74,7 +74,8 @@ describe('GPP in Chromium (IAB stub + @iabgpp/cmpapi)', () => {
     expect(requested.some((x) => /^\/dist\/chunks\/adapters-.*\.js$/.test(x))).toBe(true);
 
     await p.evaluate(() => (window as any).setUsnat({ SaleOptOutNotice: 1, SaleOptOut: 1, SharingOptOut: 2, TargetedAdvertisingOptOut: 2 }));
-    await p.waitForFunction(() => (window as any).client.consent.get().measurement !== 'unset');
+    // The two purposes may be recorded in separate tasks: wait until neither is unset.
+    await p.waitForFunction(() => !Object.values((window as any).client.consent.get()).includes('unset'));
     expect(await state(p)).toEqual({ personalization: 'granted', measurement: 'denied' });
 
     await p.evaluate(() => (window as any).setUsnat({ SaleOptOut: 2 }));
