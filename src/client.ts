@@ -7,7 +7,7 @@ import { createEmitter } from './emitter';
 import { CohortkitError, isCohortkitError } from './errors';
 import { normalizeOptions } from './options';
 import { EXPOSURE_EVENT, armToRecord, createLocalId, decideVariant, experimentPurposes, holdoutBucket, keptArm, pruneExposures, validateDecideRequest, parseDuration } from './personalization';
-import { validateCohortSpaces, validateReportOptions } from './reporting';
+import { pageBase, validateCohortSpaces, validateReportOptions } from './reporting';
 import { compileSegments } from './segments';
 import { contextFromWindow, validateTrack } from './signals';
 import { deletes, openStore, relyingOn, type Store } from './storage';
@@ -17,17 +17,6 @@ import type { Client, ClientOptions, ConsentState, DataExport, Decision, Members
 const EXPIRE_EVERY_MS = 10 * 60_000;
 const CAPS_KEY = 'decide:caps';
 const LOCAL_ID_KEY = 'decide:localId';
-
-/** A relative `report.endpoint` ('/v1/reports') is resolved against the page's location. */
-function withAbsoluteEndpoint(report: unknown): unknown {
-  const r = report as { endpoint?: unknown } | null;
-  try {
-    if (typeof r?.endpoint === 'string') return { ...r, endpoint: new URL(r.endpoint, location.href).href };
-  } catch {
-    // no location (Node) or not a URL: validation names the problem
-  }
-  return report;
-}
 
 /**
  * Create a cohortkit client: validates options (rejects with `invalid-options` naming the
@@ -40,7 +29,7 @@ export async function createClient(options: ClientOptions = {}): Promise<Client>
   const catalog = compileSegments(opts.raw.segments ?? [], { purposes: purposeIds });
   const interop = validateInterop(opts.raw.interop, purposeIds);
   const spaces = validateCohortSpaces(opts.raw.cohorts, catalog);
-  const reportConfig = opts.raw.report === undefined ? undefined : validateReportOptions(withAbsoluteEndpoint(opts.raw.report));
+  const reportConfig = opts.raw.report === undefined ? undefined : validateReportOptions(opts.raw.report, pageBase());
   const events = createEmitter();
   const reportError = (e: unknown) =>
     events.emit('error', isCohortkitError(e) ? e : new CohortkitError('storage', String(e), e));

@@ -4,7 +4,7 @@ import { validateInterop } from '../consent/interop';
 import { CohortkitError } from '../errors';
 import { compileConsentSpace, consentSpace } from '../metrics/consent-space';
 import { normalizeOptions } from '../options';
-import { validateCohortSpaces, validateReportOptions } from '../reporting';
+import { pageBase, validateCohortSpaces, validateReportOptions } from '../reporting';
 import { compileSegments } from '../segments';
 import type { CatalogEntry, CatalogSpace, ClientOptions } from '../types';
 import { catalogEntries, catalogSpaces } from './entries';
@@ -17,16 +17,6 @@ export interface CatalogDescription {
   markdown: string;
 }
 
-/** As createClient: a relative `report.endpoint` resolves against the page's location (none in Node). */
-function withAbsoluteEndpoint(report: unknown): unknown {
-  const r = report as { endpoint?: unknown } | null;
-  try {
-    if (typeof r?.endpoint === 'string') return { ...r, endpoint: new URL(r.endpoint, location.href).href };
-  } catch {
-    // no location (Node) or not a URL: validation names the problem
-  }
-  return report;
-}
 
 /**
  * Documents a configuration: every segment and cohort space, and the same as Markdown.
@@ -40,7 +30,7 @@ export function describeCatalog(options: ClientOptions = {}): CatalogDescription
   const catalog = compileSegments(opts.raw.segments ?? [], { purposes: purposeIds });
   validateInterop(opts.raw.interop, purposeIds);
   const compiled = validateCohortSpaces(opts.raw.cohorts, catalog);
-  const report = opts.raw.report === undefined ? undefined : validateReportOptions(withAbsoluteEndpoint(opts.raw.report));
+  const report = opts.raw.report === undefined ? undefined : validateReportOptions(opts.raw.report, pageBase());
   // report.consentRates: the built-in consent space is reported too, so it is documented; the
   // same checks as the client's reporting runtime (client-reporting.ts).
   if (report?.consentRates) {

@@ -1,5 +1,5 @@
 // Reporting: cohort spaces, assignment, epochs, memoized LDP reports, budget, outbox, transport.
-export { validateCohortSpaces, validateReportOptions, type CompiledSpace, type ReportConfig } from './validate';
+export { pageBase, validateCohortSpaces, validateReportOptions, type CompiledSpace, type ReportConfig } from './validate';
 export { assignCohort } from './assign';
 export { epochOf, epochEnd, type EpochKind } from './epoch';
 export { buildReport, memoKey, type BuildReportArgs, type ReportMemo, type GrrMemo } from './report';

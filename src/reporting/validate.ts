@@ -68,21 +68,25 @@ const EPOCHS = ['day', 'week'];
 const MECHANISMS = ['auto', 'grr', 'oue', 'olh', 'ss'];
 const LOOPBACK = /^(localhost|\[::1\]|127\.\d+\.\d+\.\d+)$/;
 
+/** The page's location, against which a relative `report.endpoint` resolves (none in Node). */
+export const pageBase = (): string | undefined => (typeof location === 'undefined' ? undefined : location.href);
+
 /**
  * Validates `options.report`: `endpoint` an absolute `https:` URL (`http:` only on loopback:
  * 127.0.0.0/8, localhost, [::1]; a query string is allowed, credentials are not), `epsilon`
  * finite > 0 (default 1), `epoch` 'day' | 'week' (default 'day'), `mechanism` (default 'auto'),
  * `budget` finite > 0 (default, applied by the accountant: ε × number of spaces), `consentRates`
- * 'off' | 'consented' | 'exempt' (default 'off').
+ * 'off' | 'consented' | 'exempt' (default 'off'). With `base` (the page's location), a relative
+ * endpoint ('/v1/reports') resolves against it, as createClient and describeCatalog do.
  * @throws CohortkitError `invalid-options`, e.g. `report.endpoint: expected https: (or http: on loopback)`
  */
-export function validateReportOptions(input: unknown): ReportConfig {
+export function validateReportOptions(input: unknown, base?: string): ReportConfig {
   const o = obj(input, 'report', ['endpoint', 'epsilon', 'epoch', 'mechanism', 'budget', 'consentRates']);
   const { endpoint, epsilon: e, epoch, mechanism, budget } = o;
   const path = 'report.endpoint';
   let url: URL | undefined;
   try {
-    if (typeof endpoint == 'string') url = new URL(endpoint);
+    if (typeof endpoint == 'string') url = new URL(endpoint, base);
   } catch {
     /* not absolute */
   }
@@ -90,7 +94,7 @@ export function validateReportOptions(input: unknown): ReportConfig {
   if (url.protocol != 'https:' && !(url.protocol == 'http:' && LOOPBACK.test(url.hostname))) fail(path, 'expected https: (or http: on loopback)');
   if (url.username || url.password) fail(path, 'must not contain credentials');
   check(o, 'report', { epsilon: POSITIVE, epoch: oneOf(EPOCHS), mechanism: oneOf(MECHANISMS), budget: POSITIVE, consentRates: oneOf(['off', 'consented', 'exempt']) });
-  const out: ReportConfig = { endpoint: endpoint as string, epsilon: (e ?? 1) as number, epoch: (epoch ?? 'day') as 'day', mechanism: (mechanism ?? 'auto') as 'auto' };
+  const out: ReportConfig = { endpoint: base ? url.href : (endpoint as string), epsilon: (e ?? 1) as number, epoch: (epoch ?? 'day') as 'day', mechanism: (mechanism ?? 'auto') as 'auto' };
   if (budget !== undefined) out.budget = budget as number;
   if (o.consentRates === 'consented' || o.consentRates === 'exempt') out.consentRates = o.consentRates;
   return out;
