@@ -154,3 +154,13 @@ describe('hostile input', () => {
     expect(errorOf(() => validateCohortSpaces([traps], catalog))).toBe('cohorts[0]: could not be read');
   });
 });
+
+describe('a relative endpoint with the page as base', () => {
+  it('resolves against the page, then passes the same checks', () => {
+    expect(validateReportOptions({ endpoint: '/v1/reports?site=a' }, 'https://shop.example/p/1').endpoint).toBe('https://shop.example/v1/reports?site=a');
+    expect(validateReportOptions({ endpoint: 'v1/reports' }, 'http://127.0.0.1:8787/demo/').endpoint).toBe('http://127.0.0.1:8787/demo/v1/reports');
+    expect(() => validateReportOptions({ endpoint: '/v1/reports' }, 'http://shop.example/')).toThrow(/^report\.endpoint: expected https:/);
+    expect(() => validateReportOptions({ endpoint: '//user:pw@c.example/r' }, 'https://shop.example/')).toThrow(/^report\.endpoint: must not contain credentials/);
+    expect(() => validateReportOptions({ endpoint: '/v1/reports' })).toThrow(/^report\.endpoint: expected an absolute URL/);
+  });
+});
