@@ -34,12 +34,12 @@ afterAll(async () => {
 });
 
 /** Wraps a real store: counts transactions (and their sizes); `gate` holds the next call until released. */
-function spy(inner: CollectorStore) {
+function spy(inner: CollectorStore, kind = inner.kind) {
   const calls: number[] = [];
   let hold: Promise<void> | undefined;
   let failNext: number[] = [];
   const store: CollectorStore = {
-    kind: inner.kind,
+    kind,
     init: () => inner.init(),
     async addBatch(reports: LDPReport[], today?: number): Promise<BatchResult> {
       const n = calls.push(reports.length);
@@ -110,7 +110,7 @@ describe.each(backends)('group commit over HTTP: %s', (name, make, enabled) => {
   }, 30_000);
 
   it.skipIf(!enabled)('a fault in one transaction fails exactly its requests (503, nothing counted); they retry cleanly', async () => {
-    const s = spy(make());
+    const s = spy(make(), 'spy');
     const srv = await startCollectorServer({ spaces: SPACES, store: s.store, rateLimit: false, perAddressLimit: false });
     try {
       await call(srv.url, 'GET', '/healthz');
@@ -141,7 +141,7 @@ describe.each(backends)('group commit over HTTP: %s', (name, make, enabled) => {
   }, 30_000);
 
   it.skipIf(!enabled)('the same id in two concurrent requests: counted once, the later request gets `duplicate`', async () => {
-    const s = spy(make());
+    const s = spy(make(), 'spy');
     const srv = await startCollectorServer({ spaces: SPACES, store: s.store, rateLimit: false, perAddressLimit: false });
     try {
       await call(srv.url, 'GET', '/healthz');
