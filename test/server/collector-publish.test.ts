@@ -5,6 +5,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createCollector, createEstimator, runCli, startCollectorServer } from '../../src/server';
+import { defineExperiment, readLift } from '../../src/index';
 import { isCohortkitError } from '../../src/errors';
 import { createMechanism, randomId } from '../../src/privacy';
 import type { LDPReport } from '../../src/types';
@@ -171,4 +172,38 @@ describe('complementary suppression (publish: unsuppressed)', () => {
       { numRuns: 30 },
     );
   }, 60_000);
+});
+
+describe('complementary suppression and readers of published estimates', () => {
+  it('an experiment whose unexposed cohort is tiny: the wire withholds it and the smallest arm cell; readLift says which arm cell is withheld', async () => {
+    const { space } = defineExperiment({ id: 'hero', slot: 'hero', conversion: { event: 'purchase' } });
+    const ids = [...space.cohorts.map((c) => c.id), space.fallback];
+    expect(ids.at(-1)).toBe('unexposed'); // precondition: the fallback is the unexposed cohort
+    const rs = seededRandom(57);
+    const k = ids.length;
+    const m = createMechanism({ k, epsilon: 2, mechanism: 'grr', random: rs });
+    const truth = [300, 700, 260, 740, 0]; // holdout-converted, holdout-not, treated-converted, treated-not, unexposed
+    const reports = truth.flatMap((count, i) =>
+      Array.from({ length: count }, () => ({ v: 1, id: randomId(rs), space: space.id, spaceVersion: 1, epoch: EPOCH, k, mechanism: 'grr', epsilon: 2, ...m.perturb(i) }) as LDPReport),
+    );
+    const c = await startCollectorServer({ spaces: [space], minCount: 50, rateLimit: false, perAddressLimit: false });
+    try {
+      for (const part of [reports.slice(0, 1000), reports.slice(1000)]) expect((await call(c.url, 'POST', '/v1/reports', part)).body.accepted).toBe(1000); // 256 KiB bodies
+      const body = (await call(c.url, 'GET', `/v1/estimates?space=${space.id}`)).body;
+      const withheld = body.cohorts.filter((x: { estimate: unknown }) => x.estimate === null).map((x: { id: string }) => x.id);
+      expect(withheld).toHaveLength(2);
+      expect(withheld).toContain('unexposed');
+      expect(() => readLift(body)).toThrow(new RegExp(`${withheld.find((id: string) => id !== 'unexposed')} is withheld on the wire`));
+      // The operator's raw numbers (publish: 'all') still read.
+      const all = await startCollectorServer({ spaces: [space], minCount: 50, rateLimit: false, perAddressLimit: false, publish: 'all' });
+      try {
+        for (const part of [reports.slice(0, 1000), reports.slice(1000)]) await call(all.url, 'POST', '/v1/reports', part);
+        expect(readLift((await call(all.url, 'GET', `/v1/estimates?space=${space.id}`)).body).holdout.n).toBeGreaterThan(0);
+      } finally {
+        await all.close();
+      }
+    } finally {
+      await c.close();
+    }
+  });
 });
