@@ -146,6 +146,21 @@ describe('report.lifetimeBudget: the cap', () => {
     expect((await lifetime(c)).spent).toBe(4);
   });
 
+  it('applies to the built-in consent space: a consent change needs a fresh draw, past the cap it is not reported', async () => {
+    const { reports } = collector();
+    const now = clock();
+    const c = await client({ now, cohorts: [], lifetimeBudget: 1, report: { endpoint: 'https://collector.example/r', lifetimeBudget: 1, consentRates: 'consented' } });
+    await grant(c);
+    expect((await c.flush()).sent).toBe(1);
+    now.advance(DAY);
+    expect((await c.flush()).sent).toBe(1); // same consent state: the memo repeats
+    await c.consent.update({ personalization: false });
+    now.advance(DAY);
+    expect((await c.flush()).sent).toBe(0);
+    expect(reports().map((r) => r.space)).toEqual(['consent', 'consent']);
+    expect(await lifetime(c)).toEqual({ spent: 1, bySpace: { consent: 1 }, budget: 1, exhausted: ['consent'] });
+  });
+
   it('a cap below ε reports nothing and lists every space as exhausted', async () => {
     const { reports } = collector();
     const c = await client({ lifetimeBudget: 0.5 });
