@@ -3,15 +3,19 @@
 // Pure work is delegated to src/reporting and src/privacy.
 import {
   admit,
+  allowsFresh,
   assignCohort,
   buildReport,
   due,
   epochOf,
+  lifetimeView,
   memoKey,
   nextAttempt,
   outcomeOf,
   planEpoch,
   pruneSent,
+  readLifetime,
+  reusesMemo,
   sendReports,
   settle,
   type CompiledSpace,
@@ -24,6 +28,8 @@ import type { ConsentState, LDPReport, PrivacyEpoch, ReportValue } from './types
 
 const MEMO_KEY = 'report:memo';
 const EPOCHS_KEY = 'report:epochs';
+/** ε ever spent on fresh draws per space (report.lifetimeBudget); deleted only by forget(). */
+const LIFETIME_KEY = 'privacy:lifetime';
 /** flush() must resolve within 10 s even when the endpoint hangs. */
 const SEND_TIMEOUT_MS = 8000;
 
@@ -54,6 +60,7 @@ export function createReportingRuntime(o: ReportingRuntimeOptions) {
     throw new CohortkitError('invalid-options', 'cohorts: the space id "consent" is reserved while report.consentRates is on');
   const cs = config?.consentRates && compileConsentSpace(o.purposes, config.consentRates);
   const all = cs ? [...spaces, cs] : spaces;
+  const spaceIds = all.map((s) => s.id);
   // The consent space is not drawn by the pass at start (a banner has not answered yet) but by
   // flush(), the page being hidden, back online, or the periodic pass: the state after the visit.
   let settled = false;
@@ -122,29 +129,36 @@ export function createReportingRuntime(o: ReportingRuntimeOptions) {
       if (pending.size) await write([]);
       const may = (s: CompiledSpace) => mayReport(s) && (s !== cs || withConsent);
       if (!config || !all.length || !(o.isGranted('measurement') || (cs && may(cs)))) return;
-      const { epsilon, mechanism } = config;
+      const { epsilon, mechanism, lifetimeBudget: cap } = config;
       const now = o.now();
       const epoch = epochOf(now, config.epoch);
       const epochs = await readMeta<EpochRecord>(EPOCHS_KEY);
       const rec = epochs[epoch];
-      const plan = planEpoch(
-        all.filter(may),
-        config,
-        rec ?? { spent: 0, spaces: [] },
-      );
-      const skipped = [...new Set([...(rec?.skipped ?? []), ...plan.skipped])];
-      if (!plan.report.length && rec && skipped.length === rec.skipped.length) return;
       const memo = await readMeta<ReportValue>(MEMO_KEY);
+      // Read inside the exclusive section: two tabs never both spend past the cap.
+      const life = readLifetime(await o.store().get('meta', LIFETIME_KEY), cap);
+      const isMember = o.members();
+      const indexOf = (s: CompiledSpace) => (s === cs ? consentIndex(o.purposes, o.consentState()) : assignCohort(s, isMember));
+      const memoOf = (s: CompiledSpace, index: number) => {
+        const key = memoKey(s, index, epsilon, mechanism);
+        return memo[key] && { key, value: memo[key] };
+      };
+      // A space whose cohort has no usable memo needs a fresh draw; past the cap it is skipped.
+      const capped = (s: CompiledSpace, i = indexOf(s)) => !reusesMemo(s, i, epsilon, mechanism, memoOf(s, i)) && !allowsFresh(life, s.id, epsilon, cap);
+      const open = all.filter(may).filter((s) => !(rec?.spaces ?? []).includes(s.id) && !capped(s));
+      const plan = planEpoch(open, config, rec ?? { spent: 0, spaces: [] });
+      const lifetimeSkipped = all.filter((s) => may(s) && !(rec?.spaces ?? []).includes(s.id) && !open.includes(s)).map((s) => s.id);
+      const skipped = [...new Set([...(rec?.skipped ?? []), ...plan.skipped, ...lifetimeSkipped])].filter((id) => !plan.report.includes(id));
+      if (!plan.report.length && rec && skipped.length === rec.skipped.length) return;
       // Copies of sent reports are kept until their epoch ends (for exportData), then deleted.
       const old = await outbox();
       let queue = pruneSent(old, now, config.epoch);
-      const isMember = o.members();
       for (const id of plan.report) {
         const space = all.find((s) => s.id === id)!;
-        const index = space === cs ? consentIndex(o.purposes, o.consentState()) : assignCohort(space, isMember);
-        const key = memoKey(space, index, epsilon, mechanism);
-        const { report, memo: m } = buildReport({ space, epoch, index, epsilon, mechanism, memo: memo[key] && { key, value: memo[key] } });
-        memo[key] = m.value;
+        const index = indexOf(space);
+        const { report, memo: m, fresh } = buildReport({ space, epoch, index, epsilon, mechanism, memo: memoOf(space, index) });
+        memo[m.key] = m.value;
+        if (fresh) life[id] = (life[id] ?? 0) + epsilon;
         queue = admit(queue, { id: report.id, report, purposes: space.purposes, attempts: 0, nextAt: now }).keep;
       }
       epochs[epoch] = { spent: plan.spent, spaces: [...(rec?.spaces ?? []), ...plan.report], skipped, budget: plan.budget };
@@ -157,6 +171,8 @@ export function createReportingRuntime(o: ReportingRuntimeOptions) {
           ...added.map((value): WriteOp => ({ type: 'put', store: 'outbox', value })),
           { type: 'put', store: 'meta', key: MEMO_KEY, value: memo },
           { type: 'put', store: 'meta', key: EPOCHS_KEY, value: epochs },
+          // Same batch as the draws: a refused write neither loses nor double-counts spending.
+          { type: 'put', store: 'meta', key: LIFETIME_KEY, value: life },
         ],
         added,
       );
@@ -262,14 +278,17 @@ export function createReportingRuntime(o: ReportingRuntimeOptions) {
     flush: () => run(true),
     /** Sent and queued reports, and the privacy accounting, for exportData(). */
     async exportData() {
-      const all = await outbox();
-      const reports = (sent: boolean) => all.filter((e) => !!e.sentAt == sent).map((e) => e.report);
+      const rows = await outbox();
+      const reports = (sent: boolean) => rows.filter((e) => !!e.sentAt == sent).map((e) => e.report);
       return {
         reports: { queued: reports(false), sent: reports(true) },
         privacy: {
           epochs: Object.entries(await readMeta<EpochRecord>(EPOCHS_KEY)).map(
             ([epoch, { spent, budget, skipped }]): PrivacyEpoch => ({ epoch: +epoch, spent, budget, skipped }),
           ),
+          lifetime: config
+            ? lifetimeView(readLifetime(await o.store().get('meta', LIFETIME_KEY), config.lifetimeBudget), spaceIds, config.epsilon, config.lifetimeBudget)
+            : lifetimeView({}, [], 1, undefined),
         },
       };
     },

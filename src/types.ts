@@ -72,6 +72,11 @@ export interface ReportOptions {
   mechanism?: 'auto' | MechanismName;
   budget?: number;
   /**
+   * Cap on the ε ever spent per space on fresh draws, persisted (memoized repeats cost nothing).
+   * A space whose next fresh draw would pass it is no longer reported. Default none.
+   */
+  lifetimeBudget?: number;
+  /**
    * Report the built-in `consent` space (see consentSpace): `'consented'` once per epoch like any
    * space (needs measurement); `'exempt'` also without measurement (the site claims an audience
    * measurement exemption), never while GPC is on. Default `'off'`.
@@ -172,6 +177,17 @@ export interface Decision {
   segment?: string;
 }
 
+/** `exportData().privacy.lifetime`: ε ever spent on fresh draws (see report.lifetimeBudget). */
+export interface PrivacyLifetime {
+  /** Total over every space. */
+  spent: number;
+  bySpace: Record<string, number>;
+  /** The cap, or null when none is set. */
+  budget: number | null;
+  /** Spaces whose next fresh draw would pass the cap. */
+  exhausted: string[];
+}
+
 export interface PrivacyEpoch {
   epoch: number;
   spent: number;
@@ -193,7 +209,7 @@ export interface DataExport {
   signals: unknown[];
   segments: Membership[];
   reports: { queued: LDPReport[]; sent: LDPReport[] };
-  privacy: { epochs: PrivacyEpoch[] };
+  privacy: { epochs: PrivacyEpoch[]; lifetime: PrivacyLifetime };
   storage?: 'indexeddb' | 'memory';
   /** See `StoragePersistence` and the `persistStorage` option. */
   persistence?: StoragePersistence;

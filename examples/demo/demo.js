@@ -24,7 +24,7 @@ const client = await window.Cohortkit.createClient({
   policyVersion: POLICY.version,
   segments: allSegments,
   cohorts: serverConfig.spaces,
-  report: { endpoint: `${location.origin}/v1/reports`, epsilon: 1 },
+  report: { endpoint: `${location.origin}/v1/reports`, epsilon: 1, lifetimeBudget: 4 },
   now,
 });
 window.demoClient = client; // for QA in the console and the e2e test

@@ -147,6 +147,21 @@ export function renderReports(list, reports) {
   );
 }
 
+/** The lifetime accountant (report.lifetimeBudget): fresh draws only, memoized repeats are free. */
+function lifetimeLine(l) {
+  if (!l) return h('span');
+  const per = Object.entries(l.bySpace).map(([s, e]) => `${s} ${e}`).join(', ') || 'nothing yet';
+  const cap = l.budget === null ? 'no cap' : `cap ${l.budget} per space`;
+  return h(
+    'p.small',
+    { id: 'lifetime' },
+    'Lifetime (fresh draws; repeats are free): ',
+    h('span.greek', null, 'ε'),
+    ` = ${l.spent} (${per}), ${cap}`,
+    l.exhausted.length ? ` · no longer reported: ${l.exhausted.join(', ')}` : '',
+  );
+}
+
 /** ε spent per epoch, what was reported with which mechanism, and what is stored per purpose. */
 export function renderPrivacy(box, data, purposes) {
   const epochs = data.privacy?.epochs ?? [];
@@ -161,6 +176,7 @@ export function renderPrivacy(box, data, purposes) {
           h('tbody', null, epochs.map((e) => h('tr', null, h('td', null, `${e.epoch} (${fmtDay(e.epoch)})`), h('td', null, e.spent), h('td', null, e.budget), h('td', null, e.skipped.join(', ') || '—')))),
         )
       : h('p.muted.small', null, 'No ε spent yet: reports need measurement consent.'),
+    lifetimeLine(data.privacy?.lifetime),
     h('h3', null, 'Reports'),
     reports.length
       ? h('ul.small', null, reports.map(([r, st]) => h('li', null, `${r.space}: ${r.mechanism}, ε=${r.epsilon}, k=${r.k}, ${st}`)))

@@ -81,18 +81,30 @@ function fits(m: Mechanism, v: ReportValue | undefined): boolean {
  * - a new space version, a new ε or mechanism, or deleting the memos (`forget()`, a cleared
  *   browser) starts fresh draws: each such restart is a new ε;
  * - the per-epoch budget (planEpoch) accounts ε per report as if draws were fresh: it is an
- *   upper bound, not the lifetime loss above.
+ *   upper bound, not the lifetime loss above; `report.lifetimeBudget` caps the loss above (the
+ *   returned `fresh` says whether this report is a new draw).
  * @throws CohortkitError `invalid-argument` for a bad index, epoch, k or ε
  */
-export function buildReport(args: BuildReportArgs): { report: LDPReport; memo: ReportMemo } {
+export function buildReport(args: BuildReportArgs): { report: LDPReport; memo: ReportMemo; fresh: boolean } {
   const { space, epoch, index, epsilon, mechanism = 'auto', random = defaultRandom, memo } = args;
   const m = createMechanism({ k: space.k, epsilon, mechanism, random });
   if (!isInt(index, m.k)) throw new CohortkitError('invalid-argument', `index: expected an integer in [0, ${m.k})`);
   if (!Number.isSafeInteger(epoch) || epoch < 0) throw new CohortkitError('invalid-argument', 'epoch: expected a day number ≥ 0');
   const key = memoKey(space, index, epsilon, m.name);
-  const v = (memo && memo.key === key && fits(m, memo.value) ? memo.value : m.perturb(index)) as unknown as { value: number; bits: string; items: string; seed: number; g: number };
+  const fresh = !(memo && memo.key === key && fits(m, memo.value));
+  const v = (fresh ? m.perturb(index) : memo!.value) as unknown as { value: number; bits: string; items: string; seed: number; g: number };
   const head = { v: 1, id: randomId(random), space: space.id, spaceVersion: space.version, epoch, k: m.k, mechanism: m.name, epsilon };
   const tail: ReportValue =
     m.name === 'grr' ? { value: v.value } : m.name === 'oue' ? { bits: v.bits } : m.name === 'ss' ? { items: v.items } : { seed: v.seed, g: v.g, value: v.value };
-  return { report: { ...head, ...tail } as LDPReport, memo: { key, value: { ...tail } } };
+  return { report: { ...head, ...tail } as LDPReport, memo: { key, value: { ...tail } }, fresh };
+}
+
+/**
+ * True when buildReport with these arguments would reuse `memo` (a repeat, no new draw); false when
+ * it would draw afresh (no memo, another key, or a malformed one). The lifetime accountant
+ * (report.lifetimeBudget) counts only fresh draws.
+ */
+export function reusesMemo(space: CompiledSpace, index: number, epsilon: number, mechanism: 'auto' | MechanismName, memo: ReportMemo | undefined): boolean {
+  const m = createMechanism({ k: space.k, epsilon, mechanism });
+  return !!memo && memo.key === memoKey(space, index, epsilon, m.name) && fits(m, memo.value);
 }

@@ -23,6 +23,8 @@ export interface ReportConfig {
   epoch: 'day' | 'week';
   mechanism: 'auto' | MechanismName;
   budget?: number;
+  /** Cap on the ε ever spent per space on fresh draws (see src/reporting/lifetime.ts). */
+  lifetimeBudget?: number;
   /** Report the built-in consent space; absent when 'off'. */
   consentRates?: 'consented' | 'exempt';
 }
@@ -75,13 +77,14 @@ export const pageBase = (): string | undefined => (typeof location === 'undefine
  * Validates `options.report`: `endpoint` an absolute `https:` URL (`http:` only on loopback:
  * 127.0.0.0/8, localhost, [::1]; a query string is allowed, credentials are not), `epsilon`
  * finite > 0 (default 1), `epoch` 'day' | 'week' (default 'day'), `mechanism` (default 'auto'),
- * `budget` finite > 0 (default, applied by the accountant: ε × number of spaces), `consentRates`
+ * `budget` finite > 0 (default, applied by the accountant: ε × number of spaces), `lifetimeBudget`
+ * finite > 0 (default none: uncapped, still accounted), `consentRates`
  * 'off' | 'consented' | 'exempt' (default 'off'). With `base` (the page's location), a relative
  * endpoint ('/v1/reports') resolves against it, as createClient and describeCatalog do.
  * @throws CohortkitError `invalid-options`, e.g. `report.endpoint: expected https: (or http: on loopback)`
  */
 export function validateReportOptions(input: unknown, base?: string): ReportConfig {
-  const o = obj(input, 'report', ['endpoint', 'epsilon', 'epoch', 'mechanism', 'budget', 'consentRates']);
+  const o = obj(input, 'report', ['endpoint', 'epsilon', 'epoch', 'mechanism', 'budget', 'lifetimeBudget', 'consentRates']);
   const { endpoint, epsilon: e, epoch, mechanism, budget } = o;
   const path = 'report.endpoint';
   let url: URL | undefined;
@@ -93,9 +96,10 @@ export function validateReportOptions(input: unknown, base?: string): ReportConf
   if (!url) return fail(path, 'expected an absolute URL');
   if (url.protocol != 'https:' && !(url.protocol == 'http:' && LOOPBACK.test(url.hostname))) fail(path, 'expected https: (or http: on loopback)');
   if (url.username || url.password) fail(path, 'must not contain credentials');
-  check(o, 'report', { epsilon: POSITIVE, epoch: oneOf(EPOCHS), mechanism: oneOf(MECHANISMS), budget: POSITIVE, consentRates: oneOf(['off', 'consented', 'exempt']) });
+  check(o, 'report', { epsilon: POSITIVE, epoch: oneOf(EPOCHS), mechanism: oneOf(MECHANISMS), budget: POSITIVE, lifetimeBudget: POSITIVE, consentRates: oneOf(['off', 'consented', 'exempt']) });
   const out: ReportConfig = { endpoint: base ? url.href : (endpoint as string), epsilon: (e ?? 1) as number, epoch: (epoch ?? 'day') as 'day', mechanism: (mechanism ?? 'auto') as 'auto' };
   if (budget !== undefined) out.budget = budget as number;
+  if (o.lifetimeBudget !== undefined) out.lifetimeBudget = o.lifetimeBudget as number;
   if (o.consentRates === 'consented' || o.consentRates === 'exempt') out.consentRates = o.consentRates;
   return out;
 }
