@@ -4,6 +4,7 @@
 import fc from 'fast-check';
 import { openDB } from 'idb';
 import { afterEach, describe, expect, it } from 'vitest';
+import { describeCatalog } from '../../src/catalog';
 import { createClient, isCohortkitError } from '../../src/index';
 import type { Client, ClientOptions, Membership, SegmentDefinition } from '../../src/types';
 import { clock } from '../helpers';
@@ -184,6 +185,16 @@ describe('{ declared } segments', () => {
     const hiker = c.catalog().find((e) => e.id === 'hiker')!;
     expect(hiker).toMatchObject({ contextOnly: false, reads: [], purposes: ['personalization'] });
     expect(c.catalog().find((e) => e.id === 'cook-or-hiker')!.contextOnly).toBe(false);
+  });
+
+  it('the catalog Markdown says a declared segment stores declared interests, not "nothing"', () => {
+    const { markdown } = describeCatalog({ interests, segments });
+    const section = markdown.split('#### ').find((x) => x.startsWith('`hiker`'))!;
+    expect(section).toContain('- **Sources:** interests the visitor declared (no event)');
+    expect(section).toContain('- **Retention:** declared interests, kept until the visitor changes them or withdraws consent');
+    expect(() => describeCatalog({ segments: [{ id: 's', description: 'd', rule: { declared: 'x' } }] })).toThrow(
+      'segments[0].rule.declared: unknown interest "x"',
+    );
   });
 
   it('withdrawal purges the interests (counted in purged.signals) and the segments update', async () => {
