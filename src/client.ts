@@ -119,6 +119,8 @@ export async function createClient(options: ClientOptions = {}): Promise<Client>
   // A withdrawal already dropped the memberships from the caches, so the sweep's reconcile
   // may see no change: emit its result (emitSegments ignores a repeat).
   const afterConsentChange = async () => {
+    // Another tab's withdrawal purged the store there: drop what this tab still holds.
+    await interests.sweep();
     await reporting.sweep();
     emitSegments(await segs.sweep());
   };

@@ -255,4 +255,21 @@ describe('{ declared } segments', () => {
     expect(ids(await seg)).toEqual(['hiker', 'cook-or-hiker']);
     expect(b.interests.get()).toEqual(['hiking']);
   });
+
+  it('cross-tab: a withdrawal in one tab empties the interests and segments of the other', async () => {
+    const namespace = ns();
+    const a = await open({ namespace, interests, segments });
+    const b = await open({ namespace, interests, segments });
+    const synced = new Promise((r) => b.on('consent', r));
+    await a.consent.update({ personalization: true });
+    await synced;
+    const seg = new Promise<Membership[]>((r) => b.on('segments', (m) => r(m as Membership[])));
+    await a.interests.declare(['hiking', 'cooking']);
+    expect(ids(await seg)).toEqual(['hiker', 'cook-or-hiker']);
+    const gone = new Promise<Membership[]>((r) => b.on('segments', (m) => r(m as Membership[])));
+    await a.consent.update({ personalization: false });
+    expect(ids(await gone)).toEqual([]);
+    expect(b.interests.get()).toEqual([]);
+    expect((await b.exportData()).interests).toEqual([]);
+  });
 });
