@@ -13,6 +13,8 @@ export interface SegmentRuntimeOptions {
   now: () => number;
   isGranted(purpose: string): boolean;
   context(): VisitorContext;
+  /** Declared interest ids (`{ declared }` rules). */
+  declared?: () => string[];
   /** Retention in days for a signal stored under these purposes. */
   retentionDays(purposes: string[]): number;
   /** Mutations are serialized (and cross-tab exclusive) through this. */
@@ -43,6 +45,7 @@ export function createSegmentRuntime(o: SegmentRuntimeOptions) {
     context: o.context(),
     now,
     isGranted: o.isGranted,
+    declared: o.declared?.() ?? [],
   });
 
   /** Evaluation as of now, lazily per segment, sharing referenced segments' results. */

@@ -2,6 +2,7 @@ import { catalogEntries } from './catalog/entries';
 import { createConsentManager, createLock, createTabSync, type ConsentManager } from './consent';
 import { connectInterop, validateInterop } from './consent/interop';
 import { createReportingRuntime } from './client-reporting';
+import { createInterestRuntime } from './client-interests';
 import { createSegmentRuntime } from './client-segments';
 import { createEmitter } from './emitter';
 import { CohortkitError, isCohortkitError } from './errors';
@@ -26,7 +27,7 @@ const LOCAL_ID_KEY = 'decide:localId';
 export async function createClient(options: ClientOptions = {}): Promise<Client> {
   const opts = normalizeOptions(options);
   const purposeIds = opts.purposes.map((p) => p.id);
-  const catalog = compileSegments(opts.raw.segments ?? [], { purposes: purposeIds });
+  const catalog = compileSegments(opts.raw.segments ?? [], { purposes: purposeIds, interests: opts.interests.map((i) => i.id) });
   const interop = validateInterop(opts.raw.interop, purposeIds);
   const spaces = validateCohortSpaces(opts.raw.cohorts, catalog);
   const reportConfig = opts.raw.report === undefined ? undefined : validateReportOptions(opts.raw.report, pageBase());
@@ -52,12 +53,20 @@ export async function createClient(options: ClientOptions = {}): Promise<Client>
   let savedLocalId: string | undefined; // the id persisted in the store, if any
 
   const retention = new Map(opts.purposes.map((p) => [p.id, p.retentionDays ?? opts.retentionDays]));
+  const interests = createInterestRuntime({
+    interests: opts.interests,
+    store: () => store,
+    now: opts.now,
+    isGranted: (p) => consent.isGranted(p),
+    exclusive,
+  });
   const segs = createSegmentRuntime({
     catalog,
     store: () => store,
     now: opts.now,
     isGranted: (p) => consent.isGranted(p),
     context: () => contextFromWindow(typeof window === 'undefined' ? undefined : window, opts.now()),
+    declared: () => interests.get(),
     retentionDays: (ps) => Math.min(opts.retentionDays, ...ps.map((p) => retention.get(p) ?? opts.retentionDays)),
     exclusive,
     onSegments: (m) => emitSegments(m),
@@ -94,6 +103,8 @@ export async function createClient(options: ClientOptions = {}): Promise<Client>
       localId = savedLocalId = undefined;
     }
     segs.forgetPurpose(purpose);
+    // Declared interests live in the signals store: counted in `signals` above.
+    interests.forgetPurpose(purpose);
     return { ops, counts: { signals: signals.length, memberships: memberships.length, reports: outbox.queued } };
   };
 
@@ -108,6 +119,8 @@ export async function createClient(options: ClientOptions = {}): Promise<Client>
   // A withdrawal already dropped the memberships from the caches, so the sweep's reconcile
   // may see no change: emit its result (emitSegments ignores a repeat).
   const afterConsentChange = async () => {
+    // Another tab's withdrawal purged the store there: drop what this tab still holds.
+    await interests.sweep();
     await reporting.sweep();
     emitSegments(await segs.sweep());
   };
@@ -119,7 +132,7 @@ export async function createClient(options: ClientOptions = {}): Promise<Client>
     synced = synced
       .then(async () => {
         if (m.type === 'consent') await consent.reload();
-        if (m.type === 'signals') await segs.load(), emitSegments(await segs.memberships());
+        if (m.type === 'signals') await interests.load(), await segs.load(), emitSegments(await segs.memberships());
       })
       .catch(reportError);
   });
@@ -140,6 +153,7 @@ export async function createClient(options: ClientOptions = {}): Promise<Client>
 
   const start = async () => {
     await consent.init();
+    await interests.sweep();
     await segs.sweep();
     await reporting.sweep();
     await segs.expire();
@@ -222,6 +236,18 @@ export async function createClient(options: ClientOptions = {}): Promise<Client>
       if (r.stored) sync.post({ type: 'signals' });
       return r;
     }),
+    interests: {
+      get: () => interests.get(),
+      list: () => interests.list(),
+      declare: guard(async (ids) => {
+        const r = await interests.declare(ids);
+        if (r.changed) {
+          sync.post({ type: 'signals' });
+          emitSegments(await segs.memberships());
+        }
+        return { stored: r.stored, reason: r.reason };
+      }),
+    },
     segments: guard(() => segs.memberships()),
     explain: guard(async (id: string) => {
       if (typeof id !== 'string') throw new CohortkitError('invalid-argument', 'segmentId: expected a string');
@@ -272,6 +298,7 @@ export async function createClient(options: ClientOptions = {}): Promise<Client>
         exportedAt: opts.now(),
         consent: { state: consent.get(), history: await consent.history() },
         signals: segs.exportSignals(),
+        interests: interests.get(),
         segments: await segs.memberships(),
         ...(await reporting.exportData()),
         storage: store.kind,
@@ -284,6 +311,7 @@ export async function createClient(options: ClientOptions = {}): Promise<Client>
         consent.reset();
         reporting.forget();
         segs.forgetPurpose();
+        interests.forgetPurpose();
         exposures.clear();
         localId = savedLocalId = undefined;
       });

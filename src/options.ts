@@ -1,5 +1,5 @@
 import type { ClientOptions } from './types';
-import { BOOL, ID, POSITIVE, STRING, check, list, newId, obj, type Check } from './validate';
+import { BOOL, ID, POSITIVE, STRING, TEXT, check, fail, list, newId, obj, want, type Check } from './validate';
 
 export interface Purpose {
   id: string;
@@ -7,8 +7,15 @@ export interface Purpose {
   retentionDays?: number;
 }
 
+export interface Interest {
+  id: string;
+  label: string;
+  purposes: string[];
+}
+
 export interface NormalizedOptions {
   purposes: Purpose[];
+  interests: Interest[];
   policyVersion?: string;
   retentionDays: number;
   storage: 'indexeddb' | 'memory';
@@ -19,7 +26,7 @@ export interface NormalizedOptions {
   raw: Record<string, unknown>;
 }
 
-const KEYS = ['purposes', 'policyVersion', 'segments', 'cohorts', 'report', 'retentionDays', 'storage', 'namespace', 'respectGPC', 'now', 'interop', 'persistStorage'];
+const KEYS = ['purposes', 'policyVersion', 'segments', 'cohorts', 'report', 'retentionDays', 'storage', 'namespace', 'respectGPC', 'now', 'interop', 'persistStorage', 'interests'];
 
 function normalizePurposes(v: unknown): Purpose[] {
   if (v === undefined) return [{ id: 'personalization' }, { id: 'measurement' }];
@@ -31,6 +38,28 @@ function normalizePurposes(v: unknown): Purpose[] {
     check(p, path, { description: STRING, retentionDays: POSITIVE });
     newId(seen, p.id, string ? path : `${path}.id`, path);
     return p as unknown as Purpose;
+  });
+}
+
+/** `interests`: ids like segment ids (unique), a non-empty label, declared purposes (default ['personalization']). */
+function normalizeInterests(v: unknown, purposes: string[]): Interest[] {
+  if (v === undefined) return [];
+  const seen = new Set<string>();
+  return list(v, 'interests').map((item, i) => {
+    const path = `interests[${i}]`;
+    const o = obj(item, path, ['id', 'label', 'purposes']);
+    const id = newId(seen, o.id, `${path}.id`);
+    want(o.label, TEXT, `${path}.label`);
+    const pp = `${path}.purposes`;
+    const ps =
+      o.purposes === undefined
+        ? purposes.includes('personalization')
+          ? ['personalization']
+          : fail(pp, 'the default "personalization" is not declared')
+        : list(o.purposes, pp, 1).map((p, j) =>
+            typeof p == 'string' && purposes.includes(p) ? p : fail(`${pp}[${j}]`, `expected a declared purpose, got ${JSON.stringify(p)}`),
+          );
+    return { id, label: o.label as string, purposes: [...new Set(ps)] };
   });
 }
 
@@ -53,8 +82,10 @@ export function normalizeOptions(input: unknown): NormalizedOptions {
   const o = obj(input ?? {}, '', KEYS) as Record<string, unknown> & ClientOptions;
   check(o, '', SPEC);
   const now = o.now;
+  const purposes = normalizePurposes(o.purposes);
   return {
-    purposes: normalizePurposes(o.purposes),
+    purposes,
+    interests: normalizeInterests(o.interests, purposes.map((p) => p.id)),
     policyVersion: o.policyVersion,
     retentionDays: o.retentionDays ?? 30,
     storage: o.storage ?? 'indexeddb',

@@ -42,7 +42,9 @@ export type Rule =
   | { not: Rule }
   | EventRule
   | ContextRule
-  | { segment: string };
+  | { segment: string }
+  /** The visitor declared this interest (`ClientOptions.interests`, `client.interests.declare`). */
+  | { declared: string };
 
 export interface SegmentDefinition {
   id: string;
@@ -95,6 +97,8 @@ export interface ClientOptions {
   namespace?: string;
   respectGPC?: boolean;
   now?: () => number;
+  /** Interests the visitor may declare (zero-party data); purposes default to ['personalization']. */
+  interests?: Array<{ id: string; label: string; purposes?: string[] }>;
   /**
    * Ask the browser for persistent storage (`navigator.storage.persist()`) once IndexedDB is open,
    * so eviction under storage pressure does not wipe the consent ledger and the LDP memo (it is not
@@ -207,6 +211,8 @@ export interface DataExport {
   exportedAt: number;
   consent: { state: ConsentState; history: ConsentRecord[] };
   signals: unknown[];
+  /** The declared interests (ids), see `client.interests`. */
+  interests: string[];
   segments: Membership[];
   reports: { queued: LDPReport[]; sent: LDPReport[] };
   privacy: { epochs: PrivacyEpoch[]; lifetime: PrivacyLifetime };
@@ -272,6 +278,14 @@ export interface Client {
   forget(): Promise<void>;
   on(event: ClientEvent, listener: (detail: unknown) => void): () => void;
   close(): Promise<void>;
+  /** Declared interests (zero-party data). `declare` replaces the set, all or nothing: it stores
+   * nothing (`no-consent`) unless the purposes of every interest in it are granted. */
+  interests: {
+    get(): string[];
+    declare(ids: string[]): Promise<{ stored: boolean; reason: 'stored' | 'no-consent' }>;
+    /** The declarable interests (ids and labels), in declaration order, e.g. for a preference center. */
+    list(): Array<{ id: string; label: string }>;
+  };
   /** The segment catalog (synchronous): every declared segment, what it reads, who reports it. */
   catalog(): CatalogEntry[];
   /** The declared purposes (ids, descriptions, retention), in declaration order, e.g. for a preference center. */

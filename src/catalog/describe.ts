@@ -27,7 +27,7 @@ export interface CatalogDescription {
 export function describeCatalog(options: ClientOptions = {}): CatalogDescription {
   const opts = normalizeOptions(options);
   const purposeIds = opts.purposes.map((p) => p.id);
-  const catalog = compileSegments(opts.raw.segments ?? [], { purposes: purposeIds });
+  const catalog = compileSegments(opts.raw.segments ?? [], { purposes: purposeIds, interests: opts.interests.map((i) => i.id) });
   validateInterop(opts.raw.interop, purposeIds);
   const compiled = validateCohortSpaces(opts.raw.cohorts, catalog);
   const report = opts.raw.report === undefined ? undefined : validateReportOptions(opts.raw.report, pageBase());

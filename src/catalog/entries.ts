@@ -32,10 +32,12 @@ export function retentionFor(policy: RetentionPolicy, purposes: string[]): numbe
 
 /** The catalog's segments (in the compiled, topological order) with everything they read and who reports them. */
 export function catalogEntries(catalog: Catalog, spaces: CompiledSpace[], policy: RetentionPolicy): CatalogEntry[] {
-  const done = new Map<string, { entry: CatalogEntry; days: number }>();
+  const done = new Map<string, { entry: CatalogEntry; days: number; declared: boolean }>();
   for (const s of catalog.segments) {
     const refs = s.refs.map((id) => done.get(id)!);
     const events = uniq(s.lineage.map((e) => e.event));
+    // Declared interests are stored too (under their own purposes): such a segment is not context-only.
+    const declared = s.declared.length > 0 || refs.some((r) => r.declared);
     // A signal read directly is kept under this segment's purposes; a referenced segment's signals under its own.
     const days = Math.max(s.events.length ? retentionFor(policy, s.effectivePurposes) : 0, ...refs.map((r) => r.days));
     const entry: CatalogEntry = {
@@ -45,7 +47,7 @@ export function catalogEntries(catalog: Catalog, spaces: CompiledSpace[], policy
       ...(s.goal === undefined ? {} : { goal: s.goal }),
       purposes: [...s.effectivePurposes],
       sensitive: s.sensitive,
-      contextOnly: !events.length,
+      contextOnly: !events.length && !declared,
       retentionDays: days,
       reads: events.map((event) => ({ event, props: [...(catalog.reads.get(event) ?? [])].sort() })),
       references: [...s.refs],
@@ -53,7 +55,7 @@ export function catalogEntries(catalog: Catalog, spaces: CompiledSpace[], policy
       context: uniq([...contextKinds(s.rule), ...refs.flatMap((r) => r.entry.context)]),
       minEvidence: s.minEvidence,
     };
-    done.set(s.id, { entry, days });
+    done.set(s.id, { entry, days, declared });
   }
   return catalog.segments.map((s) => done.get(s.id)!.entry);
 }

@@ -44,7 +44,11 @@ export function groupByGoal<T extends { goal?: string }>(items: T[]): Array<[goa
 function segmentSection(s: CatalogEntry): string[] {
   const sources = s.reads.length
     ? s.reads.map((r) => `${code(r.event)} (${r.props.length ? `properties kept: ${codes(r.props)}` : 'no properties kept'})`).join('; ')
-    : 'none: reads no event, stores nothing';
+    : s.contextOnly
+      ? 'none: reads no event, stores nothing'
+      : 'interests the visitor declared (no event)';
+  // Not context-only yet reading no event: it reads declared interests, kept until changed or withdrawn.
+  const kept = s.retentionDays ? `signals kept at most ${days(s.retentionDays)}` : 'declared interests, kept until the visitor changes them or withdraws consent';
   const lines = [
     `#### ${code(s.id)} · version ${s.version}`,
     '',
@@ -57,7 +61,7 @@ function segmentSection(s: CatalogEntry): string[] {
   if (s.references.length) lines.push(`- **References:** ${codes(s.references)}`);
   lines.push(
     `- **Sensitivity:** ${s.sensitive ? '**sensitive**: never reported; `decide()` uses it only with `allowSensitive`' : 'not sensitive'}`,
-    `- **Retention:** ${s.contextOnly ? 'nothing stored' : `signals kept at most ${days(s.retentionDays)}`}`,
+    `- **Retention:** ${s.contextOnly ? 'nothing stored' : kept}`,
   );
   if (s.minEvidence) lines.push(`- **Minimum evidence:** ${s.minEvidence} supporting events`);
   lines.push(`- **Reported by:** ${s.spaces.length ? codes(s.spaces) : 'no cohort space'}`, '');

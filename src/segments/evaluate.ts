@@ -84,6 +84,12 @@ function test(r: CompiledRule, st: State): boolean {
       st.conditions.push({ path: r.path, passed: e.member, observed: e.reason, expected: 'match' });
       return e.member;
     }
+    case 'declared': {
+      const declared = st.input.declared ?? [];
+      const passed = declared.includes(r.interest);
+      st.conditions.push({ path: `${r.path}.declared`, passed, observed: [...declared], expected: r.interest });
+      return passed;
+    }
     default:
       return testEvent(r, st);
   }

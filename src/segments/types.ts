@@ -37,6 +37,8 @@ export interface EvaluationInput {
   /** ms since epoch: evaluation happens "as of" this instant; later events are ignored. */
   now: number;
   isGranted: (purpose: string) => boolean;
+  /** Declared interest ids (`{ declared }` rules); none when absent. */
+  declared?: string[];
 }
 
 /** A property predicate after validation. */
@@ -51,7 +53,8 @@ export type CompiledRule =
   | { kind: 'not'; path: string; rule: CompiledRule }
   | CompiledEventRule
   | { kind: 'context'; path: string; context: ContextKind; in: Scalar[] }
-  | { kind: 'segment'; path: string; segment: string };
+  | { kind: 'segment'; path: string; segment: string }
+  | { kind: 'declared'; path: string; interest: string };
 
 export interface CompiledEventRule {
   kind: 'event';
@@ -82,6 +85,8 @@ export interface CompiledSegment {
   rule: CompiledRule;
   /** Directly referenced segment ids. */
   refs: string[];
+  /** Interest ids its own rule reads (`{ declared }`). */
+  declared: string[];
   /** Event conditions of this segment's own rule. */
   events: CompiledEventRule[];
   /** Event conditions of this segment and of every segment it references, transitively (lineage). */

@@ -30,7 +30,7 @@ export { ID_PATTERN, NAME_PATTERN } from '../validate';
 
 const MAX_DEPTH = 32;
 const FINITE: Check = [Number.isFinite, 'expected a finite number'];
-const KINDS = ['all', 'any', 'not', 'event', 'context', 'segment'];
+const KINDS = ['all', 'any', 'not', 'event', 'context', 'segment', 'declared'];
 const EVENT_KEYS = ['event', 'where', 'count', 'within', 'lastSeen', 'firstSeen'];
 const CONTEXTS: Record<ContextKind, string[] | number | RegExp> = {
   device: ['mobile', 'tablet', 'desktop'],
@@ -43,7 +43,7 @@ const CONTEXTS: Record<ContextKind, string[] | number | RegExp> = {
 };
 
 type Ref = { id: string; path: string };
-interface Acc { refs: Ref[]; events: CompiledEventRule[] }
+interface Acc { refs: Ref[]; events: CompiledEventRule[]; declared: string[]; interests: string[] }
 
 function range(v: unknown, path: string, counts?: boolean): { gte?: number; lte?: number } {
   const o = obj(v, path, ['gte', 'lte']);
@@ -132,10 +132,16 @@ function rule(v: unknown, rel: string, base: string, acc: Acc, depth: number): C
     acc.refs.push({ id: segment, path: `${path}.segment` });
     return { kind, path: rel, segment };
   }
+  if (kind == 'declared') {
+    const interest = want(o.declared, ID, `${path}.declared`);
+    if (!acc.interests.includes(interest)) fail(`${path}.declared`, `unknown interest "${interest}" (not in options.interests)`);
+    acc.declared.push(interest);
+    return { kind, path: rel, interest };
+  }
   return kind == 'context' ? contextRule(o, rel, path) : eventRule(o, rel, path, acc);
 }
 
-function segment(v: unknown, path: string, declared: string[], seen: Set<string>, refs: Map<string, Ref[]>): SegmentDraft {
+function segment(v: unknown, path: string, declared: string[], interests: string[], seen: Set<string>, refs: Map<string, Ref[]>): SegmentDraft {
   const o = obj(v, path, ['id', 'version', 'description', 'goal', 'purposes', 'sensitive', 'minEvidence', 'rule']);
   const { id, description, goal, purposes: raw, version = 1, sensitive = false, minEvidence = 0 } = o;
   const at = (k: string) => `${path}.${k}`;
@@ -151,9 +157,10 @@ function segment(v: unknown, path: string, declared: string[], seen: Set<string>
       : list(raw, pp).map((p, i) =>
           typeof p == 'string' && declared.includes(p) ? p : fail(`${pp}[${i}]`, `expected a declared purpose, got ${JSON.stringify(p)}`),
         );
-  const acc: Acc = { refs: [], events: [] };
+  const acc: Acc = { refs: [], events: [], declared: [], interests };
   const r = rule(o.rule, 'rule', path, acc, 0);
   if (acc.events.length && !purposes.length) fail(pp, 'expected a purpose (the rule reads events)');
+  if (acc.declared.length && !purposes.length) fail(pp, 'expected a purpose (the rule reads declared interests)');
   refs.set(id as string, acc.refs);
   return {
     id: id as string,
@@ -165,6 +172,7 @@ function segment(v: unknown, path: string, declared: string[], seen: Set<string>
     minEvidence: minEvidence as number,
     rule: r,
     refs: [...new Set(acc.refs.map((x) => x.id))],
+    declared: [...new Set(acc.declared)],
     events: acc.events,
   };
 }
@@ -190,13 +198,14 @@ function checkReferences(refs: Map<string, Ref[]>): void {
  * Validates segment definitions completely and compiles them into a Catalog.
  * @param input the value of `options.segments` (undefined means no segments)
  * @param opts.purposes the declared purpose ids
+ * @param opts.interests the declared interest ids (`{ declared }` rules may name only these)
  * @throws CohortkitError `invalid-options`, message `<path>: <what was expected>`
  */
-export function compileSegments(input: unknown, opts: { purposes: string[] }): Catalog {
+export function compileSegments(input: unknown, opts: { purposes: string[]; interests?: string[] }): Catalog {
   return read(() => {
     const seen = new Set<string>();
     const refs = new Map<string, Ref[]>();
-    const drafts = input === undefined ? [] : list(input, 'segments').map((s, i) => segment(s, `segments[${i}]`, opts.purposes, seen, refs));
+    const drafts = input === undefined ? [] : list(input, 'segments').map((s, i) => segment(s, `segments[${i}]`, opts.purposes, opts.interests ?? [], seen, refs));
     checkReferences(refs);
     return createCatalog(drafts);
   }, 'segments');

@@ -28,6 +28,7 @@ export function fakeClient(decide?: (req: DecideRequest) => Decision | Promise<D
       return decide ? decide(req) : { value: req.fallback, reason: 'no-match' as const };
     },
     segments: async () => [],
+    interests: { get: () => [], list: () => [], declare: async () => ({ stored: false, reason: 'no-consent' as const }) },
     explain: async () => {
       throw new Error('unused');
     },
