@@ -1,6 +1,6 @@
 // The stateful half of signals and segments: the client's cache of rollups and memberships,
 // kept in step with the store. Pure work is delegated to src/signals and src/segments.
-import { evaluateSegment, type Catalog, type VisitorContext } from './segments';
+import { evaluateSegment, indexByEvent, type Catalog, type VisitorContext } from './segments';
 import { addToRollup, createIngestGuard, dayOf, minimize, propsKey, rateWindowStart, countSince } from './signals';
 import { deletes, relyingOn, type Store, type StoredMembership, type StoredSignal, type WriteOp } from './storage';
 import type { Explanation, Membership, Scalar, TrackResult } from './types';
@@ -48,12 +48,10 @@ export function createSegmentRuntime(o: SegmentRuntimeOptions) {
   const ephemeral = new Map<string, StoredMembership>();
   let guard = createIngestGuard();
 
-  const input = (now = o.now(), from: Iterable<StoredSignal> = signals.values()) => ({
-    rollups: [...from].filter((s) => s.expiresAt > now),
-    context: o.context(),
-    now,
-    isGranted: o.isGranted,
-  });
+  const input = (now = o.now(), from: Iterable<StoredSignal> = signals.values()) => {
+    const rollups = [...from].filter((s) => s.expiresAt > now);
+    return { rollups, byEvent: indexByEvent(rollups), context: o.context(), now, isGranted: o.isGranted };
+  };
 
   /** Evaluation as of now, lazily per segment, sharing referenced segments' results. */
   const evaluator = (from?: Iterable<StoredSignal>) => {
@@ -155,13 +153,20 @@ export function createSegmentRuntime(o: SegmentRuntimeOptions) {
         if (v) staged.set(k, v);
       });
       const g = guard.fork();
+      // Rollups of each event this batch tracks (the rate limit counts only its own event).
+      const cached = indexByEvent([...signals.values()]);
+      const ofEvent = (event: string) => {
+        const out = (cached.get(event) ?? []).filter((v) => !staged.has(v.key));
+        for (const v of staged.values()) if (v.event === event) out.push(v);
+        return out;
+      };
       const view = () => ({ *[Symbol.iterator]() {
         for (const [k, v] of signals) if (!staged.has(k)) yield v;
         yield* staged.values();
       } });
       results = calls.map((c, i): TrackResult | undefined => {
         const t = at[i]!;
-        const verdict = g.check(c.event, c.rawKey, t, countSince([...view()], c.event, rateWindowStart(t)));
+        const verdict = g.check(c.event, c.rawKey, t, countSince(ofEvent(c.event), c.event, rateWindowStart(t)));
         if (verdict !== 'ok') return { stored: false, reason: verdict };
         // Re-checked inside the exclusive section: a withdrawal may have just happened.
         if (!catalog.purposesForEvent(c.event).some((ps) => ps.every(o.isGranted))) return { stored: false, reason: 'no-consent' };

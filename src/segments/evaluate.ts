@@ -31,8 +31,24 @@ function matches(x: SignalRollup, r: CompiledEventRule): boolean {
   );
 }
 
+/** The rollups of one event (all of them when the input has no index). */
+const ofEvent = (input: EvaluationInput, event: string): SignalRollup[] =>
+  input.byEvent ? (input.byEvent.get(event) ?? []) : input.rollups;
+
+/** Rollups indexed by event name, for {@link EvaluationInput.byEvent}. */
+export function indexByEvent<R extends SignalRollup>(rollups: R[]): Map<string, R[]> {
+  const out = new Map<string, R[]>();
+  for (const x of rollups) {
+    const list = out.get(x.event);
+    if (list) list.push(x);
+    else out.set(x.event, [x]);
+  }
+  return out;
+}
+
 function testEvent(r: CompiledEventRule, st: State): boolean {
-  const { now, rollups } = st.input;
+  const { now } = st.input;
+  const rollups = ofEvent(st.input, r.event);
   const from = r.within ? now - r.within : -Infinity;
   let n = 0;
   let first: number | undefined;
@@ -121,7 +137,7 @@ export function evaluateSegment(
       const rules = s.lineage.filter((r) => r.event === event);
       let count = 0;
       let lastSeen: number | undefined;
-      for (const x of input.rollups)
+      for (const x of ofEvent(input, event))
         if (rules.some((r) => matches(x, r)))
           for (const [t, w] of stamps(x, input.now)) (count += w), (lastSeen = Math.max(lastSeen ?? t, t));
       return lastSeen === undefined ? { event, count } : { event, count, lastSeen };
