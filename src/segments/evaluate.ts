@@ -10,12 +10,11 @@ interface State {
   evidence: number;
 }
 
-/** Weighted timestamps (≤ now) of a rollup: implicit older events sit at `first`. */
-function stamps(x: SignalRollup, now: number): Array<[number, number]> {
+/** Each weighted timestamp (≤ now) of a rollup, in order: implicit older events sit at `first`. No arrays made (the hot loop). */
+function forStamps(x: SignalRollup, now: number, fn: (t: number, w: number) => void): void {
+  for (const t of x.times) if (t <= now) fn(t, 1);
   const extra = x.count - x.times.length;
-  const out: Array<[number, number]> = x.times.map((t) => [t, 1]);
-  if (extra > 0) out.push([x.first, extra]);
-  return out.filter(([t]) => t <= now);
+  if (extra > 0 && x.first <= now) fn(x.first, extra);
 }
 
 function matches(x: SignalRollup, r: CompiledEventRule): boolean {
@@ -55,11 +54,11 @@ function testEvent(r: CompiledEventRule, st: State): boolean {
   let last: number | undefined;
   for (const x of rollups)
     if (matches(x, r))
-      for (const [t, w] of stamps(x, now)) {
+      forStamps(x, now, (t, w) => {
         if (t > from) n += w;
         first = Math.min(first ?? t, t);
         last = Math.max(last ?? t, t);
-      }
+      });
   st.evidence += n;
   const c = r.count ?? { gte: 1 };
   const push = (sub: string, passed: boolean, observed: unknown, expected: unknown) => {
@@ -139,7 +138,7 @@ export function evaluateSegment(
       let lastSeen: number | undefined;
       for (const x of ofEvent(input, event))
         if (rules.some((r) => matches(x, r)))
-          for (const [t, w] of stamps(x, input.now)) (count += w), (lastSeen = Math.max(lastSeen ?? t, t));
+          forStamps(x, input.now, (t, w) => ((count += w), (lastSeen = Math.max(lastSeen ?? t, t))));
       return lastSeen === undefined ? { event, count } : { event, count, lastSeen };
     });
     out = {
