@@ -70,6 +70,7 @@ export async function createClient(options: ClientOptions = {}): Promise<Client>
     retentionDays: (ps) => Math.min(opts.retentionDays, ...ps.map((p) => retention.get(p) ?? opts.retentionDays)),
     exclusive,
     onSegments: (m) => emitSegments(m),
+    onSignals: () => sync.post({ type: 'signals' }),
     onError: reportError,
   });
 
@@ -132,7 +133,7 @@ export async function createClient(options: ClientOptions = {}): Promise<Client>
     synced = synced
       .then(async () => {
         if (m.type === 'consent') await consent.reload();
-        if (m.type === 'signals') await interests.load(), await segs.load(), emitSegments(await segs.memberships());
+        if (m.type === 'signals') await interests.load(), await exclusive(() => segs.load()), emitSegments(await segs.memberships());
       })
       .catch(reportError);
   });
@@ -232,9 +233,7 @@ export async function createClient(options: ClientOptions = {}): Promise<Client>
     },
     track: guard(async (event, props) => {
       const v = validateTrack(event, props);
-      const r = await segs.track(v.event, v.props);
-      if (r.stored) sync.post({ type: 'signals' });
-      return r;
+      return segs.track(v.event, v.props);
     }),
     interests: {
       get: () => interests.get(),

@@ -10,12 +10,11 @@ interface State {
   evidence: number;
 }
 
-/** Weighted timestamps (≤ now) of a rollup: implicit older events sit at `first`. */
-function stamps(x: SignalRollup, now: number): Array<[number, number]> {
+/** Each weighted timestamp (≤ now) of a rollup, in order: implicit older events sit at `first`. No arrays made (the hot loop). */
+function forStamps(x: SignalRollup, now: number, fn: (t: number, w: number) => void): void {
+  for (const t of x.times) if (t <= now) fn(t, 1);
   const extra = x.count - x.times.length;
-  const out: Array<[number, number]> = x.times.map((t) => [t, 1]);
-  if (extra > 0) out.push([x.first, extra]);
-  return out.filter(([t]) => t <= now);
+  if (extra > 0 && x.first <= now) fn(x.first, extra);
 }
 
 function matches(x: SignalRollup, r: CompiledEventRule): boolean {
@@ -31,19 +30,35 @@ function matches(x: SignalRollup, r: CompiledEventRule): boolean {
   );
 }
 
+/** The rollups of one event (all of them when the input has no index). */
+const ofEvent = (input: EvaluationInput, event: string): SignalRollup[] =>
+  input.byEvent ? (input.byEvent.get(event) ?? []) : input.rollups;
+
+/** Rollups indexed by event name, for {@link EvaluationInput.byEvent}. */
+export function indexByEvent<R extends SignalRollup>(rollups: R[]): Map<string, R[]> {
+  const out = new Map<string, R[]>();
+  for (const x of rollups) {
+    const list = out.get(x.event);
+    if (list) list.push(x);
+    else out.set(x.event, [x]);
+  }
+  return out;
+}
+
 function testEvent(r: CompiledEventRule, st: State): boolean {
-  const { now, rollups } = st.input;
+  const { now } = st.input;
+  const rollups = ofEvent(st.input, r.event);
   const from = r.within ? now - r.within : -Infinity;
   let n = 0;
   let first: number | undefined;
   let last: number | undefined;
   for (const x of rollups)
     if (matches(x, r))
-      for (const [t, w] of stamps(x, now)) {
+      forStamps(x, now, (t, w) => {
         if (t > from) n += w;
         first = Math.min(first ?? t, t);
         last = Math.max(last ?? t, t);
-      }
+      });
   st.evidence += n;
   const c = r.count ?? { gte: 1 };
   const push = (sub: string, passed: boolean, observed: unknown, expected: unknown) => {
@@ -127,9 +142,9 @@ export function evaluateSegment(
       const rules = s.lineage.filter((r) => r.event === event);
       let count = 0;
       let lastSeen: number | undefined;
-      for (const x of input.rollups)
+      for (const x of ofEvent(input, event))
         if (rules.some((r) => matches(x, r)))
-          for (const [t, w] of stamps(x, input.now)) (count += w), (lastSeen = Math.max(lastSeen ?? t, t));
+          forStamps(x, input.now, (t, w) => ((count += w), (lastSeen = Math.max(lastSeen ?? t, t))));
       return lastSeen === undefined ? { event, count } : { event, count, lastSeen };
     });
     out = {

@@ -33,6 +33,8 @@ export interface VisitorContext {
 
 export interface EvaluationInput {
   rollups: SignalRollup[];
+  /** The same rollups by event name (optional): a condition then reads only its event's rollups. */
+  byEvent?: ReadonlyMap<string, SignalRollup[]>;
   context: VisitorContext;
   /** ms since epoch: evaluation happens "as of" this instant; later events are ignored. */
   now: number;

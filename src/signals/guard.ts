@@ -20,11 +20,14 @@ export interface IngestGuard {
   check(event: string, rawPropsKey: string, at: number, storedInLastMinute: number): 'ok' | 'duplicate' | 'rate-limited';
   /** Call after an event was stored. */
   record(event: string, rawPropsKey: string, at: number): void;
+  /** An independent copy (records made on it do not touch this one): a batch's tentative state. */
+  fork(): IngestGuard;
 }
 
 /** Creates an ingest guard; its memory is bounded ({@link GUARD_MAX_EVENTS} names × {@link RATE_LIMIT} times). */
-export function createIngestGuard(): IngestGuard {
-  const seen = new Map<string, { key: string; at: number; times: number[] }>();
+export function createIngestGuard(from?: Map<string, { key: string; at: number; times: number[] }>): IngestGuard {
+  // Entries are replaced, never mutated, so a fork may share them.
+  const seen = new Map(from);
   const recent = (times: number[], at: number) => times.filter((t) => at - t < RATE_WINDOW_MS);
   return {
     check(event, rawPropsKey, at, storedInLastMinute) {
@@ -40,5 +43,6 @@ export function createIngestGuard(): IngestGuard {
       seen.set(event, { key: rawPropsKey, at, times: times.slice(-RATE_LIMIT) });
       if (seen.size > GUARD_MAX_EVENTS) seen.delete(seen.keys().next().value as string);
     },
+    fork: () => createIngestGuard(seen),
   };
 }

@@ -1,7 +1,7 @@
 // Property tests (fast-check) for segment evaluation invariants.
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { compileSegments, evaluateAll, evaluateSegment } from '../../src/segments';
+import { compileSegments, evaluateAll, evaluateSegment, indexByEvent } from '../../src/segments';
 import { DAY, makeInput, NOW, toRollups, type TestEvent } from './helpers';
 
 const PURPOSES = ['personalization', 'measurement'];
@@ -63,6 +63,21 @@ describe('segment evaluation properties', () => {
         const reversed = evaluateAll(catalog, makeInput([...rollups].reverse(), now, PURPOSES, context));
         expect(again).toEqual(first);
         expect(reversed).toEqual(first);
+      }),
+      { numRuns: 150 },
+    );
+  });
+
+  it('rollups indexed by event give the same explanations as the plain list', () => {
+    fc.assert(
+      fc.property(fc.array(ruleArb, { minLength: 1, maxLength: 4 }), eventsArb, contextArb, nowArb, (rules, events, context, now) => {
+        const catalog = compileSegments(
+          rules.map((rule, i) => ({ id: `s${i}`, description: 'x', rule, minEvidence: i })),
+          { purposes: PURPOSES },
+        );
+        const input = makeInput(toRollups(events), now, PURPOSES, context);
+        const indexed = evaluateAll(catalog, { ...input, byEvent: indexByEvent(input.rollups) });
+        expect(indexed).toEqual(evaluateAll(catalog, input));
       }),
       { numRuns: 150 },
     );

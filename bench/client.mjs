@@ -1,0 +1,255 @@
+// Client speed in Chromium with real IndexedDB: the project against a baseline in the same
+// run, as ratios with min–max over ≥ 5 alternating rounds. Figures are printed, never asserted.
+// Needs dist/ (npm run build) and Debian's Chromium (CHROMIUM_PATH, default /usr/bin/chromium).
+import { createServer } from 'node:http';
+import { readFileSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, normalize, extname, dirname } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { chromium } from 'playwright-core';
+
+const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 5);
+const PROFILE_EVENTS = Number(process.env.BENCH_EVENTS ?? 10_000);
+const TYPES = { '.js': 'text/javascript', '.mjs': 'text/javascript', '.html': 'text/html' };
+const server = createServer((req, res) => {
+  const path = new URL(req.url, 'http://x').pathname;
+  if (path === '/' || path === '/bench.html')
+    return res.writeHead(200, { 'content-type': 'text/html' }).end('<!doctype html><title>bench</title><script type="importmap">{"imports":{"idb":"/node_modules/idb/build/index.js"}}</script>');
+  const file = normalize(join(ROOT, path));
+  if (!file.startsWith(ROOT)) return res.writeHead(403).end();
+  let data;
+  try {
+    data = readFileSync(file);
+  } catch {
+    return res.writeHead(404).end();
+  }
+  res.writeHead(200, { 'content-type': TYPES[extname(file)] ?? 'application/octet-stream' }).end(data);
+});
+await new Promise((r) => server.listen(0, '127.0.0.1', r));
+const url = `http://127.0.0.1:${server.address().port}/bench.html`;
+const dir = mkdtempSync(join(tmpdir(), 'cohortkit-bench-'));
+const context = await chromium.launchPersistentContext(dir, {
+  executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
+  headless: true,
+  args: ['--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking', '--disable-component-update'],
+});
+const page = context.pages()[0] ?? (await context.newPage());
+await page.goto(url);
+
+// In the page: the client, a raw IndexedDB baseline (a put awaiting the transaction's
+// completion, which is what idb's tx.done waits for), a 100-segment catalog, a naive scan.
+const setup = () => {
+  const B = (window.B = {});
+  const EVENTS = ['article_view', 'search', 'video_play', 'add_to_cart', 'purchase', 'share', 'comment', 'login', 'signup', 'scroll'];
+  const CATS = ['news', 'sport', 'tech', 'food', 'travel'];
+  const WINDOWS = ['1d', '7d', '30d'];
+  B.segments = Array.from({ length: 100 }, (_, i) => {
+    const ev = (j) => ({ event: EVENTS[j % EVENTS.length], where: { category: CATS[j % CATS.length] }, count: { gte: 1 + (j % 4) }, within: WINDOWS[j % 3] });
+    const rule = i % 3 === 0 ? ev(i) : i % 3 === 1 ? { all: [ev(i), ev(i + 3)] } : { any: [ev(i), ev(i + 7)] };
+    return { id: `s${i}`, description: `segment ${i}`, rule };
+  });
+  const DAY = 86_400_000;
+  const win = { '1d': DAY, '7d': 7 * DAY, '30d': 30 * DAY };
+  // Naive: scan every raw event for every condition.
+  B.naive = (events, seg, now) => {
+    const test = (r) => {
+      if (r.all) return r.all.map(test).every(Boolean);
+      if (r.any) return r.any.map(test).some(Boolean);
+      let n = 0;
+      for (const e of events) if (e.event === r.event && e.props.category === r.where.category && e.t > now - win[r.within] && e.t <= now) n++;
+      return n >= r.count.gte;
+    };
+    return test(seg.rule);
+  };
+  B.raw = async (name) => {
+    const db = await new Promise((res, rej) => {
+      const q = indexedDB.open(name, 1);
+      q.onupgradeneeded = () => q.result.createObjectStore('s', { keyPath: 'key' });
+      q.onsuccess = () => res(q.result);
+      q.onerror = () => rej(q.error);
+    });
+    const put = (values) => new Promise((res, rej) => {
+      const tx = db.transaction('s', 'readwrite');
+      const s = tx.objectStore('s');
+      for (const v of values) s.put(v);
+      tx.oncomplete = res;
+      tx.onerror = tx.onabort = () => rej(tx.error);
+    });
+    return { db, put };
+  };
+  B.value = (i) => ({ key: `article_view|${i % 50}`, event: 'article_view', props: { category: 'news' }, count: i, times: [i], purposes: ['personalization'], expiresAt: 1e15 });
+  B.longtasks = 0;
+  new PerformanceObserver((l) => (B.longtasks += l.getEntries().length)).observe({ type: 'longtask', buffered: false });
+};
+await page.evaluate(setup);
+const importClient = `const { createClient } = await import('/dist/index.js');`;
+
+const rounds = [];
+const measure = async (name, project, baseline) => {
+  const ratios = [];
+  const p = [], b = [];
+  for (let r = 0; r < ROUNDS; r++) {
+    // Alternate which side runs first.
+    const first = r % 2 ? baseline : project;
+    const second = r % 2 ? project : baseline;
+    const x = await first(r), y = await second(r);
+    const [pm, bm] = r % 2 ? [y, x] : [x, y];
+    p.push(pm), b.push(bm), ratios.push(pm / bm);
+  }
+  const med = (a) => a.slice().sort((u, v) => u - v)[a.length >> 1];
+  rounds.push({ figure: name, 'project ms (median)': med(p).toFixed(2), 'baseline ms (median)': med(b).toFixed(2), 'ratio (median)': med(ratios).toFixed(2), 'ratio min–max': `${Math.min(...ratios).toFixed(2)}–${Math.max(...ratios).toFixed(2)}` });
+};
+
+// 1. awaited track() vs one put awaiting its transaction, per call (200 sequential calls).
+const SEQ = 200;
+await measure(
+  'awaited track() vs idb put + tx.done (per call)',
+  (r) => page.evaluate(async ([r, SEQ]) => {
+    const { createClient } = await import('/dist/index.js');
+    let now = Date.UTC(2026, 0, 5);
+    const c = await createClient({ segments: B.segments, namespace: `seq${r}`, now: () => (now += 1500) });
+    await c.consent.update({ personalization: true });
+    const t = performance.now();
+    for (let i = 0; i < SEQ; i++) await c.track('article_view', { category: i % 2 ? 'news' : 'sport' });
+    const ms = (performance.now() - t) / SEQ;
+    await c.close();
+    return ms;
+  }, [r, SEQ]),
+  (r) => page.evaluate(async ([r, SEQ]) => {
+    const { db, put } = await B.raw(`raw-seq${r}`);
+    const t = performance.now();
+    for (let i = 0; i < SEQ; i++) await put([B.value(i)]);
+    db.close();
+    return (performance.now() - t) / SEQ;
+  }, [r, SEQ]),
+);
+
+// 2. 2,000 concurrent track() vs one transaction of 2,000 puts.
+const CONC = 2000;
+await measure(
+  `${CONC} concurrent track() vs one tx of ${CONC} puts`,
+  (r) => page.evaluate(async ([r, CONC]) => {
+    const { createClient } = await import('/dist/index.js');
+    let now = Date.UTC(2026, 0, 5);
+    const c = await createClient({ segments: B.segments, namespace: `conc${r}`, now: () => (now += 1500) });
+    await c.consent.update({ personalization: true });
+    const t = performance.now();
+    const out = await Promise.all(Array.from({ length: CONC }, (_, i) => c.track('article_view', { category: ['news', 'sport', 'tech'][i % 3] })));
+    const ms = performance.now() - t;
+    if (out.some((x) => !x.stored)) throw new Error(`not stored: ${JSON.stringify(out.find((x) => !x.stored))}`);
+    await c.close();
+    return ms;
+  }, [r, CONC]),
+  (r) => page.evaluate(async ([r, CONC]) => {
+    const { db, put } = await B.raw(`raw-conc${r}`);
+    const t = performance.now();
+    await put(Array.from({ length: CONC }, (_, i) => B.value(i)));
+    db.close();
+    return performance.now() - t;
+  }, [r, CONC]),
+);
+
+// The 10,000-event, 30-day profile (built once, through track()).
+const seedMs = await page.evaluate(async (N) => {
+  const { createClient } = await import('/dist/index.js');
+  const EVENTS = ['article_view', 'search', 'video_play', 'add_to_cart', 'purchase', 'share', 'comment', 'login', 'signup', 'scroll'];
+  const CATS = ['news', 'sport', 'tech', 'food', 'travel'];
+  const start = Date.UTC(2026, 0, 1);
+  const step = Math.floor((30 * 86_400_000) / N);
+  let now = start;
+  B.events = [];
+  const c = await createClient({ segments: B.segments, namespace: 'profile', now: () => now });
+  await c.consent.update({ personalization: true });
+  const t = performance.now();
+  for (let i = 0; i < N; i++) {
+    now = start + i * step;
+    const e = { event: EVENTS[(i * 7) % EVENTS.length], props: { category: CATS[(i * 3) % CATS.length] } };
+    const res = await c.track(e.event, e.props);
+    if (res.stored) B.events.push({ ...e, t: now });
+  }
+  B.profileNow = now;
+  await c.close();
+  return performance.now() - t;
+}, PROFILE_EVENTS);
+const stored = await page.evaluate(() => B.events.length);
+
+// 3. segments() over the profile (a fresh client per round; time moves 1 s per call).
+const segRuns = [];
+for (let r = 0; r < ROUNDS; r++)
+  segRuns.push(await page.evaluate(async () => {
+    const { createClient } = await import('/dist/index.js');
+    let now = B.profileNow;
+    const c = await createClient({ segments: B.segments, namespace: 'profile', now: () => now });
+    await c.segments();
+    B.longtasks = 0;
+    const times = [];
+    for (let i = 0; i < 20; i++) {
+      now += 1000;
+      const t = performance.now();
+      await c.segments();
+      times.push(performance.now() - t);
+    }
+    await new Promise((r) => setTimeout(r, 50)); // let the observer deliver
+    const lt = B.longtasks;
+    await c.close();
+    return { ms: times.sort((a, b) => a - b)[10], longtasks: lt };
+  }));
+
+// 4. explain() of every segment vs a naive scan of the raw events.
+await measure(
+  'explain() ×100 vs naive in-memory scan ×100',
+  () => page.evaluate(async () => {
+    const { createClient } = await import('/dist/index.js');
+    const now = B.profileNow;
+    const c = await createClient({ segments: B.segments, namespace: 'profile', now: () => now });
+    const t = performance.now();
+    for (const s of B.segments) await c.explain(s.id);
+    const ms = performance.now() - t;
+    await c.close();
+    return ms;
+  }),
+  () => page.evaluate(async () => {
+    const t = performance.now();
+    let n = 0;
+    for (const s of B.segments) n += B.naive(B.events, s, B.profileNow) ? 1 : 0;
+    await Promise.resolve();
+    return performance.now() - t;
+  }),
+);
+
+// 5. cold start: reload → createClient resolves, vs reading every store once.
+const cold = (project) => async () => {
+  await page.reload();
+  return page.evaluate(async (project) => {
+    const t = performance.now();
+    if (project) {
+      const { createClient } = await import('/dist/index.js');
+      const c = await createClient({ segments: window.B ? [] : [], namespace: 'profile' });
+      const ms = performance.now() - t;
+      await c.close();
+      return ms;
+    }
+    await import('/dist/index.js'); // same module cost on both sides
+    const db = await new Promise((res, rej) => {
+      const q = indexedDB.open('cohortkit:profile');
+      q.onsuccess = () => res(q.result);
+      q.onerror = () => rej(q.error);
+    });
+    const names = [...db.objectStoreNames];
+    const tx = db.transaction(names, 'readonly');
+    await Promise.all(names.map((n) => new Promise((res) => (tx.objectStore(n).getAll().onsuccess = res))));
+    const ms = performance.now() - t;
+    db.close();
+    return ms;
+  }, project);
+};
+await measure('cold start: createClient vs read every store once', cold(true), cold(false));
+
+console.log(`profile: ${stored} of ${PROFILE_EVENTS} events stored through track() over 30 days in ${(seedMs / 1000).toFixed(1)} s (${(seedMs / PROFILE_EVENTS).toFixed(2)} ms a track)`);
+console.table(rounds);
+const segMs = segRuns.map((s) => s.ms);
+console.log(`segments() with 100 segments over the ${stored}-event 30-day profile: median of rounds ${segMs.sort((a, b) => a - b)[segMs.length >> 1].toFixed(2)} ms (min–max ${Math.min(...segMs).toFixed(2)}–${Math.max(...segMs).toFixed(2)}), long tasks (>50 ms) during 20 calls: ${segRuns.map((s) => s.longtasks).join(', ')}`);
+await context.close();
+rmSync(dir, { recursive: true, force: true });
+server.close();
