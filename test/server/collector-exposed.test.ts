@@ -219,6 +219,39 @@ describe('several versions of one space side by side', () => {
     expect(spaces.map((s: { id: string; version: number; epochs: number[] }) => [s.id, s.version, s.epochs])).toEqual([['a', 2, [EPOCH]], ['a', 1, [EPOCH]]]);
   });
 
+  it('rollout then rollback through real clients: pages back on version 1 keep reporting and are estimated', async () => {
+    const c = await start({ spaces: [v2, v1] });
+    const t = { now: EPOCH * DAY + DAY / 2 };
+    const page = (space: CohortSpace) => createClient({
+      storage: 'memory',
+      now: () => t.now,
+      segments: [{ id: 'x', description: 'x', rule: { event: 'x' } }, { id: 'y', description: 'y', rule: { event: 'y' } }],
+      cohorts: [space],
+      report: { endpoint: `${c.url}/v1/reports`, epsilon: 2 },
+    });
+    const visit = async (space: CohortSpace, event: string) => {
+      const client = await page(space);
+      try {
+        await client.consent.update({ personalization: true, measurement: true });
+        await client.track(event);
+        expect(await client.flush()).toEqual({ sent: 1, queued: 0 });
+      } finally {
+        await client.close();
+      }
+    };
+    // Rollout: the collector knows both versions, then pages ship version 2.
+    for (let i = 0; i < 6; i++) await visit(v2, 'y');
+    // Rollback: pages ship version 1 again (the collector keeps both configured).
+    for (let i = 0; i < 4; i++) await visit(v1, 'x');
+    const one = (await call(c.url, 'GET', `/v1/estimates?space=a&version=1&epoch=${EPOCH}`)).body;
+    const two = (await call(c.url, 'GET', `/v1/estimates?space=a&version=2&epoch=${EPOCH}`)).body;
+    expect([one.version, one.n, two.version, two.n]).toEqual([1, 4, 2, 6]);
+    expect(one.cohorts.map((x: { id: string }) => x.id)).toEqual(['x', 'rest']);
+    for (const x of one.cohorts) expect(Number.isFinite(x.estimate)).toBe(true);
+    // The reports of one version never count in the other's estimate.
+    expect((await call(c.url, 'GET', '/v1/spaces')).body.rejected).toEqual({});
+  });
+
   it('the same (id, version) twice is invalid-options', () => {
     expect(() => createCollector({ spaces: [v1, { ...v1 }] })).toThrow(/^spaces\[1\]\.version: duplicate space "a" version 1/);
   });
