@@ -44,11 +44,11 @@ export async function openIDBStore(namespace: string, onLost: (why: string) => v
       tx.done.catch(() => undefined);
       for (let v = oldVersion + 1; v <= DB_VERSION; v++) MIGRATIONS[v]!(database, tx);
     },
-    blocking() {
+    blocking(_current, blocked) {
       // Another tab wants a newer version or to delete the database: step aside.
       db?.close();
       lost = true;
-      onLost('versionchange');
+      onLost(blocked === null ? 'deleted' : 'versionchange');
     },
     terminated() {
       lost = true;

@@ -1,5 +1,5 @@
 import { CohortkitError } from '../errors';
-import { openIDBStore } from './idb-store';
+import { dbName, openIDBStore } from './idb-store';
 import { createMemoryStore } from './memory-store';
 import type { Store, WriteOp } from './store';
 
@@ -30,8 +30,19 @@ export async function openStore(opts: OpenStoreOptions): Promise<Store> {
   let lost = false;
   /** A reopen in progress: every operation that arrives meanwhile waits for the same one. */
   let opening: Promise<Store> | undefined;
-  const onLost = () => {
+  /** The database was deleted elsewhere (a forget() in another tab): reads must not recreate it. */
+  let deleted = false;
+  const onLost = (why: string) => {
     lost = true;
+    deleted = why === 'deleted';
+  };
+  /** Whether the database exists again (another page wrote); true when the engine cannot tell. */
+  const exists = async () => {
+    try {
+      return typeof indexedDB.databases != 'function' || (await indexedDB.databases()).some((d) => d.name === dbName(opts.namespace));
+    } catch {
+      return true;
+    }
   };
   /** (Re)open IndexedDB (reporting `note` once it is open), or continue from memory. */
   const reopen = async (note?: string) => {
@@ -52,7 +63,10 @@ export async function openStore(opts: OpenStoreOptions): Promise<Store> {
   // After destroy() the database stays deleted until something is written again.
   let reopenOnWrite = false;
   const ready = (forWrite = false): Promise<Store> => {
+    if (lost && deleted) (lost = deleted = false), (current = createMemoryStore()), (reopenOnWrite = true);
     if (reopenOnWrite && forWrite) (reopenOnWrite = false), (opening = reopen());
+    else if (reopenOnWrite && !opening)
+      opening = exists().then((again) => (again && reopenOnWrite ? ((reopenOnWrite = false), reopen()) : ((opening = undefined), current)));
     else if (lost) (lost = false), (opening = reopen('the IndexedDB connection was lost (closed, upgraded or deleted elsewhere); reopened it'));
     return opening ?? Promise.resolve(current);
   };
@@ -73,7 +87,8 @@ export async function openStore(opts: OpenStoreOptions): Promise<Store> {
     get: (store, key) => run((s) => s.get(store, key)),
     getAll: (store) => run((s) => s.getAll(store)),
     // An empty batch is a no-op (it must not recreate a destroyed database).
-    write: async (ops: WriteOp[]) => void (ops.length && (await run((s) => s.write(ops), true))),
+    // Deletes alone (a tab sweeping after a forget() elsewhere) must not recreate a deleted database either.
+    write: async (ops: WriteOp[]) => void (ops.length && (await run((s) => s.write(ops), ops.some((o) => o.type === 'put')))),
     async destroy() {
       const s = await ready();
       await s.destroy();

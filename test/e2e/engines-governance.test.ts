@@ -134,4 +134,23 @@ describe.each(selectedEngines())('%s', (name) => {
     await p.close();
     expect(await engine.errors()).toEqual([]);
   });
+  it(`[${name}] forget() in one tab, another tab open on the same client: still no database`, async () => {
+    const a = await open();
+    const b = await open();
+    await a.evaluate(async () => {
+      const c = (window as W).client;
+      await c.consent.update({ personalization: true });
+      await c.interests.declare(['hiking']);
+    });
+    await b.waitFor(() => (window as W).client.interests.get().length === 1);
+    await a.evaluate(() => (window as W).client.forget());
+    await b.waitFor(() => (window as W).client.consent.get().personalization === 'unset' && (window as W).client.interests.get().length === 0);
+    // The other tab keeps reading (as a page does) without bringing the database back.
+    expect(await b.evaluate(state)).toEqual({ interests: [], segments: [], exported: [] });
+    expect(await b.evaluate(async () => (await (window as W).client.consent.history()).length)).toBe(0);
+    expect(await a.evaluate(databases, 'cohortkit:gov')).not.toContain('cohortkit:gov');
+    await a.close();
+    await b.close();
+    expect(await engine.errors()).toEqual([]);
+  });
 });

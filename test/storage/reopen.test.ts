@@ -48,4 +48,26 @@ describe('openStore after another page deleted the database', () => {
     newer.close();
     store.close();
   });
+  it('reads after another page deleted it (a forget() elsewhere) do not recreate it; a write does; a recreation elsewhere is read', async () => {
+    watch = watchPage();
+    const namespace = ns();
+    const name = `cohortkit:${namespace}`;
+    const listed = async () => (await indexedDB.databases()).some((d) => d.name === name);
+    const store = await openStore({ storage: 'indexeddb', namespace, onError: () => undefined });
+    await store.write([{ type: 'put', store: 'meta', key: 'k', value: 1 }]);
+    await deleteDB(name);
+    expect(await Promise.all([store.get('meta', 'k'), store.getAll('ledger'), store.getAll('signals')])).toEqual([undefined, [], []]);
+    await store.write([{ type: 'delete', store: 'meta', key: 'k' }, { type: 'clear', store: 'signals' }]);
+    expect(await listed()).toBe(false);
+    const other = await openDB(name, DB_VERSION, { upgrade: (db) => void db.createObjectStore('meta') });
+    await other.put('meta', 2, 'k');
+    other.close();
+    expect(await store.get('meta', 'k')).toBe(2); // another page wrote: we read its database again
+    await deleteDB(name);
+    expect(await store.get('meta', 'k')).toBeUndefined();
+    await store.write([{ type: 'put', store: 'meta', key: 'k3', value: 3 }]);
+    expect(await listed()).toBe(true);
+    expect(await store.get('meta', 'k3')).toBe(3);
+    store.close();
+  });
 });
