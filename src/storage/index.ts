@@ -1,6 +1,7 @@
 import { CohortkitError } from '../errors';
 import { openIDBStore } from './idb-store';
 import { createMemoryStore } from './memory-store';
+import { encryptedStore } from './encrypt';
 import type { Store, WriteOp } from './store';
 
 export { deletes, relyingOn } from './ops';
@@ -15,6 +16,8 @@ export { createPendingWrites, type PendingWrites } from './pending';
 export interface OpenStoreOptions {
   storage: 'indexeddb' | 'memory';
   namespace: string;
+  /** Encrypt values and make keys opaque in IndexedDB (see encrypt.ts); memory stores are left as they are. */
+  encryptAtRest?: boolean;
   /** Called with a `storage` error whenever we fall back to memory or lose the database. */
   onError: (error: CohortkitError) => void;
 }
@@ -36,7 +39,8 @@ export async function openStore(opts: OpenStoreOptions): Promise<Store> {
   /** (Re)open IndexedDB (reporting `note` once it is open), or continue from memory. */
   const reopen = async (note?: string) => {
     try {
-      current = await openIDBStore(opts.namespace, onLost);
+      const raw = await openIDBStore(opts.namespace, onLost);
+      current = opts.encryptAtRest ? await encryptedStore(raw, opts.onError).catch((e) => (raw.close(), Promise.reject(e))) : raw;
       if (note) opts.onError(new CohortkitError('storage', note));
     } catch (e) {
       current = createMemoryStore();
