@@ -1,7 +1,6 @@
 import { CohortkitError } from '../errors';
 import { openIDBStore } from './idb-store';
 import { createMemoryStore } from './memory-store';
-import { encryptedStore } from './encrypt';
 import type { Store, WriteOp } from './store';
 
 export { deletes, relyingOn } from './ops';
@@ -40,7 +39,8 @@ export async function openStore(opts: OpenStoreOptions): Promise<Store> {
   const reopen = async (note?: string) => {
     try {
       const raw = await openIDBStore(opts.namespace, onLost);
-      current = opts.encryptAtRest ? await encryptedStore(raw, opts.onError).catch((e) => (raw.close(), Promise.reject(e))) : raw;
+      // The crypto layer loads on demand (ESM): only clients that ask for it pay its bytes.
+      current = opts.encryptAtRest ? await (await import('./encrypt')).encryptedStore(raw, opts.onError).catch((e) => (raw.close(), Promise.reject(e))) : raw;
       if (note) opts.onError(new CohortkitError('storage', note));
     } catch (e) {
       current = createMemoryStore();
