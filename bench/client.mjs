@@ -246,6 +246,36 @@ const cold = (project) => async () => {
 };
 await measure('cold start: createClient vs read every store once', cold(true), cold(false));
 
+// 6. encryptAtRest, same run: awaited track() per call, then cold start over what those calls stored.
+await page.reload();
+await page.evaluate(setup);
+const encTrack = (encryptAtRest) => (r) => page.evaluate(async ([r, SEQ, encryptAtRest]) => {
+  const { createClient } = await import('/dist/index.js');
+  let now = Date.UTC(2026, 0, 5);
+  const c = await createClient({ segments: B.segments, namespace: `enc${encryptAtRest}${r}`, encryptAtRest, now: () => (now += 1500) });
+  await c.consent.update({ personalization: true });
+  const t = performance.now();
+  for (let i = 0; i < SEQ; i++) await c.track('article_view', { category: i % 2 ? 'news' : 'sport', title: `t${i}` });
+  const ms = (performance.now() - t) / SEQ;
+  await c.close();
+  return ms;
+}, [r, SEQ, encryptAtRest]);
+await measure('awaited track(): encryptAtRest vs plain (per call)', encTrack(true), encTrack(false));
+const encCold = (encryptAtRest) => async (r) => {
+  await page.reload();
+  await page.evaluate(setup);
+  return page.evaluate(async ([r, encryptAtRest]) => {
+    const t = performance.now();
+    const { createClient } = await import('/dist/index.js');
+    const c = await createClient({ segments: B.segments, namespace: `enc${encryptAtRest}${r}`, encryptAtRest });
+    await c.segments();
+    const ms = performance.now() - t;
+    await c.close();
+    return ms;
+  }, [r, encryptAtRest]);
+};
+await measure(`cold start + segments(): encryptAtRest vs plain (after ${SEQ} track() calls)`, encCold(true), encCold(false));
+
 console.log(`profile: ${stored} of ${PROFILE_EVENTS} events stored through track() over 30 days in ${(seedMs / 1000).toFixed(1)} s (${(seedMs / PROFILE_EVENTS).toFixed(2)} ms a track)`);
 console.table(rounds);
 const segMs = segRuns.map((s) => s.ms);

@@ -36,7 +36,7 @@ export async function createClient(options: ClientOptions = {}): Promise<Client>
     events.emit('error', isCohortkitError(e) ? e : new CohortkitError('storage', String(e), e));
   let closed = false;
 
-  let store: Store = await openStore({ storage: opts.storage, namespace: opts.namespace, onError: reportError });
+  let store: Store = await openStore({ storage: opts.storage, namespace: opts.namespace, encryptAtRest: opts.encryptAtRest, onError: reportError });
   // Opt-in, never awaited (Firefox prompts the visitor): what came of it shows in exportData().
   const persistence = createPersistence(opts.persistStorage && store.kind === 'indexeddb', reportError);
   const exclusive = createLock(`cohortkit:${opts.namespace}`);

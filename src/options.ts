@@ -22,11 +22,12 @@ export interface NormalizedOptions {
   namespace: string;
   respectGPC: boolean;
   persistStorage: boolean;
+  encryptAtRest: boolean;
   now: () => number;
   raw: Record<string, unknown>;
 }
 
-const KEYS = ['purposes', 'policyVersion', 'segments', 'cohorts', 'report', 'retentionDays', 'storage', 'namespace', 'respectGPC', 'now', 'interop', 'persistStorage', 'interests'];
+const KEYS = ['purposes', 'policyVersion', 'segments', 'cohorts', 'report', 'retentionDays', 'storage', 'namespace', 'respectGPC', 'now', 'interop', 'persistStorage', 'interests', 'encryptAtRest'];
 
 function normalizePurposes(v: unknown): Purpose[] {
   if (v === undefined) return [{ id: 'personalization' }, { id: 'measurement' }];
@@ -69,6 +70,7 @@ const SPEC: Record<string, Check> = {
   namespace: ID,
   respectGPC: BOOL,
   persistStorage: BOOL,
+  encryptAtRest: BOOL,
   now: [(v) => typeof v == 'function', 'expected a function returning ms since epoch'],
   retentionDays: POSITIVE,
 };
@@ -92,6 +94,7 @@ export function normalizeOptions(input: unknown): NormalizedOptions {
     namespace: o.namespace ?? 'default',
     respectGPC: o.respectGPC ?? true,
     persistStorage: o.persistStorage ?? false,
+    encryptAtRest: o.encryptAtRest ?? false,
     now: now ? () => Number(now()) : () => Date.now(),
     raw: o,
   };

@@ -106,6 +106,12 @@ export interface ClientOptions {
    * Default false: Firefox shows the visitor a prompt. Never awaited; see `exportData().persistence`.
    */
   persistStorage?: boolean;
+  /**
+   * Encrypt what cohortkit keeps in IndexedDB (AES-GCM values, HMAC-opaque keys, non-extractable
+   * keys stored with the data and deleted by `forget()`). Default false. Protects copies of the
+   * profile on disk, not against scripts of the same origin (README "Encryption at rest").
+   */
+  encryptAtRest?: boolean;
   interop?: {
     tcf?: { map: Record<string, number[]>; vendorId?: number };
     consentMode?: { mirror?: boolean; read?: boolean };

@@ -15,6 +15,8 @@ export { createPendingWrites, type PendingWrites } from './pending';
 export interface OpenStoreOptions {
   storage: 'indexeddb' | 'memory';
   namespace: string;
+  /** Encrypt values and make keys opaque in IndexedDB (see encrypt.ts); memory stores are left as they are. */
+  encryptAtRest?: boolean;
   /** Called with a `storage` error whenever we fall back to memory or lose the database. */
   onError: (error: CohortkitError) => void;
 }
@@ -47,7 +49,9 @@ export async function openStore(opts: OpenStoreOptions): Promise<Store> {
   /** (Re)open IndexedDB (reporting `note` once it is open), or continue from memory. */
   const reopen = async (note?: string) => {
     try {
-      current = await openIDBStore(opts.namespace, onLost);
+      const raw = await openIDBStore(opts.namespace, onLost);
+      // The crypto layer loads on demand (ESM): only clients that ask for it pay its bytes.
+      current = opts.encryptAtRest ? await (await import('./encrypt')).encryptedStore(raw, opts.onError).catch((e) => (raw.close(), Promise.reject(e))) : raw;
       if (note) opts.onError(new CohortkitError('storage', note));
     } catch (e) {
       current = createMemoryStore();

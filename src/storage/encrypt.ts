@@ -1,0 +1,127 @@
+import { CohortkitError } from '../errors';
+import { KEY_PATHS, type StoreName } from './schema';
+import type { Store, WriteOp } from './store';
+
+/**
+ * Encryption at rest (`encryptAtRest`): a layer around the IndexedDB Store. Values are AES-GCM
+ * encrypted (a fresh 96-bit IV per write, the store name and stored key as additional data, so a
+ * record moved to another key fails to decrypt); string keys are replaced by base64url
+ * HMAC-SHA-256 of the logical key (deterministic, so get/put/delete still address records).
+ * Numeric keys (the ledger's sequence numbers) stay as they are: they order the ledger and
+ * carry nothing about the visitor. Both CryptoKeys are non-extractable and kept in the `meta`
+ * store under KEY_RECORD, so destroy() (forget) deletes them with the data.
+ * A record that fails to decrypt is skipped like a malformed one, with one `storage` error.
+ */
+const KEY_RECORD = 'cohortkit:keys';
+
+interface Keys {
+  aes: CryptoKey;
+  hmac: CryptoKey;
+}
+interface Sealed {
+  iv: Uint8Array<ArrayBuffer>;
+  ct: ArrayBuffer;
+}
+
+const enc = new TextEncoder();
+const b64url = (b: ArrayBuffer) =>
+  btoa(String.fromCharCode(...new Uint8Array(b)))
+    .replace(/\+/g, '-')
+    .replace(/\//g, '_')
+    .replace(/=+$/, '');
+
+const isKeys = (v: unknown): v is Keys =>
+  !!v && typeof CryptoKey !== 'undefined' && (v as Keys).aes instanceof CryptoKey && (v as Keys).hmac instanceof CryptoKey;
+
+async function loadKeys(raw: Store): Promise<Keys> {
+  const got = await raw.get('meta', KEY_RECORD);
+  if (isKeys(got)) return got;
+  const s = crypto.subtle;
+  const keys: Keys = {
+    aes: await s.generateKey({ name: 'AES-GCM', length: 256 }, false, ['encrypt', 'decrypt']),
+    hmac: (await s.generateKey({ name: 'HMAC', hash: 'SHA-256' }, false, ['sign'])) as CryptoKey,
+  };
+  await raw.write([{ type: 'put', store: 'meta', key: KEY_RECORD, value: keys }]);
+  return keys;
+}
+
+/**
+ * Wrap an IndexedDB Store so nothing it stores is readable without the origin's keys. Rejects
+ * (so the caller falls back to memory) when WebCrypto is missing or the keys can't be stored.
+ */
+export async function encryptedStore(raw: Store, onError: (e: CohortkitError) => void): Promise<Store> {
+  if (typeof crypto === 'undefined' || !crypto.subtle) throw new CohortkitError('storage', 'encryptAtRest needs WebCrypto (crypto.subtle)');
+  const keys = await loadKeys(raw);
+  const s = crypto.subtle;
+  let reported = false;
+  const bad = (store: StoreName) => {
+    if (reported) return;
+    reported = true;
+    onError(new CohortkitError('storage', `a ${store} record failed to decrypt (tampered, or written with another key); ignored`));
+  };
+  const opaque = async (store: StoreName, key: IDBValidKey): Promise<IDBValidKey> =>
+    typeof key === 'number' ? key : b64url(await s.sign('HMAC', keys.hmac, enc.encode(`${store}\u0000${JSON.stringify(key)}`)));
+  const aad = (store: StoreName, key: IDBValidKey) => enc.encode(`${store}\u0000${String(key)}`);
+  const seal = async (store: StoreName, key: IDBValidKey, value: unknown): Promise<Sealed> => {
+    const iv = crypto.getRandomValues(new Uint8Array(12));
+    const ct = await s.encrypt({ name: 'AES-GCM', iv, additionalData: aad(store, key) }, keys.aes, enc.encode(JSON.stringify(value)));
+    return { iv, ct };
+  };
+  /** The logical value, or undefined (reported once) for a record that isn't ours or fails to decrypt. */
+  const open = async (store: StoreName, key: IDBValidKey, rec: unknown): Promise<unknown> => {
+    try {
+      const { iv, ct } = rec as Sealed;
+      const pt = await s.decrypt({ name: 'AES-GCM', iv, additionalData: aad(store, key) }, keys.aes, ct);
+      return JSON.parse(new TextDecoder().decode(pt));
+    } catch {
+      bad(store);
+      return undefined;
+    }
+  };
+  const storedKey = (store: StoreName, rec: unknown, key?: IDBValidKey) =>
+    key ?? (rec as Record<string, IDBValidKey> | undefined)?.[KEY_PATHS[store] ?? ''];
+
+  return {
+    kind: raw.kind,
+    async get(store, key) {
+      const k = await opaque(store, key);
+      const rec = await raw.get(store, k as never);
+      return (rec === undefined ? undefined : await open(store, k, rec)) as never;
+    },
+    async getAll(store) {
+      const recs = (await raw.getAll(store)) as unknown[];
+      const out: unknown[] = [];
+      for (const rec of recs) {
+        if (store === 'meta' && isKeys(rec)) continue;
+        // Out-of-line (meta) keys aren't in the value: we keep a copy of the opaque key beside the ciphertext.
+        const k = storedKey(store, rec, (rec as { k?: IDBValidKey })?.k);
+        const v = k === undefined ? (bad(store), undefined) : await open(store, k, rec);
+        if (v !== undefined) out.push(v);
+      }
+      return out as never;
+    },
+    async write(ops: WriteOp[]) {
+      const sealed: WriteOp[] = [];
+      for (const op of ops) {
+        if (op.type === 'clear') {
+          sealed.push(op);
+          if (op.store === 'meta') sealed.push({ type: 'put', store: 'meta', key: KEY_RECORD, value: keys });
+        } else if (op.type === 'delete') sealed.push({ ...op, key: await opaque(op.store, op.key) });
+        else {
+          const path = KEY_PATHS[op.store];
+          const logical = op.key ?? (op.value as Record<string, IDBValidKey>)[path!]!;
+          const k = await opaque(op.store, logical);
+          const box = await seal(op.store, k, op.value);
+          sealed.push(
+            path
+              ? ({ type: 'put', store: op.store, value: { [path]: k, ...box } } as WriteOp)
+              : ({ type: 'put', store: op.store, key: k, value: { k, ...box } } as WriteOp),
+          );
+        }
+      }
+      await raw.write(sealed);
+    },
+    destroy: () => raw.destroy(),
+    close: () => raw.close(),
+  };
+}
