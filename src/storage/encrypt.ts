@@ -33,7 +33,17 @@ const b64url = (b: ArrayBuffer) =>
 const isKeys = (v: unknown): v is Keys =>
   !!v && typeof CryptoKey !== 'undefined' && (v as Keys).aes instanceof CryptoKey && (v as Keys).hmac instanceof CryptoKey;
 
+/**
+ * Reads the keys, or makes and stores them. Two tabs opening a new database at once must not each
+ * make keys (the loser's records would become unreadable), so where Web Locks exist the read,
+ * make and write run as one section across tabs, and the second tab reads the first one's keys.
+ */
 async function loadKeys(raw: Store): Promise<Keys> {
+  const locks = typeof navigator !== 'undefined' ? navigator.locks : undefined;
+  return locks ? (locks.request(KEY_RECORD, () => loadOrMakeKeys(raw)) as Promise<Keys>) : loadOrMakeKeys(raw);
+}
+
+async function loadOrMakeKeys(raw: Store): Promise<Keys> {
   const got = await raw.get('meta', KEY_RECORD);
   if (isKeys(got)) return got;
   const s = crypto.subtle;

@@ -17,7 +17,7 @@ const opts = (namespace: string, encryptAtRest = true): ClientOptions => ({
   segments: [{ id: 'xq_reader_seg', description: 'reads', rule: { event: 'xq_article_view', where: { topic: 'xq_sports_prop' } }, purposes: ['xq_personal_purpose'] }],
   cohorts: [{ id: 'xq_lifecycle_space', description: 'who', cohorts: [{ id: 'xq_readers_cohort', segment: 'xq_reader_seg' }], fallback: 'xq_other_fb' }],
   interests: [{ id: 'xq_hiking_interest', label: 'Hiking', purposes: ['xq_personal_purpose'] }],
-  report: { endpoint: 'https://collector.example/v1/reports' },
+  report: { endpoint: 'http://127.0.0.1:9/v1/reports' }, // loopback discard port: nothing leaves the machine
 });
 const ns = () => `enc${Date.now().toString(36)}${n++}`;
 const serialize = (d: unknown) =>
@@ -134,5 +134,41 @@ describe('encryptAtRest option', () => {
     await c.track('xq_article_view', { topic: 'xq_sports_prop' });
     expect((await c.segments()).map((m) => m.id)).toEqual(['xq_reader_seg']);
     await c.close();
+  });
+});
+
+describe('encryptAtRest: two tabs opening a new database at once', () => {
+  it('make one set of keys (Web Locks): a later page reads what both wrote', async () => {
+    watch = watchPage();
+    globalThis.fetch = (async () => { throw new TypeError('offline'); }) as never;
+    const held = new Map<string, Promise<unknown>>();
+    const locks = {
+      request: (name: string, fn: () => Promise<unknown>) => {
+        const run = (held.get(name) ?? Promise.resolve()).then(fn);
+        held.set(name, run.catch(() => undefined));
+        return run;
+      },
+    };
+    Object.defineProperty(navigator, 'locks', { configurable: true, value: locks });
+    try {
+      const namespace = ns();
+      const [a, b] = await Promise.all([createClient(opts(namespace)), createClient(opts(namespace))]);
+      expect(held.has('cohortkit:keys')).toBe(true);
+      await a.consent.update({ xq_personal_purpose: true });
+      await a.track('xq_article_view', { topic: 'xq_sports_prop' });
+      await b.consent.update({ xq_measure_purpose: true });
+      await a.close();
+      await b.close();
+      const later = await createClient(opts(namespace));
+      const errors: unknown[] = [];
+      later.on('error', (e) => errors.push(e));
+      expect(later.consent.get()).toMatchObject({ xq_personal_purpose: 'granted', xq_measure_purpose: 'granted' });
+      expect((await later.segments()).map((m) => m.id)).toEqual(['xq_reader_seg']);
+      expect(await later.consent.verify()).toBe(true);
+      expect(errors).toEqual([]);
+      await later.close();
+    } finally {
+      delete (navigator as { locks?: unknown }).locks;
+    }
   });
 });
