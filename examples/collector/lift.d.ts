@@ -9,3 +9,5 @@ export function plan(
   m: { name: string; p: number; q: number; d?: number },
 ): { visitors: number; withoutPrivacy: number };
 export function epsilonOf(est: EstimateLike, mechanismAt: (epsilon: number) => { p: number; q: number }): number | undefined;
+/** Covariance matrix of the k cohort estimates (sampling + LDP noise + fixed-count noise covariance). */
+export function covariance(n: number, est: number[], se: number[]): number[][];

@@ -5,8 +5,8 @@
 const IDS = ['holdout-converted', 'holdout-not', 'treated-converted', 'treated-not'];
 const Z = 1.959963984540054 + 0.8416212335729143; // two-sided α = 0.05, power 0.8
 
-/** Covariance of the k cohort estimates (see cohortCovariance in src/personalization/lift.ts). */
-function covariance(n, est, se) {
+/** Covariance of the k cohort estimates (see cohortCovariance in src/personalization/lift.ts); metrics.js uses it too. */
+export function covariance(n, est, se) {
   const k = est.length;
   const N = est.map((e) => Math.max(0, e));
   const C = N.map((a, i) => N.map((b, j) => (i === j ? se[i] ** 2 : 0) + (n > 0 ? (i === j ? a : 0) - (a * b) / n : 0)));

@@ -3,25 +3,10 @@
 // checks that they agree). Shares of the unbiased cohort estimates (negative ones clamped to 0),
 // stderrs by the delta method over the cohorts' covariance (sampling + LDP noise + GRR's noise
 // covariance, as cohortCovariance in src/personalization/lift.ts), ratios by Fieller's theorem.
+import { covariance } from './lift.js';
+
 const Z = 1.959964;
 
-function covariance(n, est, se) {
-  const k = est.length;
-  const N = est.map((e) => Math.max(0, e));
-  const C = N.map((a, i) => N.map((b, j) => (i === j ? se[i] ** 2 : 0) + (n > 0 ? (i === j ? a : 0) - (a * b) / n : 0)));
-  const sum = est.reduce((s, e) => s + e, 0);
-  if (k > 2 && n > 0 && Math.abs(sum - n) <= 1e-6 * n) {
-    const mx = N.reduce((s, v) => s + v, 0) / k;
-    const y = se.map((s) => s * s);
-    const my = y.reduce((s, v) => s + v, 0) / k;
-    let sxx = 0, sxy = 0;
-    for (let i = 0; i < k; i++) (sxx += (N[i] - mx) ** 2), (sxy += (N[i] - mx) * (y[i] - my));
-    const B = sxx > 1e-9 * (1 + mx * mx) ? sxy / sxx : 0;
-    const beta = B / (k - 2), alpha = (my - B * mx - beta * n) / (k - 1);
-    for (let i = 0; i < k; i++) for (let j = 0; j < k; j++) if (i !== j) C[i][j] -= alpha + beta * (N[i] + N[j]);
-  }
-  return C;
-}
 const form = (w, C, v) => w.reduce((s, wi, i) => (wi ? s + wi * v.reduce((t, vj, j) => t + C[i][j] * vj, 0) : s), 0);
 const clamp01 = (v) => Math.min(1, Math.max(0, v));
 
