@@ -15,3 +15,20 @@ export function clock(start = Date.UTC(2026, 0, 5, 12)) {
   now.set = (ms: number) => (t = ms);
   return now;
 }
+
+/**
+ * Installs a `navigator.locks` that serializes sections per name (as Web Locks do across tabs;
+ * happy-dom has none). `held` shows which names were taken; `restore()` removes it.
+ */
+export function installSerialLocks() {
+  const held = new Map<string, Promise<unknown>>();
+  const locks = {
+    request: (name: string, fn: () => Promise<unknown>) => {
+      const run = (held.get(name) ?? Promise.resolve()).then(fn);
+      held.set(name, run.catch(() => undefined));
+      return run;
+    },
+  };
+  Object.defineProperty(navigator, 'locks', { configurable: true, value: locks });
+  return { held, restore: () => void delete (navigator as { locks?: unknown }).locks };
+}

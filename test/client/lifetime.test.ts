@@ -1,6 +1,7 @@
 // Lifetime privacy budget (API.md v1.1, report.lifetimeBudget): the ε ever spent per space on fresh
 // draws, persisted in the meta store; memoized repeats cost nothing. Real clients on fake-indexeddb,
 // real track()/flush(), reports captured at a fake collector.
+import { installSerialLocks } from '../helpers';
 import fc from 'fast-check';
 import { openDB } from 'idb';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -203,15 +204,7 @@ describe('report.lifetimeBudget: the cap', () => {
 
   it('two tabs (serialized by Web Locks) never both spend past the cap', async () => {
     const { reports } = collector();
-    const held = new Map<string, Promise<unknown>>();
-    const locks = {
-      request: (name: string, fn: () => Promise<unknown>) => {
-        const run = (held.get(name) ?? Promise.resolve()).then(fn);
-        held.set(name, run.catch(() => undefined));
-        return run;
-      },
-    };
-    Object.defineProperty(navigator, 'locks', { configurable: true, value: locks });
+    const { held, restore } = installSerialLocks();
     try {
       const now = clock();
       const namespace = ns();
@@ -226,7 +219,7 @@ describe('report.lifetimeBudget: the cap', () => {
       expect(held.size).toBe(1); // the lock was really taken
       expect(await lifetime(b)).toMatchObject({ spent: 1, exhausted: ['lifecycle'] });
     } finally {
-      delete (navigator as { locks?: unknown }).locks;
+      restore();
     }
   });
 });

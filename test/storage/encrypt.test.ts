@@ -2,6 +2,7 @@
 // space, cohort or interest id, or a purpose; reloads, the ledger and forget() work as without it.
 // fake-indexeddb structured-clones CryptoKey (Node's webcrypto keys) like a browser does; the
 // real-browser check is test/e2e/encryption.test.ts.
+import { installSerialLocks } from '../helpers';
 import { openDB } from 'idb';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createClient } from '../../src/index';
@@ -141,15 +142,7 @@ describe('encryptAtRest: two tabs opening a new database at once', () => {
   it('make one set of keys (Web Locks): a later page reads what both wrote', async () => {
     watch = watchPage();
     globalThis.fetch = (async () => { throw new TypeError('offline'); }) as never;
-    const held = new Map<string, Promise<unknown>>();
-    const locks = {
-      request: (name: string, fn: () => Promise<unknown>) => {
-        const run = (held.get(name) ?? Promise.resolve()).then(fn);
-        held.set(name, run.catch(() => undefined));
-        return run;
-      },
-    };
-    Object.defineProperty(navigator, 'locks', { configurable: true, value: locks });
+    const { held, restore } = installSerialLocks();
     try {
       const namespace = ns();
       const [a, b] = await Promise.all([createClient(opts(namespace)), createClient(opts(namespace))]);
@@ -168,7 +161,7 @@ describe('encryptAtRest: two tabs opening a new database at once', () => {
       expect(errors).toEqual([]);
       await later.close();
     } finally {
-      delete (navigator as { locks?: unknown }).locks;
+      restore();
     }
   });
 });
