@@ -1,6 +1,7 @@
 // IAB GPP adapter (`__gpp`, e.g. the `usnat` section): translates opt-out fields into plain
 // cohortkit choices. Loaded on demand, like the TCF and Consent Mode adapters.
 import { CohortkitError } from '../../errors';
+import { listenToCMP } from './listen';
 
 /** Options of {@link connectGPP}. */
 export interface GPPAdapterOptions {
@@ -66,56 +67,21 @@ interface GPPEventLike {
  * Never throws.
  */
 export function connectGPP(opts: GPPAdapterOptions): () => void {
-  const fail = (e: unknown) => {
-    try {
-      if (opts.onError) opts.onError(e);
-    } catch {
-      /* a throwing onError must not reach the host page */
-    }
-  };
-  const api = opts.win && opts.win.__gpp;
-  if (typeof api !== 'function') {
-    fail(new CohortkitError('invalid-options', 'interop.gpp: window.__gpp is missing (no GPP CMP or stub on this page)'));
-    return () => {};
-  }
-  let id: number | undefined;
-  let closed = false;
-  let removed = false;
-  const remove = () => {
-    if (removed || id === undefined) return;
-    removed = true;
-    try {
-      // The CMP replaces its stub on load: call the current __gpp.
-      opts.win.__gpp('removeEventListener', () => {}, id);
-    } catch (e) {
-      fail(e);
-    }
-  };
-  const listener = (evt: GPPEventLike | null, success: boolean) => {
-    try {
-      if (evt && typeof evt === 'object' && typeof evt.listenerId === 'number') id = evt.listenerId;
-      if (closed) return remove();
+  return listenToCMP<GPPEventLike>({
+    win: opts.win,
+    name: '__gpp',
+    missing: 'interop.gpp: window.__gpp is missing (no GPP CMP or stub on this page)',
+    add: (api, listener) => api('addEventListener', listener),
+    remove: (api, id) => api('removeEventListener', () => {}, id),
+    onError: opts.onError,
+    onEvent(evt, success) {
       if (success === false || !evt || typeof evt !== 'object')
-        return fail(new CohortkitError('invalid-options', 'interop.gpp: the CMP answered addEventListener with success=false'));
+        throw new CohortkitError('invalid-options', 'interop.gpp: the CMP answered addEventListener with success=false');
       const ping = evt.pingData;
       if (!ping || typeof ping !== 'object' || ping.signalStatus !== 'ready') return;
       if (Array.isArray(ping.applicableSections) && ping.applicableSections.includes(-1)) return;
       const choices = mapGPPData(ping.parsedSections, opts.map);
       if (Object.keys(choices).length) opts.onChoices(choices);
-    } catch (e) {
-      fail(e);
-    }
-  };
-  try {
-    // The IAB stub answers with the registration (and calls back only once the CMP loads).
-    const reg = api('addEventListener', listener) as GPPEventLike | undefined;
-    if (reg && typeof reg === 'object' && typeof reg.listenerId === 'number') id ??= reg.listenerId;
-  } catch (e) {
-    fail(e);
-    return () => {};
-  }
-  return () => {
-    closed = true;
-    remove();
-  };
+    },
+  });
 }

@@ -1,5 +1,6 @@
 // IAB TCF v2.2 / v2.3 adapter: translates the CMP's TCData into plain cohortkit choices.
 import { CohortkitError } from '../../errors';
+import { listenToCMP } from './listen';
 
 /** Options of {@link connectTCF}. */
 export interface TCFAdapterOptions {
@@ -63,50 +64,17 @@ export function mapTCData(tc: TCDataLike, map: Record<string, number[]>, vendorI
  * removes the listener (also when the CMP answers only later). Never throws.
  */
 export function connectTCF(opts: TCFAdapterOptions): () => void {
-  const fail = (e: unknown) => {
-    try {
-      if (opts.onError) opts.onError(e);
-    } catch {
-      /* a throwing onError must not reach the host page */
-    }
-  };
-  const api = opts.win && opts.win.__tcfapi;
-  if (typeof api !== 'function') {
-    fail(new CohortkitError('invalid-options', 'interop.tcf: window.__tcfapi is missing (no TCF v2 CMP or stub on this page)'));
-    return () => {};
-  }
-  let id: number | undefined;
-  let closed = false;
-  let removed = false;
-  const remove = () => {
-    if (removed || id === undefined) return;
-    removed = true;
-    try {
-      // The CMP replaces its stub on load: call the current __tcfapi, not the one we connected to.
-      opts.win.__tcfapi('removeEventListener', 2, () => {}, id);
-    } catch (e) {
-      fail(e);
-    }
-  };
-  const listener = (tc: TCDataLike | null, success: boolean) => {
-    try {
-      if (tc && typeof tc.listenerId === 'number') id = tc.listenerId;
-      if (closed) return remove();
-      if (!success || !tc) return fail(new CohortkitError('invalid-options', 'interop.tcf: the CMP answered addEventListener with success=false'));
+  return listenToCMP<TCDataLike>({
+    win: opts.win,
+    name: '__tcfapi',
+    missing: 'interop.tcf: window.__tcfapi is missing (no TCF v2 CMP or stub on this page)',
+    add: (api, listener) => api('addEventListener', 2, listener),
+    remove: (api, id) => api('removeEventListener', 2, () => {}, id),
+    onError: opts.onError,
+    onEvent(tc, success) {
+      if (!success || !tc) throw new CohortkitError('invalid-options', 'interop.tcf: the CMP answered addEventListener with success=false');
       const choices = mapTCData(tc, opts.map, opts.vendorId);
       if (choices) opts.onChoices(choices);
-    } catch (e) {
-      fail(e);
-    }
-  };
-  try {
-    api('addEventListener', 2, listener);
-  } catch (e) {
-    fail(e);
-    return () => {};
-  }
-  return () => {
-    closed = true;
-    remove();
-  };
+    },
+  });
 }
