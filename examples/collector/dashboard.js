@@ -166,7 +166,7 @@ function spaceCard(sp, est, truth) {
   );
   return h(
     'section.card',
-    { 'data-space': sp.id, 'data-version': sp.version, 'data-n': est.n },
+    { 'data-space': sp.id, 'data-version': sp.version, 'data-n': est.n, 'data-epoch': est.epoch ?? '' },
     h('h2', null, sp.id, ' ', h('span.badge', null, `v${sp.version ?? 1}`), ' ', h('span.badge', null, `k = ${sp.k ?? est.cohorts.length}`)),
     h('p.muted.small', null, sp.description),
     h('p', null, h('strong.n', null, `n = ${est.n.toLocaleString()}`), ' reports', est.epoch != null ? ` · epoch ${est.epoch} (${fmtDay(est.epoch)})` : ''),

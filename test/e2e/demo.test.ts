@@ -224,20 +224,33 @@ describe('npm run demo: the QA demo page and the dashboard in Chromium', () => {
     expect(bad.status).toBe(400);
 
     // The dashboard shows the truth next to the estimates for that epoch, and the lift view.
-    await fetch(`${demo.url}/qa/simulate`, {
+    // Every cohort ≥ 600 of 4,000: at ε = 1 (stderr ≈ 90) none falls under the publication rule
+    // (95% interval clearing minCount) by chance. With 2,000 visitors and 10% cohorts one was withheld
+    // in about a quarter of the runs (the dashboard then rightly says "no lift yet").
+    // Truth: holdout 600/1,600 converted (37.5%), treated 1,200/1,800 (66.7%): lift +29.2 pp.
+    const exp = await fetch(`${demo.url}/qa/simulate`, {
       method: 'POST',
-      body: JSON.stringify({ space: 'experiment-hero', n: 2000, epoch, truth: [0.1, 0.35, 0.15, 0.3, 0.1] }),
+      body: JSON.stringify({ space: 'experiment-hero', n: 4000, epoch, truth: [0.15, 0.25, 0.3, 0.15, 0.15] }),
     });
+    expect(exp.status).toBe(200);
+    expect((await exp.json()).accepted).toBe(4000);
     const d = await browser.newPage();
     await d.setViewportSize({ width: 1320, height: 900 });
     await d.goto(`${demo.url}/dashboard/#token=${demo.readToken}`);
     await d.waitForSelector('[data-space="interest"]');
     expect(d.url()).not.toContain('token'); // taken from the link, then out of the address bar
     await d.selectOption('#epoch', String(epoch));
-    await d.waitForFunction(() => document.querySelector('[data-space="interest"]')?.getAttribute('data-n') === '2000');
+    // The render of the chosen epoch, not the first one ("latest with reports") still on screen.
+    await d.waitForFunction((e) => {
+      const card = (id: string) => document.querySelector(`[data-space="${id}"]`);
+      return card('interest')?.getAttribute('data-n') === '2000' && card('interest')?.getAttribute('data-epoch') === e && card('experiment-hero')?.getAttribute('data-epoch') === e;
+    }, String(epoch));
+    expect(Number(await d.locator('[data-space="experiment-hero"]').getAttribute('data-n'))).toBeGreaterThanOrEqual(4000);
     expect(await d.locator('[data-space="interest"] tr[data-cohort="sport"]').innerText()).toContain('1,000');
     expect(await d.locator('[data-space="interest"] svg .truth').count()).toBe(3);
-    expect(await d.locator('[data-space="experiment-hero"] .lift').innerText()).toMatch(/Lift [+-]?\d/);
+    const liftView = d.locator('[data-space="experiment-hero"] .lift');
+    expect(await liftView.innerText()).toMatch(/Lift \+\d/);
+    expect(await liftView.getAttribute('data-lift')).toBe('positive');
     await shot(d, 'dashboard-2-simulated.png');
     await d.close();
     expect(browser.errors).toEqual([]);
