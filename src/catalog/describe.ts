@@ -32,7 +32,7 @@ export function describeCatalog(options: ClientOptions = {}): CatalogDescription
   const compiled = validateCohortSpaces(opts.raw.cohorts, catalog);
   const report = opts.raw.report === undefined ? undefined : validateReportOptions(opts.raw.report, pageBase());
   // report.consentRates: the built-in consent space is reported too, so it is documented; the
-  // same checks as the client's reporting runtime (client-reporting.ts).
+  // same checks as the client's reporting runtime (src/client/reporting.ts).
   if (report?.consentRates) {
     if (compiled.some((s) => s.id === 'consent'))
       throw new CohortkitError('invalid-options', 'cohorts: the space id "consent" is reserved while report.consentRates is on');

@@ -50,7 +50,7 @@ export function consentSpace(purposes: string[]): CohortSpace {
 /**
  * The consent space as the client reports it (no cohort names: the client needs only k and the
  * index): `'consented'` relies on measurement like any space; `'exempt'` relies on no purpose (its
- * gate is GPC, see client-reporting).
+ * gate is GPC, see src/client/reporting.ts).
  * @throws CohortkitError `invalid-options` (`report.consentRates`) for more than 6 purposes
  */
 export function compileConsentSpace(purposes: string[], mode: 'consented' | 'exempt'): CompiledSpace {

@@ -1,9 +1,9 @@
 // Declared interests (zero-party data): the visitor's own statements, kept as signals in the
 // `signals` store (one record per interest, under the interest's purposes) so that a withdrawal
 // purges them through the usual purge path (counted in `purged.signals`) and forget() deletes them.
-import { CohortkitError } from './errors';
-import type { Interest } from './options';
-import { relyingOn, type Store, type WriteOp } from './storage';
+import { CohortkitError } from '../errors';
+import type { Interest } from '../options';
+import { relyingOn, type Store, type WriteOp } from '../storage';
 
 const PREFIX = 'interest|';
 

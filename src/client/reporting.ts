@@ -20,11 +20,11 @@ import {
   settle,
   type CompiledSpace,
   type ReportConfig,
-} from './reporting';
-import { CohortkitError, isCohortkitError } from './errors';
-import { createPendingWrites, deletes, relyingOn, type OutboxEntry, type Store, type WriteOp } from './storage';
-import { compileConsentSpace, consentIndex } from './metrics/consent-space';
-import type { ConsentState, LDPReport, PrivacyEpoch, ReportValue } from './types';
+} from '../reporting';
+import { CohortkitError, isCohortkitError } from '../errors';
+import { createPendingWrites, deletes, relyingOn, type OutboxEntry, type Store, type WriteOp } from '../storage';
+import { compileConsentSpace, consentIndex } from '../metrics/consent-space';
+import type { ConsentState, LDPReport, PrivacyEpoch, ReportValue } from '../types';
 
 const MEMO_KEY = 'report:memo';
 const EPOCHS_KEY = 'report:epochs';

@@ -1,9 +1,9 @@
 // The stateful half of signals and segments: the client's cache of rollups and memberships,
 // kept in step with the store. Pure work is delegated to src/signals and src/segments.
-import { evaluateSegment, indexByEvent, type Catalog, type VisitorContext } from './segments';
-import { addToRollup, createIngestGuard, dayOf, minimize, propsKey, rateWindowStart, countSince } from './signals';
-import { deletes, relyingOn, type Store, type StoredMembership, type StoredSignal, type WriteOp } from './storage';
-import type { Explanation, Membership, Scalar, TrackResult } from './types';
+import { evaluateSegment, indexByEvent, type Catalog, type VisitorContext } from '../segments';
+import { addToRollup, createIngestGuard, dayOf, minimize, propsKey, rateWindowStart, countSince } from '../signals';
+import { deletes, relyingOn, type Store, type StoredMembership, type StoredSignal, type WriteOp } from '../storage';
+import type { Explanation, Membership, Scalar, TrackResult } from '../types';
 
 const DAY = 86_400_000;
 
