@@ -49,8 +49,16 @@ const external = (id) => id === 'idb' || id.startsWith('node:') || id === 'pg' |
 // A new public entry: one line here and its block in package.json `exports` (types, import, default).
 const entries = { index: 'src/index.ts', ldp: 'src/ldp.ts', server: 'src/server.ts', catalog: 'src/catalog.ts', ui: 'src/ui.ts' };
 
-// In the tag bundle, modules that load a chunk on demand are swapped for their add-on loaders.
-const SWAPS = { 'src/consent/load-adapters.ts': 'src/tag/load-adapters.ts' };
+// In the tag bundle, modules that load a chunk on demand are swapped for their add-on loaders
+// (bench/size-breakdown.mjs applies the same swaps).
+export const SWAPS = {
+  'src/consent/load-adapters.ts': 'src/tag/load-adapters.ts',
+  'src/client/load-reporting.ts': 'src/tag/load-reporting.ts',
+  'src/client/load-encrypt.ts': 'src/tag/encrypt.ts',
+  'src/storage/encrypt.ts': 'src/tag/encrypt.ts',
+};
+// The add-ons beside dist/cohortkit.iife.js: src/addons/<name>.ts → cohortkit-<name>.js, global.
+export const ADDONS = { interop: 'CohortkitInterop', reporting: 'CohortkitReporting', encrypt: 'CohortkitEncrypt' };
 const tagSwaps = () => ({
   name: 'tag-swaps',
   async resolveId(src, from, o) {
@@ -97,8 +105,8 @@ const builds = [
   // Script tag / tag managers: one minified IIFE, global `Cohortkit`, idb bundled inside. What only
   // some sites configure is an add-on beside it (below), which the bundle loads from its own directory.
   tagIIFE('src/tag/iife.ts', 'cohortkit.iife.js', 'Cohortkit', [tagSwaps()]),
-  // Add-on: the CMP adapters (TCF, Consent Mode, GPP), global `CohortkitInterop`.
-  tagIIFE('src/addons/interop.ts', 'cohortkit-interop.js', 'CohortkitInterop'),
+  // Add-ons: the CMP adapters (TCF, Consent Mode, GPP), private reporting, encryption at rest.
+  ...Object.entries(ADDONS).map(([name, global]) => tagIIFE(`src/addons/${name}.ts`, `cohortkit-${name}.js`, global)),
   // The preference center for a script tag: global `CohortkitUI`, its CSS also as dist/cohortkit-ui.css.
   {
     input: 'src/ui/iife.ts',

@@ -1,14 +1,14 @@
 import { catalogEntries } from '../catalog/entries';
 import { createConsentManager, createLock, createTabSync, type ConsentManager } from '../consent';
 import { connectInterop, validateInterop } from '../consent/interop';
-import { createReportingRuntime } from './reporting';
+import { prepareReporting } from './reporting-addon';
+import { preloadEncryption } from './load-encrypt';
 import { createInterestRuntime } from './interests';
 import { createSegmentRuntime } from './segments';
 import { createEmitter } from '../emitter';
 import { CohortkitError, isCohortkitError } from '../errors';
 import { normalizeOptions } from '../options';
 import { EXPOSURE_EVENT, armToRecord, createLocalId, decideVariant, experimentPurposes, holdoutBucket, keptArm, pruneExposures, validateDecideRequest, parseDuration } from '../personalization';
-import { pageBase, validateCohortSpaces, validateReportOptions } from '../reporting';
 import { compileSegments } from '../segments';
 import { contextFromWindow, validateTrack } from '../signals';
 import { deletes, openStore, relyingOn, type Store } from '../storage';
@@ -29,14 +29,16 @@ export async function createClient(options: ClientOptions = {}): Promise<Client>
   const purposeIds = opts.purposes.map((p) => p.id);
   const catalog = compileSegments(opts.raw.segments ?? [], { purposes: purposeIds, interests: opts.interests.map((i) => i.id) });
   const interop = validateInterop(opts.raw.interop, purposeIds);
-  const spaces = validateCohortSpaces(opts.raw.cohorts, catalog);
-  const reportConfig = opts.raw.report === undefined ? undefined : validateReportOptions(opts.raw.report, pageBase());
   const events = createEmitter();
   const reportError = (e: unknown) =>
     events.emit('error', isCohortkitError(e) ? e : new CohortkitError('storage', String(e), e));
   let closed = false;
+  // Private reporting is an add-on: it loads (and validates `report`, `cohorts`) while storage opens.
+  const reportingReady = prepareReporting(opts.raw, catalog, reportError);
+  if (opts.encryptAtRest && opts.storage !== 'memory') preloadEncryption();
 
   let store: Store = await openStore({ storage: opts.storage, namespace: opts.namespace, encryptAtRest: opts.encryptAtRest, onError: reportError });
+  const { spaces, createRuntime } = await reportingReady.settle(() => store.close());
   // Opt-in, never awaited (Firefox prompts the visitor): what came of it shows in exportData().
   const persistence = createPersistence(opts.persistStorage && store.kind === 'indexeddb', reportError);
   const exclusive = createLock(`cohortkit:${opts.namespace}`);
@@ -74,9 +76,7 @@ export async function createClient(options: ClientOptions = {}): Promise<Client>
     onError: reportError,
   });
 
-  const reporting = createReportingRuntime({
-    spaces,
-    config: reportConfig,
+  const reporting = createRuntime({
     store: () => store,
     now: opts.now,
     isGranted: (p) => consent.isGranted(p),

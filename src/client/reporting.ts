@@ -25,15 +25,11 @@ import { CohortkitError, isCohortkitError } from '../errors';
 import { createPendingWrites, deletes, relyingOn, type OutboxEntry, type Store, type WriteOp } from '../storage';
 import { compileConsentSpace, consentIndex } from '../metrics/consent-space';
 import type { ConsentState, LDPReport, PrivacyEpoch, ReportValue } from '../types';
+import { EPOCHS_KEY, LIFETIME_KEY, MEMO_KEY, isEntry, type EpochRecord } from './reporting-keys';
 
-const MEMO_KEY = 'report:memo';
-const EPOCHS_KEY = 'report:epochs';
-/** ε ever spent on fresh draws per space (report.lifetimeBudget); deleted only by forget(). */
-const LIFETIME_KEY = 'privacy:lifetime';
 /** flush() must resolve within 10 s even when the endpoint hangs. */
 const SEND_TIMEOUT_MS = 8000;
 
-type EpochRecord = { spent: number; spaces: string[]; skipped: string[]; budget: number };
 
 export interface ReportingRuntimeOptions {
   spaces: CompiledSpace[];
@@ -97,9 +93,7 @@ export function createReportingRuntime(o: ReportingRuntimeOptions) {
     let rows: OutboxEntry[] = [];
     try {
       // A stored record that is not an entry (edited by another script) is ignored, never fatal.
-      rows = (await o.store().getAll('outbox')).filter(
-        (e) => typeof e?.id == 'string' && Array.isArray(e.purposes) && typeof e.report?.epoch == 'number' && typeof e.nextAt == 'number',
-      );
+      rows = (await o.store().getAll('outbox')).filter(isEntry);
     } catch (e) {
       if (strict) throw e;
       fault(e);

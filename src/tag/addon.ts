@@ -1,5 +1,5 @@
-// Add-on files for the script-tag bundle: parts that only some sites configure (the CMP adapters)
-// live in their own IIFE next to dist/cohortkit.iife.js and are loaded from that directory on
+// Add-on files for the script-tag bundle: parts that only some sites configure (the CMP adapters,
+// private reporting, encryption at rest) live in their own IIFE next to dist/cohortkit.iife.js and are loaded from that directory on
 // demand. Same origin as the bundle, so `script-src 'self'` allows them; no eval, no inline script.
 import { CohortkitError } from '../errors';
 
@@ -51,3 +51,12 @@ export function loadAddon<T>(file: string, global: string, base: string | undefi
   }
   return p as Promise<T>;
 }
+
+/**
+ * One add-on's loader, e.g. `addon('cohortkit-reporting.js', 'CohortkitReporting')`: each call
+ * loads (once) from the bundle's directory; see `loadAddon`.
+ */
+export const addon =
+  <T>(file: string, global: string) =>
+  (): Promise<T> =>
+    loadAddon<T>(file, global);

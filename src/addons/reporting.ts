@@ -1,0 +1,6 @@
+// Entry of dist/cohortkit-reporting.js (global `CohortkitReporting`): private reporting for the
+// script-tag bundle (cohort validation, the reporting runtime, LDP mechanisms, outbox, transport),
+// which the bundle loads from its own directory when `report` or `cohorts` is configured. The ESM
+// build imports this module as a chunk on demand (src/client/load-reporting.ts).
+export { createReportingRuntime } from '../client/reporting';
+export { pageBase, validateCohortSpaces, validateReportOptions } from '../reporting/validate';
