@@ -1,6 +1,6 @@
 import { catalogEntries } from '../catalog/entries';
 import { createConsentManager, createLock, createTabSync, type ConsentManager } from '../consent';
-import { connectInterop, validateInterop } from '../consent/interop';
+import { prepareInterop } from '../consent/interop';
 import { prepareReporting } from './reporting-addon';
 import { preloadEncryption } from './load-encrypt';
 import { createInterestRuntime } from './interests';
@@ -28,7 +28,7 @@ export async function createClient(options: ClientOptions = {}): Promise<Client>
   const opts = normalizeOptions(options);
   const purposeIds = opts.purposes.map((p) => p.id);
   const catalog = compileSegments(opts.raw.segments ?? [], { purposes: purposeIds, interests: opts.interests.map((i) => i.id) });
-  const interop = validateInterop(opts.raw.interop, purposeIds);
+  const interopReady = prepareInterop(opts.raw.interop, purposeIds);
   const events = createEmitter();
   const reportError = (e: unknown) =>
     events.emit('error', isCohortkitError(e) ? e : new CohortkitError('storage', String(e), e));
@@ -38,6 +38,7 @@ export async function createClient(options: ClientOptions = {}): Promise<Client>
   if (opts.encryptAtRest && opts.storage !== 'memory') preloadEncryption();
 
   let store: Store = await openStore({ storage: opts.storage, namespace: opts.namespace, encryptAtRest: opts.encryptAtRest, onError: reportError });
+  const connectInterop = await interopReady.settle(() => store.close());
   const { spaces, createRuntime } = await reportingReady.settle(() => store.close());
   // Opt-in, never awaited (Firefox prompts the visitor): what came of it shows in exportData().
   const persistence = createPersistence(opts.persistStorage && store.kind === 'indexeddb', reportError);
@@ -183,7 +184,7 @@ export async function createClient(options: ClientOptions = {}): Promise<Client>
   for (const [k, v] of Object.entries(((await restore(CAPS_KEY)) ?? {}) as Record<string, number[]>)) exposures.set(k, v);
   localId ??= savedLocalId = (await restore(LOCAL_ID_KEY)) as string | undefined;
 
-  const connectedInterop = await connectInterop(interop, {
+  const connectedInterop = await connectInterop({
     update: (choices, source) => {
       const known = Object.fromEntries(Object.entries(choices).filter(([p]) => purposeIds.includes(p)));
       if (!closed && Object.keys(known).length) void client.consent.update(known, { source }).catch(reportError);

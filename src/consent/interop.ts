@@ -1,86 +1,52 @@
+// The CMP adapters are an add-on (a chunk of the ESM build, dist/cohortkit-interop.js for the
+// script tag) holding `options.interop` validation, the adapters and the code that connects them.
 import { CohortkitError, isCohortkitError } from '../errors';
 import type { ConsentSource, ConsentState } from '../types';
-import { BOOL, check, fail, obj, want } from '../validate';
-import { loadAdapters } from './load-adapters';
+import type { InteropOptions } from './interop-validate';
+import { loadAdapters, type InteropAdapters } from './load-adapters';
 
-/** A GPP field as the adapter reads it (kept in step with GPP_FIELD in adapters/gpp.ts). */
-const GPP_FIELD_RE = /^[a-z][a-z0-9]{1,15}\.[A-Za-z][A-Za-z0-9]{0,63}(\.\d{1,2})?$/;
+export { validateInterop, type InteropOptions } from './interop-validate';
 
-export interface InteropOptions {
-  tcf?: { map: Record<string, number[]>; vendorId?: number };
-  consentMode?: { mirror?: boolean; read?: boolean };
-  gpp?: { map: Record<string, string[]> };
+export interface InteropEnv {
+  update(choices: Record<string, boolean>, source: ConsentSource): void;
+  onError(e: unknown): void;
+  onConsent(listener: (s: ConsentState) => void): () => void;
+  state(): ConsentState;
 }
-
-/** `<path>`: declared purpose → a non-empty array whose items pass `ok` (undefined entries skipped). */
-function purposeMap<T>(v: unknown, path: string, purposes: string[], ok: (x: any) => boolean, items: string): Record<string, T[]> {
-  const map = obj(v, path, purposes);
-  const m: Record<string, T[]> = {};
-  for (const p in map) {
-    const xs = map[p];
-    if (xs === undefined) continue;
-    if (!Array.isArray(xs) || !xs.length || !xs.every(ok)) fail(`${path}.${p}`, `expected a non-empty array of ${items}`);
-    m[p] = xs as T[];
-  }
-  return m;
-}
+export type Connect = (env: InteropEnv) => Promise<() => void>;
 
 /**
- * Validates `options.interop` against the declared purposes.
- * @throws CohortkitError `invalid-options`, e.g. `interop.tcf.map.ads: expected a non-empty array of TCF purpose ids (1–11)`
+ * Starts loading the add-on when `options.interop` is set (the client calls this before opening
+ * storage, so the two load in parallel); a site that configures none pays nothing for it.
+ * `settle(onInvalid)` validates `interop` with it: an invalid one rejects with its `invalid-options`
+ * message (after `onInvalid`). It resolves with `connect(env)`, which connects the configured
+ * adapters, or rejects (`network`) when the add-on could not be loaded (the client emits that as
+ * `error` and runs without them).
  */
-export function validateInterop(input: unknown, purposes: string[]): InteropOptions | undefined {
-  if (input === undefined) return;
-  const o = obj(input, 'interop', ['tcf', 'consentMode', 'gpp']);
-  const out: InteropOptions = {};
-  if (o.tcf !== undefined) {
-    const t = obj(o.tcf, 'interop.tcf', ['map', 'vendorId']);
-    out.tcf = { map: purposeMap(t.map, 'interop.tcf.map', purposes, (n: any) => Number.isInteger(n) && n >= 1 && n <= 11, 'TCF purpose ids (1–11)') };
-    if (t.vendorId !== undefined)
-      out.tcf.vendorId = want(t.vendorId, [(v) => Number.isInteger(v) && v >= 1 && v <= 65535, 'expected a Global Vendor List id (an integer in 1–65535)'], 'interop.tcf.vendorId');
-  }
-  if (o.gpp !== undefined)
-    out.gpp = { map: purposeMap(obj(o.gpp, 'interop.gpp', ['map']).map, 'interop.gpp.map', purposes, (f) => typeof f == 'string' && GPP_FIELD_RE.test(f), 'GPP fields like "usnat.SaleOptOut"') };
-  if (o.consentMode !== undefined) {
-    const c = (out.consentMode = obj(o.consentMode, 'interop.consentMode', ['mirror', 'read']));
-    check(c, 'interop.consentMode', { mirror: BOOL, read: BOOL });
-  }
-  return out;
-}
-
-/**
- * Connect the configured CMP adapters. They are loaded on demand (a separate chunk in the
- * ESM build, the add-on dist/cohortkit-interop.js for the script tag), so a site that
- * configures none pays nothing for them. Rejects if they cannot be loaded (the client
- * emits that as `error` and runs without them).
- */
-export async function connectInterop(
-  interop: InteropOptions | undefined,
-  env: {
-    update(choices: Record<string, boolean>, source: ConsentSource): void;
-    onError(e: unknown): void;
-    onConsent(listener: (s: ConsentState) => void): () => void;
-    state(): ConsentState;
-  },
-): Promise<() => void> {
+export function prepareInterop(raw: unknown, purposes: string[]): { settle(onInvalid: () => void): Promise<Connect> } {
   const win = typeof window === 'undefined' ? undefined : (window as unknown as Record<string, unknown>);
-  if (!win || !interop || (!interop.tcf && !interop.consentMode && !interop.gpp)) return () => {};
-  const a = await loadAdapters().catch((e) => {
-    throw isCohortkitError(e) ? e : new CohortkitError('network', 'interop: the CMP adapters could not be loaded', e);
-  });
-  const stops: Array<() => void> = [];
-  // A CMP may answer while we connect (synchronously): those choices reach `env` in a later
-  // task, in order, once the caller holds what this returns.
-  let connecting = true;
-  const to = (source: ConsentSource) => (c: Record<string, boolean>) =>
-    connecting ? setTimeout(() => env.update(c, source)) : env.update(c, source);
-  if (interop.tcf) stops.push(a.connectTCF({ win, map: interop.tcf.map, vendorId: interop.tcf.vendorId, onChoices: to('tcf'), onError: env.onError }));
-  if (interop.gpp) stops.push(a.connectGPP({ win, map: interop.gpp.map, onChoices: to('gpp'), onError: env.onError }));
-  if (interop.consentMode?.read) stops.push(a.readConsentMode(win, to('consent-mode')));
-  if (interop.consentMode?.mirror) {
-    a.mirrorToConsentMode(win, env.state());
-    stops.push(env.onConsent((s) => a.mirrorToConsentMode(win, s)));
-  }
-  connecting = false;
-  return () => stops.forEach((s) => s());
+  const none: Connect = async () => () => {};
+  const ready: Promise<{ a: InteropAdapters; v: InteropOptions | undefined } | { invalid: unknown } | { failed: unknown } | { off: true }> =
+    raw === undefined
+      ? Promise.resolve({ off: true as const })
+      : loadAdapters().then(
+          (a) => {
+            try {
+              return { a, v: a.validateInterop(raw, purposes) };
+            } catch (invalid) {
+              return { invalid };
+            }
+          },
+          (e) => ({ failed: isCohortkitError(e) ? e : new CohortkitError('network', 'interop: the CMP adapters could not be loaded', e) }),
+        );
+  return {
+    async settle(onInvalid) {
+      const r = await ready;
+      if ('invalid' in r) throw (onInvalid(), r.invalid);
+      if ('off' in r) return none;
+      if ('failed' in r) return () => Promise.reject(r.failed);
+      const { a, v } = r;
+      return !win || !v || (!v.tcf && !v.consentMode && !v.gpp) ? none : async (env) => a.connectAdapters(v, win, env);
+    },
+  };
 }
