@@ -1,11 +1,21 @@
 // What each source file costs in the script-tag bundle: esbuild, minified, bytes per input,
 // and the gzipped total. Run: node bench/size-breakdown.mjs
 import { build } from 'esbuild';
-import { join } from 'node:path';
+import { join, relative } from 'node:path';
 import { gzipSync } from 'node:zlib';
 
-// As rollup.config.mjs does for the tag bundle: the CMP adapters come from the add-on file.
-const swap = { name: 'tag-swaps', setup: (b) => b.onResolve({ filter: /\/load-adapters$/ }, (a) => (a.importer.includes('/src/consent/') ? { path: join(process.cwd(), 'src/tag/load-adapters.ts') } : undefined)) };
+// As rollup.config.mjs does for the tag bundle: modules that load on demand become add-on loaders.
+const SWAPS = await import('../rollup.config.mjs').then((m) => m.SWAPS);
+const swap = {
+  name: 'tag-swaps',
+  setup: (b) =>
+    b.onResolve({ filter: /^\./ }, async (a) => {
+      if (a.pluginData?.swapped) return undefined;
+      const r = await b.resolve(a.path, { resolveDir: a.resolveDir, kind: a.kind, importer: a.importer, pluginData: { swapped: true } });
+      const to = SWAPS[relative(process.cwd(), r.path)];
+      return to ? { path: join(process.cwd(), to) } : undefined;
+    }),
+};
 const r = await build({ plugins: [swap], entryPoints: ['src/tag/iife.ts'], bundle: true, minify: true, format: 'iife', write: false, metafile: true, platform: 'browser', target: 'es2020' });
 const out = Object.values(r.metafile.outputs)[0];
 const rows = Object.entries(out.inputs).map(([f, v]) => [f, v.bytesInOutput]).sort((a, b) => b[1] - a[1]);

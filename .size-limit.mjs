@@ -1,0 +1,35 @@
+// Size budgets, enforced by `npm run size` (in `npm test`): one entry per script-tag file (the
+// bundle and each add-on beside it) and per public import. Limits are the measured figures + ~2%.
+
+// A bundler splits dynamic imports (private reporting, the CMP adapters, encryption at rest) into
+// chunks the browser fetches only when they are configured: the eager figures leave them out.
+const lazyChunks = {
+  name: 'lazy-chunks',
+  setup: (b) => b.onResolve({ filter: /.*/ }, (a) => (a.kind === 'dynamic-import' ? { path: a.path, external: true } : undefined)),
+};
+const eager = (config) => ({ ...config, plugins: [...(config.plugins ?? []), lazyChunks] });
+const tag = (name, path, limit) => ({ name, path, limit, gzip: true, disablePlugins: ['@size-limit/esbuild'] });
+
+export default [
+  tag('IIFE bundle cohortkit.iife.js (script tag: consent, segments, decide, slots; idb inside; add-ons below load on demand)', 'dist/cohortkit.iife.js', '19.3 kB'),
+  tag('IIFE add-on cohortkit-reporting.js (private reporting: cohorts, LDP, outbox, transport; loaded when report or cohorts is configured)', 'dist/cohortkit-reporting.js', '8.6 kB'),
+  tag('IIFE add-on cohortkit-interop.js (TCF, Consent Mode, GPP and interop validation; loaded when interop is configured)', 'dist/cohortkit-interop.js', '2.85 kB'),
+  tag('IIFE add-on cohortkit-encrypt.js (encryption at rest; loaded when encryptAtRest is set)', 'dist/cohortkit-encrypt.js', '1.3 kB'),
+  { name: 'cohortkit: createClient (ESM, idb included; eager part, without the on-demand chunks)', path: 'dist/index.js', import: '{ createClient }', modifyEsbuildConfig: eager, limit: '18.3 kB', gzip: true },
+  { name: 'cohortkit: createClient with every on-demand chunk (reporting, CMP adapters, encryption)', path: 'dist/index.js', import: '{ createClient }', limit: '27.9 kB', gzip: true },
+  { name: 'cohortkit: CohortkitError, isCohortkitError', path: 'dist/index.js', import: '{ CohortkitError, isCohortkitError }', limit: '1.5 kB', gzip: true },
+  { name: 'cohortkit: defineExperiment, readLift, planExperiment', path: 'dist/index.js', import: '{ defineExperiment, readLift, planExperiment }', limit: '6.5 kB', gzip: true },
+  { name: 'cohortkit: defineAudit, consentSpace', path: 'dist/index.js', import: '{ defineAudit, consentSpace }', limit: '2.8 kB', gzip: true },
+  { name: 'cohortkit/ldp: createMechanism, chooseMechanism (subset selection included)', path: 'dist/ldp.js', import: '{ createMechanism, chooseMechanism }', limit: '1.8 kB', gzip: true },
+  {
+    name: 'cohortkit/server: createEstimator (estimator only, for a browser dashboard)',
+    path: 'dist/server.js',
+    import: '{ createEstimator }',
+    ignore: ['node:crypto', 'node:http', 'node:path', 'node:fs/promises', 'pg', '@electric-sql/pglite'],
+    limit: '4.5 kB',
+    gzip: true,
+  },
+  { name: 'cohortkit/catalog: describeCatalog (validators and Markdown; not in the core bundle)', path: 'dist/catalog.js', import: '{ describeCatalog }', limit: '7.5 kB', gzip: true },
+  { name: 'cohortkit/ui: definePreferenceCenter (separate from the core budget)', path: 'dist/ui.js', import: '{ definePreferenceCenter }', limit: '7 kB', gzip: true },
+  tag('UI IIFE (script tag: global CohortkitUI, CSS inside)', 'dist/cohortkit-ui.iife.js', '7 kB'),
+];
