@@ -1,0 +1,203 @@
+// The script-tag add-ons in Chromium under a strict CSP: private reporting (cohortkit-reporting.js)
+// and encryption at rest (cohortkit-encrypt.js) load from the bundle's own directory only when
+// configured, with the bundle's nonce; when they cannot be loaded the client emits `network` and
+// runs on (reporting idle, storage in memory), and reports queued by an earlier page still leave.
+import { readFileSync } from 'node:fs';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { join } from 'node:path';
+import type { Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ROOT, launch, startServer, type BrowserHandle, type TestServer } from './harness';
+
+let server: TestServer;
+let browser: BrowserHandle;
+/** While true the collector answers 503 (reports stay queued). */
+let down = false;
+const received: unknown[] = [];
+const CSP = "default-src 'self'; script-src 'self'; object-src 'none'; base-uri 'none'";
+const page = (bundle: string, csp = CSP, attrs = '') => ({
+  headers: { 'content-security-policy': csp },
+  body: `<!doctype html><html><head><meta charset="utf-8"><script src="${bundle}"${attrs}></script></head><body></body></html>`,
+});
+
+beforeAll(async () => {
+  server = await startServer();
+  server.pages.set('/addons.html', page('/dist/cohortkit.iife.js'));
+  // Only the nonce allows scripts: an add-on loads only if the bundle copies its nonce.
+  server.pages.set('/addons-nonce.html', page('/dist/cohortkit.iife.js', "default-src 'self'; script-src 'nonce-n0nce42'; object-src 'none'", ' nonce="n0nce42"'));
+  // The same bundle served from a directory without the add-ons: their loads fail.
+  server.pages.set('/elsewhere/addons.html', page('/elsewhere/cohortkit.iife.js'));
+  server.pages.set('/elsewhere/cohortkit.iife.js', {
+    headers: { 'content-type': 'text/javascript; charset=utf-8' },
+    body: readFileSync(join(ROOT, 'dist/cohortkit.iife.js'), 'utf8'),
+  });
+  server.handler = (req: IncomingMessage, res: ServerResponse) => {
+    if (!req.url!.startsWith('/v1/reports')) return false;
+    if (down) return res.writeHead(503).end(), true;
+    const body = JSON.parse((req as unknown as { bodyText: string }).bodyText);
+    received.push(...(Array.isArray(body) ? body : [body]));
+    res.writeHead(202, { 'content-type': 'application/json' }).end('{"accepted":1,"rejected":[]}');
+    return true;
+  };
+  browser = await launch();
+});
+afterAll(async () => {
+  await browser?.close();
+  await server?.close();
+});
+
+const open = async (path: string) => {
+  const p = await browser.newPage();
+  const violations: string[] = [];
+  const requested: string[] = [];
+  p.on('console', (m) => /Content Security Policy/i.test(m.text()) && violations.push(m.text()));
+  p.on('request', (r) => requested.push(new URL(r.url()).pathname));
+  await p.goto(`${server.url}${path}`);
+  await p.waitForFunction(() => typeof (window as any).Cohortkit?.createClient === 'function', undefined, { timeout: 10_000 });
+  return { p, violations, requested };
+};
+const addons = (requested: string[]) => requested.filter((r) => /cohortkit-[a-z]+\.js$/.test(r));
+
+/** Creates a client with `extra` options in the page, consents, tracks; returns what it saw. */
+const run = (p: Page, namespace: string, extra: Record<string, unknown>, act = true) =>
+  p.evaluate(
+    async ({ namespace, extra, act, endpoint }) => {
+      const errors: Array<{ code: string; message: string }> = [];
+      const c = await (window as any).Cohortkit.createClient({
+        namespace,
+        segments: [{ id: 'reader', description: 'Read anything', rule: { event: 'article_view' } }],
+        ...(extra.report ? { cohorts: [{ id: 'lifecycle', description: 'lifecycle', cohorts: [{ id: 'readers', segment: 'reader' }], fallback: 'visitors' }] } : {}),
+        ...extra,
+        ...(extra.report ? { report: { endpoint } } : {}),
+      });
+      c.on('error', (e: any) => errors.push({ code: e.code, message: e.message }));
+      if (act) {
+        await c.consent.update({ personalization: true, measurement: true }, { source: 'banner' });
+        await c.track('article_view', { category: 'news' });
+      }
+      const flushed = await c.flush();
+      const data = await c.exportData();
+      await new Promise((r) => setTimeout(r, 50));
+      const out = { storage: c.storage, flushed, queued: data.reports.queued.length, sent: data.reports.sent.length, errors, segments: c.catalog().length };
+      await c.close();
+      return out;
+    },
+    { namespace, extra, act, endpoint: `${server.url}/v1/reports` },
+  );
+
+/** Every record of every store of database `name`, as JSON ('unopened' if it cannot be opened). */
+const dumpDb = (p: Page, name: string) =>
+  p.evaluate(
+    (name) =>
+      new Promise<string>((resolve) => {
+        const req = indexedDB.open(name);
+        req.onsuccess = () => {
+          const db = req.result;
+          const all: unknown[] = [];
+          if (!db.objectStoreNames.length) return db.close(), resolve('[]');
+          const tx = db.transaction([...db.objectStoreNames], 'readonly');
+          for (const n of db.objectStoreNames) tx.objectStore(n).getAll().onsuccess = (e) => all.push((e.target as IDBRequest).result);
+          tx.oncomplete = () => (db.close(), resolve(JSON.stringify(all)));
+        };
+        req.onerror = () => resolve('unopened');
+      }),
+    name,
+  );
+
+describe('script-tag add-ons under a strict CSP', () => {
+  it('loads nothing for a consent+segments site; reporting and encryption load once each from the bundle directory when configured', async () => {
+    const plain = await open('/addons.html');
+    const out = await run(plain.p, 'plain', {});
+    expect(out).toMatchObject({ storage: 'indexeddb', flushed: { sent: 0, queued: 0 }, errors: [] });
+    expect(addons(plain.requested)).toEqual([]);
+    await plain.p.close();
+
+    received.length = 0;
+    const { p, violations, requested } = await open('/addons.html');
+    const res = await run(p, 'full', { report: true, encryptAtRest: true });
+    expect(res).toMatchObject({ storage: 'indexeddb', flushed: { sent: 1, queued: 0 }, sent: 1, queued: 0, errors: [] });
+    expect(addons(requested).sort()).toEqual(['/dist/cohortkit-encrypt.js', '/dist/cohortkit-reporting.js']);
+    expect(received).toHaveLength(1);
+    expect(received[0]).toMatchObject({ space: 'lifecycle' });
+    // encrypted at rest: the event name is nowhere in the database in the clear
+    const dump = await dumpDb(p, 'cohortkit:full');
+    expect(dump).not.toBe('unopened');
+    expect(dump).not.toContain('article_view');
+    expect(violations).toEqual([]);
+    expect(browser.errors).toEqual([]);
+    await p.close();
+  });
+
+  it('an invalid report option still rejects createClient with its message (validated by the add-on)', async () => {
+    const { p } = await open('/addons.html');
+    const e = await p.evaluate(() =>
+      (window as any).Cohortkit.createClient({ namespace: 'bad', report: { endpoint: 'ftp://c.example/r' } }).then(
+        () => null,
+        (e: any) => ({ name: e.name, code: e.code, message: e.message }),
+      ),
+    );
+    expect(e).toMatchObject({ name: 'CohortkitError', code: 'invalid-options', message: expect.stringMatching(/^report\.endpoint: /) });
+    // the store it opened meanwhile was closed: the database can be deleted at once
+    expect(await p.evaluate(() => new Promise((r) => Object.assign(indexedDB.deleteDatabase('cohortkit:bad'), { onsuccess: () => r('deleted'), onblocked: () => r('blocked') })))).toBe('deleted');
+    await p.close();
+  });
+
+  it('copies the bundle nonce: the add-ons load under a nonce-only CSP', async () => {
+    received.length = 0;
+    const { p, violations, requested } = await open('/addons-nonce.html');
+    const res = await run(p, 'nonce', { report: true, encryptAtRest: true });
+    expect(res).toMatchObject({ storage: 'indexeddb', flushed: { sent: 1, queued: 0 }, errors: [] });
+    expect(addons(requested).sort()).toEqual(['/dist/cohortkit-encrypt.js', '/dist/cohortkit-reporting.js']);
+    expect(violations).toEqual([]);
+    await p.close();
+  });
+
+  it('add-ons that cannot be loaded: error (network) each, the client runs on; queued reports wait and leave from a later page', async () => {
+    // a page with the add-ons queues a report the collector refuses for now
+    down = true;
+    received.length = 0;
+    const first = await open('/addons.html');
+    expect(await run(first.p, 'later', { report: true })).toMatchObject({ flushed: { sent: 0, queued: 1 }, queued: 1 });
+    await first.p.close();
+    down = false;
+
+    const before = browser.errors.length;
+    const { p, violations, requested } = await open('/elsewhere/addons.html');
+    // reporting idle: the report queued earlier is counted and shown, kept, not sent
+    const idle = await run(p, 'later', { report: true }, false);
+    expect(idle).toMatchObject({ storage: 'indexeddb', flushed: { sent: 0, queued: 1 }, queued: 1, sent: 0, segments: 1 });
+    expect(idle.errors).toEqual([{ code: 'network', message: expect.stringMatching(/cohortkit-reporting\.js could not be loaded from/) }]);
+    // encryption unavailable: storage continues in memory, never in the clear
+    const res = await run(p, 'enc', { report: true, encryptAtRest: true });
+    expect(addons(requested).sort()).toEqual(['/elsewhere/cohortkit-encrypt.js', '/elsewhere/cohortkit-reporting.js', '/elsewhere/cohortkit-reporting.js']);
+    expect(res).toMatchObject({ storage: 'memory', flushed: { sent: 0, queued: 0 } });
+    expect(res.errors.map((e) => e.code).sort()).toEqual(['network', 'network', 'storage']);
+    expect(res.errors.map((e) => e.message).join('\n')).toMatch(/cohortkit-encrypt\.js could not be loaded from/);
+    expect(await dumpDb(p, 'cohortkit:enc')).not.toContain('article_view');
+    expect(received).toEqual([]);
+    // the visitor's choices and tracking still work
+    const decided = await p.evaluate(async () => {
+      const c = await (window as any).Cohortkit.createClient({
+        namespace: 'later2',
+        segments: [{ id: 'reader', description: 'Read anything', rule: { event: 'article_view' } }],
+        report: { endpoint: '/v1/reports' },
+      });
+      await c.consent.update({ personalization: true }, { source: 'banner' });
+      await c.track('article_view');
+      const out = [c.consent.get().personalization, (await c.exportData()).signals.length > 0, await c.flush()];
+      await c.close();
+      return out;
+    });
+    expect(decided).toEqual(['granted', true, { sent: 0, queued: 0 }]);
+    expect(violations).toEqual([]);
+    expect(browser.errors.slice(before).filter((e) => !/404/.test(e))).toEqual([]);
+    await p.close();
+
+    // the IndexedDB page the add-on failed on left it alone: a later page with the add-on delivers it
+    const last = await open('/addons.html');
+    // (sent by the pass at start or by flush(), whichever comes first: sent once)
+    expect(await run(last.p, 'later', { report: true }, false)).toMatchObject({ flushed: { queued: 0 }, queued: 0, sent: 1 });
+    expect(received).toHaveLength(1);
+    await last.p.close();
+  });
+});
