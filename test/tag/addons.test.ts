@@ -1,0 +1,65 @@
+// The tag bundle's add-on loaders (src/tag/load-*.ts, src/tag/encrypt.ts) as the IIFE uses them:
+// the file and global each names, encryption's early load shared with storage's, and a failure
+// that reaches onError as `network` while storage continues from memory (nothing in the clear).
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { openStore } from '../../src/storage';
+import { encryptedStore, preloadEncryption } from '../../src/tag/encrypt';
+import { loadReporting } from '../../src/tag/load-reporting';
+import { loadAdapters } from '../../src/tag/load-adapters';
+import { createMemoryStore } from '../../src/storage/memory-store';
+import type { CohortkitError } from '../../src/errors';
+
+// As rollup's tagSwaps does: storage's `import('./encrypt')` is the tag's loader.
+vi.mock('../../src/storage/encrypt', () => import('../../src/tag/encrypt'));
+
+const w = window as unknown as Record<string, unknown>;
+afterEach(() => {
+  delete w.CohortkitEncrypt;
+  delete w.CohortkitReporting;
+  delete w.CohortkitInterop;
+  vi.restoreAllMocks();
+});
+
+describe('tag add-on loaders', () => {
+  it('each names its own file and global (a global already present is used, nothing inserted)', async () => {
+    const append = vi.spyOn(document.head, 'append');
+    w.CohortkitReporting = { r: 1 };
+    w.CohortkitInterop = { i: 1 };
+    expect(await loadReporting()).toEqual({ r: 1 });
+    expect(await loadAdapters()).toEqual({ i: 1 });
+    expect(append).not.toHaveBeenCalled();
+    // unit tests run the bundle without a <script src>: the directory is unknown, the load fails
+    delete w.CohortkitReporting;
+    await expect(loadReporting()).rejects.toMatchObject({ code: 'network', message: expect.stringContaining('cohortkit-reporting.js') });
+  });
+
+  it('encryptedStore uses the early load and hands the store to the add-on', async () => {
+    const raw = createMemoryStore();
+    const wrapped = createMemoryStore();
+    const add = vi.fn(async () => wrapped);
+    w.CohortkitEncrypt = { encryptedStore: add };
+    preloadEncryption();
+    const onError = vi.fn();
+    expect(await encryptedStore(raw, onError)).toBe(wrapped);
+    expect(add).toHaveBeenCalledWith(raw, onError);
+    expect(onError).not.toHaveBeenCalled();
+  });
+
+  it('an add-on that cannot be loaded: onError gets network, and storage continues from memory', async () => {
+    const errors: CohortkitError[] = [];
+    preloadEncryption(); // fails (no directory): never an unhandled rejection
+    const store = await openStore({ storage: 'indexeddb', namespace: 'tag-enc', encryptAtRest: true, onError: (e) => errors.push(e) });
+    expect(store.kind).toBe('memory');
+    expect(errors.map((e) => e.code)).toEqual(['network', 'storage']);
+    expect(errors[0].message).toContain('cohortkit-encrypt.js');
+    expect(errors[1].message).toMatch(/continuing from memory$/);
+    await store.write([{ type: 'put', store: 'meta', key: 'k', value: 'plain' }]);
+    // nothing reached IndexedDB
+    const db = await new Promise<IDBDatabase>((r) => (indexedDB.open('cohortkit:tag-enc').onsuccess = (e) => r((e.target as IDBOpenDBRequest).result)));
+    const names = [...db.objectStoreNames];
+    const rows = names.length ? await new Promise<unknown[]>((r) => (db.transaction(names).objectStore('meta').getAll().onsuccess = (e) => r((e.target as IDBRequest).result))) : [];
+    db.close();
+    expect(rows).toEqual([]);
+    store.close();
+  });
+});
