@@ -70,8 +70,8 @@ describe('GPP in Chromium (IAB stub + @iabgpp/cmpapi)', () => {
     const requested: string[] = [];
     p.on('request', (r) => requested.push(new URL(r.url()).pathname));
     await start(p, 'gpp-a');
-    // the adapter is its own chunk, fetched because interop.gpp is configured
-    expect(requested.some((x) => /^\/dist\/chunks\/adapters-.*\.js$/.test(x))).toBe(true);
+    // the adapters are their own chunk (the interop add-on's), fetched because interop.gpp is configured
+    expect(requested.some((x) => /^\/dist\/chunks\/interop-.*\.js$/.test(x))).toBe(true);
 
     await p.evaluate(() => (window as any).setUsnat({ SaleOptOutNotice: 1, SaleOptOut: 1, SharingOptOut: 2, TargetedAdvertisingOptOut: 2 }));
     // The two purposes may be recorded in separate tasks: wait until neither is unset.

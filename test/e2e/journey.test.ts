@@ -94,12 +94,15 @@ describe('private reporting in Chromium', () => {
     received.length = 0;
     const p = await browser.newPage();
     await p.goto(`${server.url}/app.html`);
+    // The client starts while online (as a tag does at page load: it fetches the reporting
+    // add-on then), and the connection drops before the visitor's choice.
+    await p.evaluate(async (endpoint) => ((window as any).c = await (window as any).app.client('offline1', endpoint)), `${server.url}/v1/reports`);
     await browser.context.setOffline(true);
-    const offline = await p.evaluate(async (endpoint) => {
-      const c = await (window as any).app.client('offline1', endpoint);
+    const offline = await p.evaluate(async () => {
+      const c = (window as any).c;
       await c.consent.update({ personalization: true, measurement: true });
       return c.flush();
-    }, `${server.url}/v1/reports`);
+    });
     expect(offline).toEqual({ sent: 0, queued: 2 });
     expect(received).toHaveLength(0);
     await browser.context.setOffline(false);
