@@ -8,6 +8,7 @@ import type { CompiledSpace } from '../reporting/validate';
 import type { Catalog } from '../segments';
 import { deletes, relyingOn, type OutboxEntry, type WriteOp } from '../storage';
 import type { ClientOptions, PrivacyEpoch } from '../types';
+import { ownError } from './addon-error';
 import { loadReporting } from './load-reporting';
 import type { ReportingRuntime, ReportingRuntimeOptions } from './reporting';
 import { EPOCHS_KEY, MEMO_KEY, isEntry, type EpochRecord } from './reporting-keys';
@@ -35,9 +36,9 @@ export function prepareReporting(raw: ClientOptions, catalog: Catalog, onError: 
             try {
               const spaces = m.validateCohortSpaces(raw.cohorts, catalog);
               const config = raw.report === undefined ? undefined : m.validateReportOptions(raw.report, m.pageBase());
-              return { spaces, createRuntime: (env: RuntimeEnv) => m.createReportingRuntime({ ...env, spaces, config }) };
+              return { spaces, createRuntime: (env: RuntimeEnv) => m.createReportingRuntime({ ...env, spaces, config, onError: (e) => env.onError(ownError(e)) }) };
             } catch (invalid) {
-              return { invalid };
+              return { invalid: ownError(invalid) };
             }
           },
           (e) => {

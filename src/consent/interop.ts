@@ -3,6 +3,7 @@
 import { CohortkitError, isCohortkitError } from '../errors';
 import type { ConsentSource, ConsentState } from '../types';
 import type { InteropOptions } from './interop-validate';
+import { ownError } from '../client/addon-error';
 import { loadAdapters, type InteropAdapters } from './load-adapters';
 
 export { validateInterop, type InteropOptions } from './interop-validate';
@@ -34,7 +35,7 @@ export function prepareInterop(raw: unknown, purposes: string[]): { settle(onInv
             try {
               return { a, v: a.validateInterop(raw, purposes) };
             } catch (invalid) {
-              return { invalid };
+              return { invalid: ownError(invalid) };
             }
           },
           (e) => ({ failed: isCohortkitError(e) ? e : new CohortkitError('network', 'interop: the CMP adapters could not be loaded', e) }),
@@ -46,7 +47,7 @@ export function prepareInterop(raw: unknown, purposes: string[]): { settle(onInv
       if ('off' in r) return none;
       if ('failed' in r) return () => Promise.reject(r.failed);
       const { a, v } = r;
-      return !win || !v || (!v.tcf && !v.consentMode && !v.gpp) ? none : async (env) => a.connectAdapters(v, win, env);
+      return !win || !v || (!v.tcf && !v.consentMode && !v.gpp) ? none : async (env) => a.connectAdapters(v, win, { ...env, onError: (e) => env.onError(ownError(e)) });
     },
   };
 }

@@ -5,6 +5,7 @@
 import type { CohortkitError } from '../errors';
 import type { Store } from '../storage';
 import type * as Encrypt from '../addons/encrypt';
+import { ownError } from '../client/addon-error';
 import { addon } from './addon';
 
 const load = addon<typeof Encrypt>('cohortkit-encrypt.js', 'CohortkitEncrypt');
@@ -17,5 +18,7 @@ export async function encryptedStore(raw: Store, onError: (e: CohortkitError) =>
   const p = early ?? load();
   early = undefined;
   const m = await p.catch((e: CohortkitError) => Promise.reject((onError(e), e)));
-  return m.encryptedStore(raw, onError);
+  // The add-on's errors become this bundle's CohortkitError (storage reads their message).
+  const own = (e: unknown) => ownError(e) as CohortkitError;
+  return m.encryptedStore(raw, (e) => onError(own(e))).catch((e) => Promise.reject(own(e)));
 }

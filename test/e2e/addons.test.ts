@@ -133,10 +133,10 @@ describe('script-tag add-ons under a strict CSP', () => {
     const e = await p.evaluate(() =>
       (window as any).Cohortkit.createClient({ namespace: 'bad', report: { endpoint: 'ftp://c.example/r' } }).then(
         () => null,
-        (e: any) => ({ name: e.name, code: e.code, message: e.message }),
+        (e: any) => ({ name: e.name, code: e.code, message: e.message, own: e instanceof (window as any).Cohortkit.CohortkitError }),
       ),
     );
-    expect(e).toMatchObject({ name: 'CohortkitError', code: 'invalid-options', message: expect.stringMatching(/^report\.endpoint: /) });
+    expect(e).toMatchObject({ name: 'CohortkitError', code: 'invalid-options', message: expect.stringMatching(/^report\.endpoint: /), own: true });
     // the store it opened meanwhile was closed: the database can be deleted at once
     expect(await p.evaluate(() => new Promise((r) => Object.assign(indexedDB.deleteDatabase('cohortkit:bad'), { onsuccess: () => r('deleted'), onblocked: () => r('blocked') })))).toBe('deleted');
     await p.close();

@@ -41,8 +41,13 @@ describe('tag add-on loaders', () => {
     preloadEncryption();
     const onError = vi.fn();
     expect(await encryptedStore(raw, onError)).toBe(wrapped);
-    expect(add).toHaveBeenCalledWith(raw, onError);
+    expect(add).toHaveBeenCalledWith(raw, expect.any(Function));
     expect(onError).not.toHaveBeenCalled();
+    // what the add-on reports reaches onError as this bundle's CohortkitError
+    const { CohortkitError } = await import('../../src/errors');
+    (add.mock.calls[0] as unknown as [unknown, (e: unknown) => void])[1](Object.assign(new Error('undecryptable'), { name: 'CohortkitError', code: 'storage' }));
+    expect(onError.mock.calls[0][0]).toBeInstanceOf(CohortkitError);
+    expect(onError.mock.calls[0][0]).toMatchObject({ code: 'storage', message: 'undecryptable' });
   });
 
   it('an add-on that cannot be loaded: onError gets network, and storage continues from memory', async () => {
@@ -61,5 +66,22 @@ describe('tag add-on loaders', () => {
     db.close();
     expect(rows).toEqual([]);
     store.close();
+  });
+});
+
+describe('ownError', () => {
+  it("an add-on's CohortkitError (another copy of the class) becomes this bundle's, code, message and cause kept", async () => {
+    const { ownError } = await import('../../src/client/addon-error');
+    const { CohortkitError } = await import('../../src/errors');
+    const cause = new Error('root');
+    const foreign = Object.assign(new Error('report.endpoint: expected https'), { name: 'CohortkitError', code: 'invalid-options', cause });
+    const own = ownError(foreign) as InstanceType<typeof CohortkitError>;
+    expect(own).toBeInstanceOf(CohortkitError);
+    expect([own.code, own.message, own.cause]).toEqual(['invalid-options', 'report.endpoint: expected https', cause]);
+    const mine = new CohortkitError('network', 'x');
+    expect(ownError(mine)).toBe(mine);
+    const other = new TypeError('t');
+    expect(ownError(other)).toBe(other);
+    expect(ownError('str')).toBe('str');
   });
 });
