@@ -36,7 +36,14 @@ export function prepareReporting(raw: ClientOptions, catalog: Catalog, onError: 
             try {
               const spaces = m.validateCohortSpaces(raw.cohorts, catalog);
               const config = raw.report === undefined ? undefined : m.validateReportOptions(raw.report, m.pageBase());
-              return { spaces, createRuntime: (env: RuntimeEnv) => m.createReportingRuntime({ ...env, spaces, config, onError: (e) => env.onError(ownError(e)) }) };
+              const createRuntime = (env: RuntimeEnv) => {
+                try {
+                  return m.createReportingRuntime({ ...env, spaces, config, onError: (e) => env.onError(ownError(e)) });
+                } catch (e) {
+                  throw ownError(e); // e.g. the space id "consent" while report.consentRates is on
+                }
+              };
+              return { spaces, createRuntime };
             } catch (invalid) {
               return { invalid: ownError(invalid) };
             }
