@@ -145,7 +145,13 @@ function mutate(root: Record<string, unknown>, ops: Op[]): unknown {
     const [node, anc] = nodes[o.at % nodes.length];
     const ks = Object.keys(node);
     const k = Array.isArray(node) ? String(o.key % (node.length + 1)) : ks.length ? ks[o.key % ks.length] : 'x';
-    const def = (name: string, value: unknown) => Object.defineProperty(node, name, { value, enumerable: true, writable: true, configurable: true });
+    const def = (name: string, value: unknown) => {
+      try {
+        Object.defineProperty(node, name, { value, enumerable: true, writable: true, configurable: true });
+      } catch {
+        /* e.g. an array's length set to NaN: skip the op */
+      }
+    };
     const place = (v: unknown) => (v && typeof v == 'object' && placed.add(v), v);
     const cur = () => {
       const d = Object.getOwnPropertyDescriptor(node, k);
@@ -155,7 +161,13 @@ function mutate(root: Record<string, unknown>, ops: Op[]): unknown {
     if (o.op == 'set') def(k, place(leaf(o.v)));
     else if (o.op == 'add') def(o.name, place(leaf(o.v)));
     else if (o.op == 'delete') delete (node as Record<string, unknown>)[k];
-    else if (o.op == 'getter') Object.defineProperty(node, k, throwingGetter());
+    else if (o.op == 'getter') {
+      try {
+        Object.defineProperty(node, k, throwingGetter());
+      } catch {
+        /* an array's length: skip */
+      }
+    }
     else if (o.op == 'cycle') def(k, anc.length ? anc[o.key % anc.length] : node);
     else if (o.op == 'proxy-node') def(k, place(new Proxy(Object(cur() ?? {}), { ownKeys: () => { throw new Error('keys'); } })));
     else {
