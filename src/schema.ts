@@ -7,9 +7,10 @@ import { fail, list, obj, want, type Check, type Obj } from './validate';
 
 /**
  * A schema: validates `v` at `path` and returns what to keep (undefined leaves the key out of
- * the enclosing shape). `out` is the enclosing shape's result so far (for cross-field rules).
+ * the enclosing shape). `out` is the enclosing shape's result so far (for cross-field rules),
+ * `o` its copy as read (for presence checks).
  */
-export type Schema<T = any> = (v: unknown, path: string, code?: CohortkitErrorCode, out?: any) => T;
+export type Schema<T = any> = (v: unknown, path: string, code?: CohortkitErrorCode, out?: any, o?: Obj) => T;
 
 /** `c` (a check or a schema) when present; absent (undefined) gives `def`. */
 export const opt =
@@ -35,7 +36,7 @@ export const shape =
     const o = obj(v, path, keys || Object.keys(fields), code);
     const out: Obj = {};
     for (const k in fields) {
-      const r = fields[k](o[k], path ? `${path}.${k}` : k, code, out);
+      const r = fields[k](o[k], path ? `${path}.${k}` : k, code, out, o);
       if (r !== undefined) out[k] = r;
     }
     return then ? then(out, path, o) : (out as T);
