@@ -1,4 +1,4 @@
-import { arr, opt, purposeList, req, shape } from './schema';
+import { arr, opt, purposeList, req, shape, uniqueId } from './schema';
 import { BOOL, ID, POSITIVE, STRING, TEXT, newId, oneOf } from './validate';
 
 export interface Purpose {
@@ -59,7 +59,7 @@ export function normalizeOptions(input: unknown): NormalizedOptions {
       ),
       // `interests`: ids like segment ids (unique), a non-empty label, declared purposes (default ['personalization']).
       interests: (v, p, c, out) =>
-        v === undefined ? [] : arr(shape({ id: (x, q) => newId(interestIds, x, q), label: req(TEXT), purposes: purposeList(out.purposes.map((x: Purpose) => x.id), 1) }))(v, p),
+        v === undefined ? [] : arr(shape({ id: uniqueId(interestIds), label: req(TEXT), purposes: purposeList(out.purposes.map((x: Purpose) => x.id), 1) }))(v, p),
     },
     KEYS,
     (out, _, raw) => {

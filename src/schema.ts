@@ -3,7 +3,7 @@
 // (`segments[2].rule.all[0].within: …`) instead of being spelled out by hand. The reads and
 // messages are those of ./validate (hostile getters and proxies survive; unknown keys are named).
 import type { CohortkitErrorCode } from './errors';
-import { fail, list, obj, want, type Check, type Obj } from './validate';
+import { fail, list, newId, obj, want, type Check, type Obj } from './validate';
 
 /**
  * A schema: validates `v` at `path` and returns what to keep (undefined leaves the key out of
@@ -64,3 +64,9 @@ export const purposeList =
             arr((x, q) => (typeof x == 'string' && declared.includes(x) ? x : fail(q, `expected a declared purpose, got ${JSON.stringify(x)}`)), min)(v, p, code),
           ),
         ];
+
+/** An id (ID) not yet in `seen` (then added): `<path>: duplicate id "<v>"` otherwise. */
+export const uniqueId =
+  (seen: Set<string>): Schema<string> =>
+  (v, p) =>
+    newId(seen, v, p);

@@ -1,7 +1,7 @@
 import type { DecideRequest, Duration } from '../types';
 import { duration } from '../segments/duration';
 import { arr, opt, req as reqd, shape } from '../schema';
-import { BOOL, ID, fail } from '../validate';
+import { BOOL, ID, SAFE_POSITIVE_INT, fail } from '../validate';
 
 /** Longest slot name. */
 export const MAX_SLOT_LENGTH = 64;
@@ -21,7 +21,7 @@ export function validateDecideRequest(req: unknown): DecideRequest {
       fallback: (v, p, c, out, o) => ('fallback' in o! ? v : fail(p, 'required (the non-personalized default)', A)),
       holdout: opt([(h) => typeof h == 'number' && h >= 0 && h <= 1, 'expected a number in [0, 1]']),
       allowSensitive: opt(BOOL),
-      cap: opt(shape({ max: reqd([(m) => Number.isSafeInteger(m) && m >= 1, 'expected a positive integer']), per: (v, p, c) => (duration(v, p, c), v as Duration) })),
+      cap: opt(shape({ max: reqd(SAFE_POSITIVE_INT), per: (v, p, c) => (duration(v, p, c), v as Duration) })),
     },
     ['slot', 'variants', 'fallback', 'holdout', 'cap', 'allowSensitive'],
     (r, _, o) => ({ ...r, fallback: o.fallback }),

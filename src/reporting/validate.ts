@@ -1,7 +1,7 @@
 // Validation of `options.cohorts` (against the segment catalog) and `options.report`.
 import type { Catalog } from '../segments';
-import { arr, opt, req, shape, type Schema } from '../schema';
-import { POSITIVE, TEXT, fail, newId, oneOf, read, want } from '../validate';
+import { arr, opt, req, shape, uniqueId, type Schema } from '../schema';
+import { POSITIVE, SAFE_POSITIVE_INT, TEXT, fail, oneOf, read, want } from '../validate';
 import type { MechanismName } from '../types';
 
 /** A validated cohort space. Cohort i is `cohorts[i]`; the fallback is index `cohorts.length`. */
@@ -42,12 +42,12 @@ export function validateCohortSpaces(input: unknown, catalog: Catalog): Compiled
     const purposes = new Set(['measurement']);
     return shape(
       {
-        id: (x, q) => newId(seen, x, q),
-        version: (x, q) => want(x ?? 1, [(n) => Number.isSafeInteger(n) && n >= 1, 'expected a positive integer'], q),
+        id: uniqueId(seen),
+        version: (x, q) => want(x ?? 1, SAFE_POSITIVE_INT, q),
         description: req(TEXT),
         cohorts: arr(
           shape({
-            id: (x, q) => newId(ids, x, q),
+            id: uniqueId(ids),
             segment: (x, q) => {
               const seg = typeof x == 'string' ? catalog.get(x) : undefined;
               if (!seg) return fail(q, `unknown segment ${JSON.stringify(x)}`);
@@ -58,7 +58,7 @@ export function validateCohortSpaces(input: unknown, catalog: Catalog): Compiled
           }),
           1,
         ),
-        fallback: (x, q) => newId(ids, x, q),
+        fallback: uniqueId(ids),
       },
       0,
       (s) => ({ ...s, k: s.cohorts.length + 1, purposes: [...purposes] }),

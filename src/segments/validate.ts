@@ -1,7 +1,7 @@
 // Validation of `options.segments` into a compiled Catalog, declared as schemas (../schema).
 // Every error names its path.
 import type { ContextKind, Scalar } from '../types';
-import { arr, opt, purposeList, req, shape, type Schema } from '../schema';
+import { arr, opt, purposeList, req, shape, uniqueId, type Schema } from '../schema';
 import {
   BOOL,
   ID,
@@ -18,7 +18,6 @@ import {
   list,
   obj,
   read,
-  newId,
   oneOf,
   want,
   type Check,
@@ -126,7 +125,7 @@ function segment(declared: string[], interests: string[], seen: Set<string>, ref
       };
     return shape(
       {
-        id: (x, p) => newId(seen, x, p),
+        id: uniqueId(seen),
         description: req(TEXT),
         version: opt(POSITIVE_INT, 1),
         goal: opt(STRING),
