@@ -22,12 +22,12 @@ export const STRING: Check = [(v) => typeof v == 'string', 'expected a string'];
 export const TEXT: Check = [(v) => typeof v == 'string' && v.trim(), 'expected a non-empty string'];
 export const POSITIVE_INT: Check = [(v) => Number.isInteger(v) && v > 0, 'expected a positive integer'];
 /** As POSITIVE_INT, and at most 2^53 − 1 (cohort space versions, `cap.max`). */
-export const SAFE_POSITIVE_INT: Check = [(v) => Number.isSafeInteger(v) && v > 0, POSITIVE_INT[1]];
+export const SAFE_POSITIVE_INT: Check = [(v) => Number.isSafeInteger(v) && v > 0, 'expected a positive integer'];
 export const NON_NEGATIVE_INT: Check = [(v) => Number.isInteger(v) && v >= 0, 'expected a non-negative integer'];
 export const POSITIVE: Check = [(v) => typeof v == 'number' && v > 0 && v < Infinity, 'expected a finite number > 0'];
-// The messages quote the patterns: `expected an id matching /^[a-z0-9][a-z0-9_-]{0,63}$/`.
-export const ID: Check = [(v) => typeof v == 'string' && ID_PATTERN.test(v), `expected an id matching ${ID_PATTERN}`];
-export const NAME: Check = [(v) => typeof v == 'string' && NAME_PATTERN.test(v), `expected a name matching ${NAME_PATTERN}`];
+// Literal messages, not `${ID_PATTERN}`: a template calling toString() keeps the constants out of tree-shaking.
+export const ID: Check = [(v) => typeof v == 'string' && ID_PATTERN.test(v), 'expected an id matching /^[a-z0-9][a-z0-9_-]{0,63}$/'];
+export const NAME: Check = [(v) => typeof v == 'string' && NAME_PATTERN.test(v), 'expected a name matching /^[A-Za-z0-9][A-Za-z0-9_.:-]{0,63}$/'];
 
 /**
  * Throws `CohortkitError(code, "<path>: <what>", cause)`.
