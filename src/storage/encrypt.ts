@@ -9,7 +9,8 @@ import type { Store, WriteOp } from './store';
  * HMAC-SHA-256 of the logical key (deterministic, so get/put/delete still address records).
  * Numeric keys (the ledger's sequence numbers) stay as they are: they order the ledger and
  * carry nothing about the visitor. Both CryptoKeys are non-extractable and kept in the `meta`
- * store under KEY_RECORD, so destroy() (forget) deletes them with the data.
+ * store under KEY_RECORD, so destroy() (forget) deletes them with the data. Keys are made once
+ * per database, atomically across tabs (storeKeysOnce).
  * A record that fails to decrypt is skipped like a malformed one, with one `storage` error.
  */
 const KEY_RECORD = 'cohortkit:keys';
@@ -33,35 +34,98 @@ const b64url = (b: ArrayBuffer) =>
 const isKeys = (v: unknown): v is Keys =>
   !!v && typeof CryptoKey !== 'undefined' && (v as Keys).aes instanceof CryptoKey && (v as Keys).hmac instanceof CryptoKey;
 
-/**
- * Reads the keys, or makes and stores them. Two tabs opening a new database at once must not each
- * make keys (the loser's records would become unreadable), so where Web Locks exist the read,
- * make and write run as one section across tabs, and the second tab reads the first one's keys.
- */
-async function loadKeys(raw: Store): Promise<Keys> {
-  const locks = typeof navigator !== 'undefined' ? navigator.locks : undefined;
-  return locks ? (locks.request(KEY_RECORD, () => loadOrMakeKeys(raw)) as Promise<Keys>) : loadOrMakeKeys(raw);
-}
+const OPEN_TIMEOUT_MS = 3000;
 
-async function loadOrMakeKeys(raw: Store): Promise<Keys> {
-  const got = await raw.get('meta', KEY_RECORD);
-  if (isKeys(got)) return got;
+/** Both keys, non-extractable. */
+async function makeKeys(): Promise<Keys> {
   const s = crypto.subtle;
-  const keys: Keys = {
+  return {
     aes: await s.generateKey({ name: 'AES-GCM', length: 256 }, false, ['encrypt', 'decrypt']),
     hmac: (await s.generateKey({ name: 'HMAC', hash: 'SHA-256' }, false, ['sign'])) as CryptoKey,
   };
-  await raw.write([{ type: 'put', store: 'meta', key: KEY_RECORD, value: keys }]);
-  return keys;
 }
 
 /**
- * Wrap an IndexedDB Store so nothing it stores is readable without the origin's keys. Rejects
- * (so the caller falls back to memory) when WebCrypto is missing or the keys can't be stored.
+ * Stores `ours` under KEY_RECORD unless keys are there already, and returns the keys that are
+ * stored, in ONE readwrite transaction on a short-lived connection of its own (the Store
+ * interface has no read-then-write transaction). IndexedDB runs readwrite transactions on the
+ * same store one at a time across connections and tabs, so of two tabs opening a new database
+ * at once exactly one writes its keys and the other adopts them: no Web Lock is needed (Safari
+ * before 15.4 has none), and none is taken. The connection never creates the database: if it
+ * was deleted meanwhile (a forget() elsewhere) the open is aborted and this rejects.
  */
-export async function encryptedStore(raw: Store, onError: (e: CohortkitError) => void): Promise<Store> {
+function storeKeysOnce(name: string, ours: Keys): Promise<Keys> {
+  return new Promise<Keys>((resolve, reject) => {
+    let db: IDBDatabase | undefined;
+    let settled = false;
+    const done = (err: unknown, keys?: Keys) => {
+      if (settled) return;
+      settled = true;
+      clearTimeout(timer);
+      db?.close();
+      if (keys) resolve(keys);
+      else reject(err instanceof CohortkitError ? err : new CohortkitError('storage', `storing the encryption keys in "${name}" failed: ${(err as Error)?.message ?? String(err)}`, err));
+    };
+    const timer = setTimeout(() => done(new CohortkitError('storage', `storing the encryption keys in "${name}" timed out after ${OPEN_TIMEOUT_MS} ms`)), OPEN_TIMEOUT_MS);
+    let req: IDBOpenDBRequest;
+    try {
+      req = indexedDB.open(name);
+    } catch (e) {
+      return done(e);
+    }
+    req.onupgradeneeded = () => req.transaction!.abort();
+    req.onblocked = () => undefined; // an open without a version is never blocked; kept for old engines
+    req.onerror = (e) => (e.preventDefault(), done(req.error ?? new Error('open failed')));
+    req.onsuccess = () => {
+      db = req.result;
+      if (settled) return void db.close(); // timed out meanwhile
+      db.onversionchange = () => db!.close();
+      try {
+        const tx = db.transaction('meta', 'readwrite');
+        const meta = tx.objectStore('meta');
+        let chosen = ours;
+        const read = meta.get(KEY_RECORD);
+        // Nothing may throw out of an IDB callback (the page would see it): a put that can't
+        // clone the keys (DataCloneError) aborts the transaction and rejects instead.
+        read.onsuccess = () => {
+          if (isKeys(read.result)) return void (chosen = read.result);
+          try {
+            meta.put(ours, KEY_RECORD);
+          } catch (e) {
+            done(e);
+            tx.abort();
+          }
+        };
+        tx.oncomplete = () => done(undefined, chosen);
+        tx.onerror = (e) => e.preventDefault();
+        tx.onabort = () => done(tx.error ?? new Error('transaction aborted'));
+      } catch (e) {
+        done(e);
+      }
+    };
+  });
+}
+
+/**
+ * The stored keys, or (a new database) keys made now and stored unless another tab stored
+ * its own first, in which case those are used (see storeKeysOnce).
+ */
+async function loadKeys(raw: Store, name: string): Promise<Keys> {
+  const got = await raw.get('meta', KEY_RECORD);
+  if (isKeys(got)) return got;
+  // Made before the transaction: WebCrypto is asynchronous, and an IndexedDB transaction
+  // commits as soon as it has no request pending, so the keys cannot be made inside it.
+  return storeKeysOnce(name, await makeKeys());
+}
+
+/**
+ * Wrap an IndexedDB Store (of the database `name`) so nothing it stores is readable without the
+ * origin's keys. Rejects (so the caller falls back to memory) when WebCrypto is missing or the
+ * keys can't be stored.
+ */
+export async function encryptedStore(raw: Store, onError: (e: CohortkitError) => void, name: string): Promise<Store> {
   if (typeof crypto === 'undefined' || !crypto.subtle) throw new CohortkitError('storage', 'encryptAtRest needs WebCrypto (crypto.subtle)');
-  const keys = await loadKeys(raw);
+  const keys = await loadKeys(raw, name);
   const s = crypto.subtle;
   let reported = false;
   const bad = (store: StoreName) => {

@@ -2,7 +2,6 @@
 // space, cohort or interest id, or a purpose; reloads, the ledger and forget() work as without it.
 // fake-indexeddb structured-clones CryptoKey (Node's webcrypto keys) like a browser does; the
 // real-browser check is test/e2e/encryption.test.ts.
-import { installSerialLocks } from '../helpers';
 import { openDB } from 'idb';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createClient } from '../../src/index';
@@ -138,30 +137,4 @@ describe('encryptAtRest option', () => {
   });
 });
 
-describe('encryptAtRest: two tabs opening a new database at once', () => {
-  it('make one set of keys (Web Locks): a later page reads what both wrote', async () => {
-    watch = watchPage();
-    globalThis.fetch = (async () => { throw new TypeError('offline'); }) as never;
-    const { held, restore } = installSerialLocks();
-    try {
-      const namespace = ns();
-      const [a, b] = await Promise.all([createClient(opts(namespace)), createClient(opts(namespace))]);
-      expect(held.has('cohortkit:keys')).toBe(true);
-      await a.consent.update({ xq_personal_purpose: true });
-      await a.track('xq_article_view', { topic: 'xq_sports_prop' });
-      await b.consent.update({ xq_measure_purpose: true });
-      await a.close();
-      await b.close();
-      const later = await createClient(opts(namespace));
-      const errors: unknown[] = [];
-      later.on('error', (e) => errors.push(e));
-      expect(later.consent.get()).toMatchObject({ xq_personal_purpose: 'granted', xq_measure_purpose: 'granted' });
-      expect((await later.segments()).map((m) => m.id)).toEqual(['xq_reader_seg']);
-      expect(await later.consent.verify()).toBe(true);
-      expect(errors).toEqual([]);
-      await later.close();
-    } finally {
-      restore();
-    }
-  });
-});
+// Two tabs opening a new database at once (with and without Web Locks): encrypt-race.test.ts.
