@@ -1,7 +1,8 @@
 // encryptAtRest: nothing cohortkit keeps in IndexedDB names an event, a prop value, a segment,
 // space, cohort or interest id, or a purpose; reloads, the ledger and forget() work as without it.
 // fake-indexeddb structured-clones CryptoKey (Node's webcrypto keys) like a browser does; the
-// real-browser check is test/e2e/encryption.test.ts.
+// real-browser check, in Chromium, Firefox and WebKit, is test/e2e/engines-encryption.test.ts;
+// the two-tab key race is test/storage/encrypt-race.test.ts.
 import { openDB } from 'idb';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createClient } from '../../src/index';
