@@ -3,10 +3,14 @@
 // none of the tracked event names, prop values, segment/space/cohort/interest ids or purposes
 // (the same visit without it names them all: the dump can see them in that engine); after a
 // reload segments, consent, interests and a verifying ledger are back; forget() leaves no database.
+// And what it does NOT do, measured: each engine writes a stored non-extractable CryptoKey's raw
+// bytes into the profile's IndexedDB files, so whoever can read those files has the key too
+// (README "Encryption at rest", docs/browsers.md).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startServer, type TestServer } from './harness';
 import { launchEngine, selectedEngines, type Engine, type EnginePage } from './engines';
 import { databaseExists, dumpIndexedDB } from './engines/idb-dump';
+import { KEY_PROBE_PAGE, KEY_PROBE_PATH, keyBytesOnDisk } from './engines/key-on-disk';
 import { html, IIFE } from './engines/pages';
 
 type W = any; // the page's window
@@ -14,6 +18,7 @@ let server: TestServer;
 beforeAll(async () => {
   server = await startServer();
   server.pages.set('/enc.html', { body: html([IIFE], '<p>enc</p>') });
+  server.pages.set(KEY_PROBE_PATH, { body: KEY_PROBE_PAGE });
 });
 afterAll(() => server?.close());
 
@@ -137,5 +142,16 @@ describe.each(selectedEngines())('%s', (name) => {
     expect(await b.evaluate(databaseExists, 'cohortkit:race')).toBe(false);
     await b.close();
     expect(await engine.errors()).toEqual([]);
+  });
+});
+
+describe.each(selectedEngines())('%s: the key on disk', (name) => {
+  it(`[${name}] a stored non-extractable CryptoKey's raw bytes are in the profile's IndexedDB files (a disk reader has the key)`, async () => {
+    const { err, files } = await keyBytesOnDisk(name, server);
+    expect(err).toBe('ok');
+    // If an engine starts wrapping stored keys (as Safari on Apple platforms is documented to,
+    // with a Keychain master key), this fails: update README "Encryption at rest" and docs/browsers.md.
+    expect(files.length, 'files holding the key bytes').toBeGreaterThan(0);
+    for (const f of files) expect(f).toMatch(/indexeddb|idb/i);
   });
 });
