@@ -51,19 +51,23 @@ async function makeKeys(): Promise<Keys> {
  * interface has no read-then-write transaction). IndexedDB runs readwrite transactions on the
  * same store one at a time across connections and tabs, so of two tabs opening a new database
  * at once exactly one writes its keys and the other adopts them: no Web Lock is needed (Safari
- * before 15.4 has none), and none is taken. The connection never creates the database: if it
- * was deleted meanwhile (a forget() elsewhere) the open is aborted and this rejects.
+ * before 15.4 has none), and none is taken.
+ * The tab that stores keys also deletes, in the same transaction, every record already there:
+ * without keys none of them can be ours, and they are in clear (encryptAtRest turned on for an
+ * existing database) or sealed with lost keys; left behind they would be ignored but readable
+ * on disk. `deleted` counts them. The connection never creates the database: if it was deleted
+ * meanwhile (a forget() elsewhere) the open is aborted and this rejects.
  */
-function storeKeysOnce(name: string, ours: Keys): Promise<Keys> {
-  return new Promise<Keys>((resolve, reject) => {
+function storeKeysOnce(name: string, ours: Keys): Promise<{ keys: Keys; deleted: number }> {
+  return new Promise((resolve, reject) => {
     let db: IDBDatabase | undefined;
     let settled = false;
-    const done = (err: unknown, keys?: Keys) => {
+    const done = (err: unknown, got?: { keys: Keys; deleted: number }) => {
       if (settled) return;
       settled = true;
       clearTimeout(timer);
       db?.close();
-      if (keys) resolve(keys);
+      if (got) resolve(got);
       else reject(err instanceof CohortkitError ? err : new CohortkitError('storage', `storing the encryption keys in "${name}" failed: ${(err as Error)?.message ?? String(err)}`, err));
     };
     const timer = setTimeout(() => done(new CohortkitError('storage', `storing the encryption keys in "${name}" timed out after ${OPEN_TIMEOUT_MS} ms`)), OPEN_TIMEOUT_MS);
@@ -74,29 +78,36 @@ function storeKeysOnce(name: string, ours: Keys): Promise<Keys> {
       return done(e);
     }
     req.onupgradeneeded = () => req.transaction!.abort();
-    req.onblocked = () => undefined; // an open without a version is never blocked; kept for old engines
     req.onerror = (e) => (e.preventDefault(), done(req.error ?? new Error('open failed')));
     req.onsuccess = () => {
       db = req.result;
       if (settled) return void db.close(); // timed out meanwhile
       db.onversionchange = () => db!.close();
       try {
-        const tx = db.transaction('meta', 'readwrite');
+        const names = Array.from(db.objectStoreNames);
+        const tx = db.transaction(names, 'readwrite');
         const meta = tx.objectStore('meta');
-        let chosen = ours;
+        let keys = ours;
+        let deleted = 0;
         const read = meta.get(KEY_RECORD);
         // Nothing may throw out of an IDB callback (the page would see it): a put that can't
         // clone the keys (DataCloneError) aborts the transaction and rejects instead.
         read.onsuccess = () => {
-          if (isKeys(read.result)) return void (chosen = read.result);
+          if (isKeys(read.result)) return void (keys = read.result);
           try {
+            for (const n of names) {
+              const s = tx.objectStore(n);
+              const count = s.count();
+              count.onsuccess = () => (deleted += count.result - (n === 'meta' && read.result !== undefined ? 1 : 0));
+              s.clear();
+            }
             meta.put(ours, KEY_RECORD);
           } catch (e) {
             done(e);
             tx.abort();
           }
         };
-        tx.oncomplete = () => done(undefined, chosen);
+        tx.oncomplete = () => done(undefined, { keys, deleted });
         tx.onerror = (e) => e.preventDefault();
         tx.onabort = () => done(tx.error ?? new Error('transaction aborted'));
       } catch (e) {
@@ -110,12 +121,15 @@ function storeKeysOnce(name: string, ours: Keys): Promise<Keys> {
  * The stored keys, or (a new database) keys made now and stored unless another tab stored
  * its own first, in which case those are used (see storeKeysOnce).
  */
-async function loadKeys(raw: Store, name: string): Promise<Keys> {
+async function loadKeys(raw: Store, name: string, onError: (e: CohortkitError) => void): Promise<Keys> {
   const got = await raw.get('meta', KEY_RECORD);
   if (isKeys(got)) return got;
   // Made before the transaction: WebCrypto is asynchronous, and an IndexedDB transaction
   // commits as soon as it has no request pending, so the keys cannot be made inside it.
-  return storeKeysOnce(name, await makeKeys());
+  const { keys, deleted } = await storeKeysOnce(name, await makeKeys());
+  if (deleted > 0)
+    onError(new CohortkitError('storage', `encryptAtRest: deleted ${deleted} record(s) stored without these keys (in clear, or under lost keys); they cannot be read or encrypted in place`));
+  return keys;
 }
 
 /**
@@ -125,7 +139,7 @@ async function loadKeys(raw: Store, name: string): Promise<Keys> {
  */
 export async function encryptedStore(raw: Store, onError: (e: CohortkitError) => void, name: string): Promise<Store> {
   if (typeof crypto === 'undefined' || !crypto.subtle) throw new CohortkitError('storage', 'encryptAtRest needs WebCrypto (crypto.subtle)');
-  const keys = await loadKeys(raw, name);
+  const keys = await loadKeys(raw, name, onError);
   const s = crypto.subtle;
   let reported = false;
   const bad = (store: StoreName) => {

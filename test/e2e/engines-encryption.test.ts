@@ -1,7 +1,8 @@
 // Issue 14 evidence, in Chromium, Firefox and WebKit (real IndexedDB, real WebCrypto, CryptoKeys
 // stored by structured clone): with encryptAtRest a dump of every IndexedDB key and value names
 // none of the tracked event names, prop values, segment/space/cohort/interest ids or purposes
-// (the same visit without it names them all: the dump can see them in that engine); after a
+// (the same visit without it names them all: the dump can see them in that engine, and turning
+// the option on for that database deletes them); after a
 // reload segments, consent, interests and a verifying ledger are back; forget() leaves no database.
 // And what it does NOT do, measured: each engine writes a stored non-extractable CryptoKey's raw
 // bytes into the profile's IndexedDB files, so whoever can read those files has the key too
@@ -91,6 +92,12 @@ describe.each(modes)('$name private=$priv', ({ name: engineName, priv }) => {
     const clear = await p.evaluate(dumpIndexedDB, { fallback: ['cohortkit:plain'] });
     expect(clear.databases).toContain('cohortkit:plain');
     for (const s of STORED_PLAIN) expect(clear.text, s).toContain(s);
+    // Turned on for that existing plain database: what was in clear is deleted, not left behind.
+    const onAgain = await p.evaluate(visit, { ...plain, encryptAtRest: true });
+    expect(onAgain).toMatchObject({ ids: ['zq_reader_seg'], declared: true, storage: 'indexeddb' });
+    expect(onAgain.errors).toEqual([expect.stringMatching(/encryptAtRest: deleted \d+ record\(s\) stored without these keys/)]);
+    const converted = await p.evaluate(dumpIndexedDB, { fallback: ['cohortkit:plain'] });
+    for (const s of SECRETS) expect(converted.text, s).not.toContain(s);
     await p.evaluate(() => (window as W).Cohortkit.createClient({ namespace: 'plain' }).then((c: W) => c.forget().then(() => c.close())));
     expect(await p.evaluate(databaseExists, 'cohortkit:plain')).toBe(false);
 

@@ -138,4 +138,34 @@ describe('encryptAtRest option', () => {
   });
 });
 
+describe('encryptAtRest turned on for an existing plain database', () => {
+  it('deletes the records it cannot encrypt in place (no clear text stays behind), with one storage error; the client starts afresh', async () => {
+    watch = watchPage();
+    globalThis.fetch = (async () => { throw new TypeError('offline'); }) as never;
+    const namespace = ns();
+    await (await visit(namespace, false)).close();
+    expect(serialize(await dump(namespace))).toContain('xq_article_view'); // the plain visit is on disk
+    const errors: Array<{ code?: string; message?: string }> = [];
+    const c = await createClient(opts(namespace));
+    c.on('error', (e) => errors.push(e as never));
+    expect(c.consent.get()).toMatchObject({ xq_personal_purpose: 'unset' });
+    expect(await c.segments()).toEqual([]);
+    await c.close();
+    expect(errors.map((e) => `${e.code}: ${e.message}`)).toEqual([expect.stringMatching(/^storage: encryptAtRest: deleted \d+ record\(s\) stored without these keys/)]);
+    const all = serialize(await dump(namespace)) + serialize(await keysOf(namespace));
+    for (const s of SECRETS) expect(all, s).not.toContain(s);
+    expect(all).toContain('[CryptoKey]');
+    // Reopened: the encrypted database works, and nothing more is deleted.
+    const again = await visit(namespace);
+    await again.close();
+    const later = await createClient(opts(namespace));
+    const laterErrors: unknown[] = [];
+    later.on('error', (e) => laterErrors.push(e));
+    expect((await later.segments()).map((m) => m.id)).toEqual(['xq_reader_seg']);
+    expect(await later.consent.verify()).toBe(true);
+    expect(laterErrors).toEqual([]);
+    await later.close();
+  });
+});
+
 // Two tabs opening a new database at once (with and without Web Locks): encrypt-race.test.ts.
