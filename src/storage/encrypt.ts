@@ -1,3 +1,4 @@
+import { openDB, type IDBPDatabase } from 'idb';
 import { CohortkitError } from '../errors';
 import { KEY_PATHS, type StoreName } from './schema';
 import type { Store, WriteOp } from './store';
@@ -32,18 +33,7 @@ const b64url = (b: ArrayBuffer) =>
     .replace(/=+$/, '');
 
 const isKeys = (v: unknown): v is Keys =>
-  !!v && typeof CryptoKey !== 'undefined' && (v as Keys).aes instanceof CryptoKey && (v as Keys).hmac instanceof CryptoKey;
-
-const OPEN_TIMEOUT_MS = 3000;
-
-/** Both keys, non-extractable. */
-async function makeKeys(): Promise<Keys> {
-  const s = crypto.subtle;
-  return {
-    aes: await s.generateKey({ name: 'AES-GCM', length: 256 }, false, ['encrypt', 'decrypt']),
-    hmac: (await s.generateKey({ name: 'HMAC', hash: 'SHA-256' }, false, ['sign'])) as CryptoKey,
-  };
-}
+  (v as Keys)?.aes instanceof CryptoKey && (v as Keys).hmac instanceof CryptoKey; // CryptoKey exists wherever crypto.subtle does (checked first)
 
 /**
  * Stores `ours` under KEY_RECORD unless keys are there already, and returns the keys that are
@@ -55,81 +45,53 @@ async function makeKeys(): Promise<Keys> {
  * The tab that stores keys also deletes, in the same transaction, every record already there:
  * without keys none of them can be ours, and they are in clear (encryptAtRest turned on for an
  * existing database) or sealed with lost keys; left behind they would be ignored but readable
- * on disk. `deleted` counts them. The connection never creates the database: if it was deleted
+ * on disk. The connection never creates the database: if it was deleted
  * meanwhile (a forget() elsewhere) the open is aborted and this rejects.
  */
-function storeKeysOnce(name: string, ours: Keys): Promise<{ keys: Keys; deleted: number }> {
-  return new Promise((resolve, reject) => {
-    let db: IDBDatabase | undefined;
-    let settled = false;
-    const done = (err: unknown, got?: { keys: Keys; deleted: number }) => {
-      if (settled) return;
-      settled = true;
-      clearTimeout(timer);
-      db?.close();
-      if (got) resolve(got);
-      else reject(err instanceof CohortkitError ? err : new CohortkitError('storage', `storing the encryption keys in "${name}" failed: ${(err as Error)?.message ?? String(err)}`, err));
-    };
-    const timer = setTimeout(() => done(new CohortkitError('storage', `storing the encryption keys in "${name}" timed out after ${OPEN_TIMEOUT_MS} ms`)), OPEN_TIMEOUT_MS);
-    let req: IDBOpenDBRequest;
+async function storeKeysOnce(name: string, ours: Keys): Promise<Keys> {
+  let db: IDBPDatabase | undefined;
+  try {
+    // No version: opens what is there (no timeout: an open without a version waits only behind
+    // an upgrade or delete of this database, and cohortkit's connections close for those); an
+    // upgrade means the database is gone, and is aborted.
+    db = await openDB(name, undefined, { upgrade: (_d, _o, _n, tx) => (tx.done.catch(() => undefined), tx.abort()) });
+    const names = [...db.objectStoreNames];
+    const tx = db.transaction(names, 'readwrite');
+    // Every request's failure also fails the transaction: mark them handled, then wait for all.
+    const handled = <T>(p: Promise<T>) => (p.catch(() => undefined), p);
+    const done = handled(tx.done);
+    const got = await tx.objectStore('meta').get(KEY_RECORD);
+    if (isKeys(got)) return await done, got;
     try {
-      req = indexedDB.open(name);
+      for (const n of names) handled(tx.objectStore(n).clear());
+      handled(tx.objectStore('meta').put(ours, KEY_RECORD)); // throws DataCloneError where keys can't be stored
     } catch (e) {
-      return done(e);
+      tx.abort(); // nothing of this transaction may commit
+      throw e;
     }
-    req.onupgradeneeded = () => req.transaction!.abort();
-    req.onerror = (e) => (e.preventDefault(), done(req.error ?? new Error('open failed')));
-    req.onsuccess = () => {
-      db = req.result;
-      if (settled) return void db.close(); // timed out meanwhile
-      db.onversionchange = () => db!.close();
-      try {
-        const names = Array.from(db.objectStoreNames);
-        const tx = db.transaction(names, 'readwrite');
-        const meta = tx.objectStore('meta');
-        let keys = ours;
-        let deleted = 0;
-        const read = meta.get(KEY_RECORD);
-        // Nothing may throw out of an IDB callback (the page would see it): a put that can't
-        // clone the keys (DataCloneError) aborts the transaction and rejects instead.
-        read.onsuccess = () => {
-          if (isKeys(read.result)) return void (keys = read.result);
-          try {
-            for (const n of names) {
-              const s = tx.objectStore(n);
-              const count = s.count();
-              count.onsuccess = () => (deleted += count.result - (n === 'meta' && read.result !== undefined ? 1 : 0));
-              s.clear();
-            }
-            meta.put(ours, KEY_RECORD);
-          } catch (e) {
-            done(e);
-            tx.abort();
-          }
-        };
-        tx.oncomplete = () => done(undefined, { keys, deleted });
-        tx.onerror = (e) => e.preventDefault();
-        tx.onabort = () => done(tx.error ?? new Error('transaction aborted'));
-      } catch (e) {
-        done(e);
-      }
-    };
-  });
+    await done;
+    return ours;
+  } catch (e) {
+    throw new CohortkitError('storage', `storing keys in "${name}": ${(e as Error)?.message ?? e}`, e);
+  } finally {
+    db?.close();
+  }
 }
 
 /**
  * The stored keys, or (a new database) keys made now and stored unless another tab stored
  * its own first, in which case those are used (see storeKeysOnce).
  */
-async function loadKeys(raw: Store, name: string, onError: (e: CohortkitError) => void): Promise<Keys> {
+async function loadKeys(raw: Store, name: string): Promise<Keys> {
   const got = await raw.get('meta', KEY_RECORD);
   if (isKeys(got)) return got;
   // Made before the transaction: WebCrypto is asynchronous, and an IndexedDB transaction
   // commits as soon as it has no request pending, so the keys cannot be made inside it.
-  const { keys, deleted } = await storeKeysOnce(name, await makeKeys());
-  if (deleted > 0)
-    onError(new CohortkitError('storage', `encryptAtRest: deleted ${deleted} record(s) stored without these keys (in clear, or under lost keys); they cannot be read or encrypted in place`));
-  return keys;
+  const s = crypto.subtle;
+  return storeKeysOnce(name, {
+    aes: await s.generateKey({ name: 'AES-GCM', length: 256 }, false, ['encrypt', 'decrypt']),
+    hmac: (await s.generateKey({ name: 'HMAC', hash: 'SHA-256' }, false, ['sign'])) as CryptoKey,
+  });
 }
 
 /**
@@ -139,13 +101,13 @@ async function loadKeys(raw: Store, name: string, onError: (e: CohortkitError) =
  */
 export async function encryptedStore(raw: Store, onError: (e: CohortkitError) => void, name: string): Promise<Store> {
   if (typeof crypto === 'undefined' || !crypto.subtle) throw new CohortkitError('storage', 'encryptAtRest needs WebCrypto (crypto.subtle)');
-  const keys = await loadKeys(raw, name, onError);
+  const keys = await loadKeys(raw, name);
   const s = crypto.subtle;
   let reported = false;
   const bad = (store: StoreName) => {
     if (reported) return;
     reported = true;
-    onError(new CohortkitError('storage', `a ${store} record failed to decrypt (tampered, or written with another key); ignored`));
+    onError(new CohortkitError('storage', `a ${store} record failed to decrypt; ignored`));
   };
   const opaque = async (store: StoreName, key: IDBValidKey): Promise<IDBValidKey> =>
     typeof key === 'number' ? key : b64url(await s.sign('HMAC', keys.hmac, enc.encode(`${store}\u0000${JSON.stringify(key)}`)));

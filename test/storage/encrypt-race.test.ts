@@ -6,6 +6,7 @@ import { openDB } from 'idb';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { createClient } from '../../src/index';
 import { encryptedStore } from '../../src/storage/encrypt';
+import { openStore } from '../../src/storage/index';
 import { dbName, openIDBStore } from '../../src/storage/idb-store';
 import { createMemoryStore } from '../../src/storage/memory-store';
 import type { Store } from '../../src/storage/store';
@@ -132,6 +133,27 @@ describe('encryptAtRest keys: hostile and absent databases', () => {
       await c.close();
       expect(((await db.get('meta', 'cohortkit:keys')) as { aes?: unknown }).aes).toBeInstanceOf(CryptoKey);
     }
+    db.close();
+  });
+
+  it('keys that cannot be stored (DataCloneError) abort the whole transaction: nothing is deleted, the client runs from memory with a storage error', async () => {
+    const namespace = ns();
+    const plain = await createClient({ ...opts(namespace), encryptAtRest: false });
+    await plain.consent.update({ xq_personal_purpose: true });
+    await plain.close();
+    const spy = vi.spyOn(crypto.subtle, 'generateKey').mockResolvedValue((() => 0) as never); // a function: not cloneable
+    try {
+      const errors: Array<{ code?: string; message?: string }> = [];
+      const c = await openStore({ storage: 'indexeddb', namespace, encryptAtRest: true, onError: (e) => errors.push(e) });
+      expect(c.kind).toBe('memory');
+      expect(errors.map((e) => `${e.code}: ${e.message}`)).toEqual([expect.stringMatching(/^storage: storing keys in "cohortkit:race\w+": .*; continuing from memory$/)]);
+      c.close();
+    } finally {
+      spy.mockRestore();
+    }
+    const db = await openDB(dbName(namespace));
+    expect(await db.getAll('ledger')).toHaveLength(1); // the clear() calls of the aborted transaction did not commit
+    expect(await db.get('meta', 'cohortkit:keys')).toBeUndefined();
     db.close();
   });
 
