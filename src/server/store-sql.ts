@@ -1,5 +1,6 @@
 import type { LDPReport, MechanismName } from '../types';
 import { addToRows, rowKey, type StatsRow } from './stats';
+import { INGEST_SQL, ingestParams } from './store-sql-ingest';
 import { checkDays, checkMaxGroups, dayOf, groupOf, splitByWindow, type BatchResult, type CollectorStore, type DedupeOptions } from './store';
 
 /** The smallest SQL surface the stores need (PGlite and pg both fit). */
@@ -111,9 +112,17 @@ export function createSqlStore(kind: string, open: () => Promise<SqlDriver>, opt
     }
     return refused;
   };
-  const batch = (d: SqlDriver, reports: LDPReport[], today: number): Promise<BatchResult> =>
-    d.transaction(async (tx) => {
-      const w = splitByWindow(reports, today, days);
+  /** No group to open (all known or reserved) and the day's prune done: the one-statement path. */
+  const hot = (reports: LDPReport[], today: number): boolean =>
+    prunedFor === today && reports.every((r) => reservedGroup(r) || known.has(`${r.space}|${r.spaceVersion}|${r.epoch}|${groupOf(r as never)}`));
+  const batch = async (d: SqlDriver, reports: LDPReport[], today: number): Promise<BatchResult> => {
+    const w = splitByWindow(reports, today, days);
+    if (hot(w.fresh, today)) {
+      const res = w.fresh.length ? await d.query(INGEST_SQL, ingestParams(w.fresh)) : { rows: [] };
+      const fresh = new Set<string>(res.rows.map((r) => r.id));
+      return { duplicateIds: w.fresh.filter((r) => !fresh.has(r.id)).map((r) => r.id), staleIds: w.stale, futureIds: w.future, groupLimitIds: [] };
+    }
+    return d.transaction(async (tx) => {
       if (prunedFor !== today) await tx.query('delete from cohortkit_ids where epoch < $1 or epoch > $2', [w.horizon, today + 1]);
       const refused = await admit(tx, w.fresh);
       const admitted = w.fresh.filter((r) => !refused.has(r.id));
@@ -134,6 +143,7 @@ export function createSqlStore(kind: string, open: () => Promise<SqlDriver>, opt
         groupLimitIds: [...refused],
       };
     });
+  };
   return {
     kind,
     async init() {
