@@ -1,4 +1,4 @@
-import type { LDPReport } from '../types';
+import type { LDPReport } from '../../types';
 import type { BatchResult, CollectorStore } from './store';
 
 /** Shares store transactions between concurrent requests (group commit). */

@@ -1,5 +1,5 @@
-import type { LDPReport } from '../types';
-import { addToRows, rowKey, type StatsRow } from './stats';
+import type { LDPReport } from '../../types';
+import { addToRows, rowKey, type StatsRow } from '../estimator/stats';
 
 /**
  * The collector's hot path as ONE statement (so one round trip and, outside a transaction, one

@@ -1,4 +1,4 @@
-import { CohortkitError } from '../errors';
+import { CohortkitError } from '../../errors';
 import type { CollectorStore, DedupeOptions } from './store';
 import { createSqlStore, type SqlDriver } from './store-sql';
 

@@ -1,5 +1,5 @@
-import type { LDPReport, MechanismName } from '../types';
-import { addToRows, rowKey, type StatsRow } from './stats';
+import type { LDPReport, MechanismName } from '../../types';
+import { addToRows, rowKey, type StatsRow } from '../estimator/stats';
 import { INGEST_SQL, ingestParams } from './store-sql-ingest';
 import { checkDays, checkMaxGroups, dayOf, groupOf, splitByWindow, type BatchResult, type CollectorStore, type DedupeOptions } from './store';
 
