@@ -27,6 +27,7 @@ const driver = (fail: (sql: string) => boolean = () => false): SqlDriver => {
     query: wrap((s, p) => db.query(s, p)),
     transaction: (fn) => db.transaction((tx) => fn({ query: wrap((s, p) => tx.query(s, p)) })),
     close: async () => {},
+    oneStatementMax: 32, // the production PGlite driver leaves it off; here it runs the one-statement path on a second engine
   };
 };
 const empty = async () => {

@@ -54,6 +54,7 @@ export function createPostgresStore(opts: PostgresStoreOptions): CollectorStore 
           }
         },
         close: () => pool.end(),
+        oneStatementMax: 32,
       };
     },
     opts,
