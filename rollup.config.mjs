@@ -83,7 +83,7 @@ const tagIIFE = (input, file, name, plugins = []) => ({
 const builds = [
   // npm package: ESM for each public entry. idb stays a dependency.
   {
-    input: { ...entries, 'cohortkit-collector': 'src/server/bin.ts', 'cohortkit-catalog': 'src/catalog/bin.ts' },
+    input: { ...entries, 'cohortkit-collector': 'src/server/collector/bin.ts', 'cohortkit-catalog': 'src/catalog/bin.ts' },
     output: {
       dir: out,
       format: 'es',

@@ -7,13 +7,15 @@
 import { request, Agent } from 'node:http';
 import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { loadavg, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 
 const DIST = process.env.COHORTKIT_BENCH_DIST ?? new URL('../dist', import.meta.url).pathname;
 const { startCollectorServer } = await import(join(DIST, 'server.js'));
-const ROUNDS = Number(process.env.COHORTKIT_BENCH_ROUNDS ?? 5);
-const ROUND_MS = 1_500; // per store per round
+// COHORTKIT_BENCH_BEFORE=<another dist/> adds its PGlite and PostgreSQL collectors to the same rounds (before/after, one run).
+const BEFORE = process.env.COHORTKIT_BENCH_BEFORE && (await import(join(resolve(process.env.COHORTKIT_BENCH_BEFORE), 'server.js')));
+const ROUNDS = Number(process.env.COHORTKIT_BENCH_ROUNDS ?? 7);
+const ROUND_MS = Number(process.env.COHORTKIT_BENCH_ROUND_MS ?? 2_000); // per store per round
 const CONCURRENCY = 8;
 const space = {
   id: 'bench',
@@ -60,7 +62,7 @@ async function drive(urls, batch, ms, xff) {
     const secs = (performance.now() - t0) / 1000;
     lat.sort((a, b) => a - b);
     const p = (q) => lat[Math.min(lat.length - 1, Math.floor(q * lat.length))];
-    return { rps: sent / secs, p50: p(0.5), p99: p(0.99), failed };
+    return { rps: sent / secs, p50: p(0.5), p99: p(0.99), failed, requests: lat.length };
   } finally {
     for (const a of agents) a.destroy();
   }
@@ -73,23 +75,29 @@ const range = (xs) => `${median(xs).toFixed(2)}× (min ${Math.min(...xs).toFixed
 // ---- 1. Stores vs memory, alternating rounds --------------------------------------------------
 const dir = mkdtempSync(join(tmpdir(), 'cohortkit-bench-'));
 const schema = `cohortkit_bench_${process.pid}`;
-const stores = { memory: undefined, pglite: { dataDir: dir }, ...(process.env.DATABASE_URL && { postgres: { databaseUrl: process.env.DATABASE_URL, schema } }) };
+const stores = { memory: undefined, pglite: { dataDir: join(dir, 'a') }, ...(process.env.DATABASE_URL && { postgres: { databaseUrl: process.env.DATABASE_URL, schema } }) };
+if (BEFORE) {
+  stores['pglite@before'] = { dataDir: join(dir, 'b') };
+  if (process.env.DATABASE_URL) stores['postgres@before'] = { databaseUrl: process.env.DATABASE_URL, schema: `${schema}_before` };
+}
 const servers = {};
 for (const [name, store] of Object.entries(stores)) {
-  servers[name] = await startCollectorServer({ spaces: [space], store, rateLimit: false, perAddressLimit: false });
-  await drive([servers[name].url], 1, 300); // opens the store, warms up
+  const start = name.endsWith('@before') ? BEFORE.startCollectorServer : startCollectorServer;
+  servers[name] = await start({ spaces: [space], store, rateLimit: false, perAddressLimit: false });
+  await drive([servers[name].url], 1, 1_000); // opens the store, warms up (JIT, prepared statements, known groups)
 }
 const runs = Object.fromEntries(Object.keys(stores).map((k) => [k, []]));
-console.log(`collector ingest: loopback, batch 1, ${CONCURRENCY} keep-alive connections, ${ROUNDS} alternating rounds of ${ROUND_MS / 1000} s per store`);
+console.log(`collector ingest: loopback, batch 1, ${CONCURRENCY} keep-alive connections, ${ROUNDS} alternating rounds of ${ROUND_MS / 1000} s per store (load average ${loadavg()[0].toFixed(1)} on this machine)`);
 for (let r = 0; r < ROUNDS; r++) {
   const order = r % 2 ? Object.keys(stores).reverse() : Object.keys(stores);
   for (const name of order) runs[name].push(await drive([servers[name].url], 1, ROUND_MS));
 }
 for (const [name, rs] of Object.entries(runs)) {
-  const line = `${name.padEnd(9)} ${fmt(median(rs.map((x) => x.rps))).padStart(7)} reports/s (median)  p50 ${median(rs.map((x) => x.p50)).toFixed(1)} ms  p99 ${median(rs.map((x) => x.p99)).toFixed(1)} ms`;
+  const line = `${name.padEnd(15)} ${fmt(median(rs.map((x) => x.rps))).padStart(7)} reports/s (median)  p50 ${median(rs.map((x) => x.p50)).toFixed(1)} ms  p99 ${median(rs.map((x) => x.p99)).toFixed(1)} ms`;
   const ratio = name === 'memory' ? '' : `  vs memory ${range(rs.map((x, i) => x.rps / runs.memory[i].rps))}`;
   const failed = rs.reduce((n, x) => n + x.failed, 0);
-  console.log(line + ratio + (failed ? `  ${failed} FAILED` : ''));
+  const reqs = rs.map((x) => x.requests);
+  console.log(line + ratio + `  (${fmt(Math.min(...reqs))}–${fmt(Math.max(...reqs))} requests a round)` + (failed ? `  ${failed} FAILED` : ''));
 }
 if (!process.env.DATABASE_URL) console.log('postgres  skipped (DATABASE_URL not set)');
 for (const name of Object.keys(stores)) {
@@ -158,5 +166,6 @@ if (process.env.DATABASE_URL) {
   const c = new pg.Client({ connectionString: process.env.DATABASE_URL });
   await c.connect();
   await c.query(`drop schema if exists ${schema} cascade`);
+  await c.query(`drop schema if exists ${schema}_before cascade`);
   await c.end();
 }

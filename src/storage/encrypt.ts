@@ -1,3 +1,4 @@
+import { openDB, type IDBPDatabase } from 'idb';
 import { CohortkitError } from '../errors';
 import { KEY_PATHS, type StoreName } from './schema';
 import type { Store, WriteOp } from './store';
@@ -9,7 +10,8 @@ import type { Store, WriteOp } from './store';
  * HMAC-SHA-256 of the logical key (deterministic, so get/put/delete still address records).
  * Numeric keys (the ledger's sequence numbers) stay as they are: they order the ledger and
  * carry nothing about the visitor. Both CryptoKeys are non-extractable and kept in the `meta`
- * store under KEY_RECORD, so destroy() (forget) deletes them with the data.
+ * store under KEY_RECORD, so destroy() (forget) deletes them with the data. Keys are made once
+ * per database, atomically across tabs (storeKeysOnce).
  * A record that fails to decrypt is skipped like a malformed one, with one `storage` error.
  */
 const KEY_RECORD = 'cohortkit:keys';
@@ -31,43 +33,81 @@ const b64url = (b: ArrayBuffer) =>
     .replace(/=+$/, '');
 
 const isKeys = (v: unknown): v is Keys =>
-  !!v && typeof CryptoKey !== 'undefined' && (v as Keys).aes instanceof CryptoKey && (v as Keys).hmac instanceof CryptoKey;
+  (v as Keys)?.aes instanceof CryptoKey && (v as Keys).hmac instanceof CryptoKey; // CryptoKey exists wherever crypto.subtle does (checked first)
 
 /**
- * Reads the keys, or makes and stores them. Two tabs opening a new database at once must not each
- * make keys (the loser's records would become unreadable), so where Web Locks exist the read,
- * make and write run as one section across tabs, and the second tab reads the first one's keys.
+ * Stores `ours` under KEY_RECORD unless keys are there already, and returns the keys that are
+ * stored, in ONE readwrite transaction on a short-lived connection of its own (the Store
+ * interface has no read-then-write transaction). IndexedDB runs readwrite transactions on the
+ * same store one at a time across connections and tabs, so of two tabs opening a new database
+ * at once exactly one writes its keys and the other adopts them: no Web Lock is needed (Safari
+ * before 15.4 has none), and none is taken.
+ * The tab that stores keys also deletes, in the same transaction, every record already there:
+ * without keys none of them can be ours, and they are in clear (encryptAtRest turned on for an
+ * existing database) or sealed with lost keys; left behind they would be ignored but readable
+ * on disk. The connection never creates the database: if it was deleted
+ * meanwhile (a forget() elsewhere) the open is aborted and this rejects.
  */
-async function loadKeys(raw: Store): Promise<Keys> {
-  const locks = typeof navigator !== 'undefined' ? navigator.locks : undefined;
-  return locks ? (locks.request(KEY_RECORD, () => loadOrMakeKeys(raw)) as Promise<Keys>) : loadOrMakeKeys(raw);
+async function storeKeysOnce(name: string, ours: Keys): Promise<Keys> {
+  let db: IDBPDatabase | undefined;
+  try {
+    // No version: opens what is there (no timeout: an open without a version waits only behind
+    // an upgrade or delete of this database, and cohortkit's connections close for those); an
+    // upgrade means the database is gone, and is aborted.
+    db = await openDB(name, undefined, { upgrade: (_d, _o, _n, tx) => (tx.done.catch(() => undefined), tx.abort()) });
+    const names = [...db.objectStoreNames];
+    const tx = db.transaction(names, 'readwrite');
+    // Every request's failure also fails the transaction: mark them handled, then wait for all.
+    const handled = <T>(p: Promise<T>) => (p.catch(() => undefined), p);
+    const done = handled(tx.done);
+    const got = await tx.objectStore('meta').get(KEY_RECORD);
+    if (isKeys(got)) return await done, got;
+    try {
+      for (const n of names) handled(tx.objectStore(n).clear());
+      handled(tx.objectStore('meta').put(ours, KEY_RECORD)); // throws DataCloneError where keys can't be stored
+    } catch (e) {
+      tx.abort(); // nothing of this transaction may commit
+      throw e;
+    }
+    await done;
+    return ours;
+  } catch (e) {
+    throw new CohortkitError('storage', `storing keys in "${name}": ${(e as Error)?.message ?? e}`, e);
+  } finally {
+    db?.close();
+  }
 }
 
-async function loadOrMakeKeys(raw: Store): Promise<Keys> {
+/**
+ * The stored keys, or (a new database) keys made now and stored unless another tab stored
+ * its own first, in which case those are used (see storeKeysOnce).
+ */
+async function loadKeys(raw: Store, name: string): Promise<Keys> {
   const got = await raw.get('meta', KEY_RECORD);
   if (isKeys(got)) return got;
+  // Made before the transaction: WebCrypto is asynchronous, and an IndexedDB transaction
+  // commits as soon as it has no request pending, so the keys cannot be made inside it.
   const s = crypto.subtle;
-  const keys: Keys = {
+  return storeKeysOnce(name, {
     aes: await s.generateKey({ name: 'AES-GCM', length: 256 }, false, ['encrypt', 'decrypt']),
     hmac: (await s.generateKey({ name: 'HMAC', hash: 'SHA-256' }, false, ['sign'])) as CryptoKey,
-  };
-  await raw.write([{ type: 'put', store: 'meta', key: KEY_RECORD, value: keys }]);
-  return keys;
+  });
 }
 
 /**
- * Wrap an IndexedDB Store so nothing it stores is readable without the origin's keys. Rejects
- * (so the caller falls back to memory) when WebCrypto is missing or the keys can't be stored.
+ * Wrap an IndexedDB Store (of the database `name`) so nothing it stores is readable without the
+ * origin's keys. Rejects (so the caller falls back to memory) when WebCrypto is missing or the
+ * keys can't be stored.
  */
-export async function encryptedStore(raw: Store, onError: (e: CohortkitError) => void): Promise<Store> {
+export async function encryptedStore(raw: Store, onError: (e: CohortkitError) => void, name: string): Promise<Store> {
   if (typeof crypto === 'undefined' || !crypto.subtle) throw new CohortkitError('storage', 'encryptAtRest needs WebCrypto (crypto.subtle)');
-  const keys = await loadKeys(raw);
+  const keys = await loadKeys(raw, name);
   const s = crypto.subtle;
   let reported = false;
   const bad = (store: StoreName) => {
     if (reported) return;
     reported = true;
-    onError(new CohortkitError('storage', `a ${store} record failed to decrypt (tampered, or written with another key); ignored`));
+    onError(new CohortkitError('storage', `a ${store} record failed to decrypt; ignored`));
   };
   const opaque = async (store: StoreName, key: IDBValidKey): Promise<IDBValidKey> =>
     typeof key === 'number' ? key : b64url(await s.sign('HMAC', keys.hmac, enc.encode(`${store}\u0000${JSON.stringify(key)}`)));

@@ -51,7 +51,7 @@ export async function openStore(opts: OpenStoreOptions): Promise<Store> {
     try {
       const raw = await openIDBStore(opts.namespace, onLost);
       // The crypto layer loads on demand (ESM): only clients that ask for it pay its bytes.
-      current = opts.encryptAtRest ? await (await import('./encrypt')).encryptedStore(raw, opts.onError).catch((e) => (raw.close(), Promise.reject(e))) : raw;
+      current = opts.encryptAtRest ? await (await import('./encrypt')).encryptedStore(raw, opts.onError, dbName(opts.namespace)).catch((e) => (raw.close(), Promise.reject(e))) : raw;
       if (note) opts.onError(new CohortkitError('storage', note));
     } catch (e) {
       current = createMemoryStore();

@@ -14,11 +14,11 @@ let early: Promise<typeof Encrypt> | undefined;
 /** Begins the load (the client calls it before opening IndexedDB); `encryptedStore` awaits it. */
 export const preloadEncryption = (): void => void (early = load()).catch(() => {});
 
-export async function encryptedStore(raw: Store, onError: (e: CohortkitError) => void): Promise<Store> {
+export async function encryptedStore(raw: Store, onError: (e: CohortkitError) => void, name: string): Promise<Store> {
   const p = early ?? load();
   early = undefined;
   const m = await p.catch((e: CohortkitError) => Promise.reject((onError(e), e)));
   // The add-on's errors become this bundle's CohortkitError (storage reads their message).
   const own = (e: unknown) => ownError(e) as CohortkitError;
-  return m.encryptedStore(raw, (e) => onError(own(e))).catch((e) => Promise.reject(own(e)));
+  return m.encryptedStore(raw, (e) => onError(own(e)), name).catch((e) => Promise.reject(own(e)));
 }

@@ -3,7 +3,7 @@
 // openStore with the real packages absent is checked against the installed tarball in tarball.pkg.ts.
 import { describe, expect, it } from 'vitest';
 import { isCohortkitError } from '../../src/errors';
-import { needDriver, openStore, type CollectorStore } from '../../src/server/store';
+import { needDriver, openStore, type CollectorStore } from '../../src/server/collector/store';
 
 const missing = (name: string) => () => import(/* @vite-ignore */ name);
 

@@ -86,6 +86,28 @@ export function storeSuite(get: () => Promise<CollectorStore>): void {
     expect(await s.epochs('plans')).toEqual([]);
   });
 
+  it('many small batches once the groups are known (SQL: the one-statement path) count like the estimator; replays are duplicates', async () => {
+    const s = await get();
+    const reports = [...makeReports(45, 21), ...makeReports(15, 22, { epoch: EPOCH - 1 })];
+    await s.addBatch(reports.slice(0, 3), EPOCH); // opens the groups (transaction path)
+    const dups: string[] = [];
+    const replayed: string[] = [];
+    for (let i = 3; i < reports.length; i += 3) {
+      replayed.push(reports[i - 1].id);
+      // Each batch replays one report of the previous batch and mixes epochs and mechanisms.
+      const out = await s.addBatch([...reports.slice(i, i + 3), reports[i - 1]], EPOCH);
+      dups.push(...out.duplicateIds);
+      expect(out.staleIds).toEqual([]);
+    }
+    expect(replayed).toHaveLength(19);
+    expect(dups.sort()).toEqual(replayed.sort());
+    const est = createEstimator({ spaces: SPACES });
+    for (const r of reports) est.add(r);
+    expect(est.snapshot().rows).toHaveLength(6); // 3 mechanisms × 2 epochs
+    expect(sorted(await s.rows('lifecycle'))).toEqual(sorted(est.snapshot().rows));
+    expect((await s.addBatch(reports.slice(0, 9), EPOCH)).duplicateIds.sort()).toEqual(reports.slice(0, 9).map((r) => r.id).sort());
+  });
+
   it('keeps epochs apart; the window [today − 8, today + 1] follows the clock, never the reports', async () => {
     const s = await get();
     const T = EPOCH;

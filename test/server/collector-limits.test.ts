@@ -4,7 +4,7 @@ import { readFileSync, readdirSync, statSync } from 'node:fs';
 import { Agent } from 'node:http';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { createAddressLimiter, clientAddress } from '../../src/server/guard';
+import { createAddressLimiter, clientAddress } from '../../src/server/collector/guard';
 import { createCollector, startCollectorServer, type CollectorOptions, type RunningCollector } from '../../src/server/index';
 import { call, makeReports, SPACES } from './collector-helpers';
 

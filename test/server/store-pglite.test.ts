@@ -27,6 +27,7 @@ const driver = (fail: (sql: string) => boolean = () => false): SqlDriver => {
     query: wrap((s, p) => db.query(s, p)),
     transaction: (fn) => db.transaction((tx) => fn({ query: wrap((s, p) => tx.query(s, p)) })),
     close: async () => {},
+    oneStatementMax: 32, // the production PGlite driver leaves it off; here it runs the one-statement path on a second engine
   };
 };
 const empty = async () => {
@@ -105,6 +106,29 @@ describe('SQL store on PGlite', () => {
       down = false;
       expect((await call(c.url, 'POST', '/v1/reports', reports)).body).toEqual({ accepted: 20, rejected: [] });
       expect((await call(c.url, 'GET', '/v1/estimates?space=lifecycle')).body.n).toBe(20);
+    } finally {
+      await c.collector.close();
+    }
+  });
+
+  it('a failure inside the one-statement hot path (stats upsert raises after the ids insert) persists nothing; the retry counts once', async () => {
+    await empty();
+    const c = await startCollectorServer({ spaces: SPACES, store: createSqlStore('pglite', async () => driver()) });
+    const reports = makeReports(30, 34);
+    const ids = async () => (await db.query<{ n: number }>('select count(*)::int as n from cohortkit_ids')).rows[0].n;
+    try {
+      // Two batches: the first opens the groups, the second sees them (known): the rest take the hot path.
+      for (const part of [reports.slice(0, 6), reports.slice(6, 12)]) expect((await call(c.url, 'POST', '/v1/reports', part)).body.accepted).toBe(6);
+      await db.exec(`create function ck_fault() returns trigger language plpgsql as $$ begin raise exception 'injected fault: disk full'; end $$;
+        create trigger ck_fault before insert or update on cohortkit_stats for each row execute function ck_fault()`);
+      const r = await call(c.url, 'POST', '/v1/reports', reports.slice(12));
+      expect(r.status).toBe(503);
+      expect(r.body.error).toMatch(/^store unavailable: .*injected fault: disk full/);
+      expect(await ids()).toBe(12); // the ids inserted before the failing upsert were rolled back with it
+      await db.exec('drop trigger ck_fault on cohortkit_stats; drop function ck_fault()');
+      expect((await call(c.url, 'POST', '/v1/reports', reports.slice(12))).body).toEqual({ accepted: 18, rejected: [] });
+      expect((await call(c.url, 'GET', '/v1/estimates?space=lifecycle')).body.n).toBe(30);
+      expect(await ids()).toBe(30);
     } finally {
       await c.collector.close();
     }

@@ -1,8 +1,8 @@
 // encryptAtRest: nothing cohortkit keeps in IndexedDB names an event, a prop value, a segment,
 // space, cohort or interest id, or a purpose; reloads, the ledger and forget() work as without it.
 // fake-indexeddb structured-clones CryptoKey (Node's webcrypto keys) like a browser does; the
-// real-browser check is test/e2e/encryption.test.ts.
-import { installSerialLocks } from '../helpers';
+// real-browser check, in Chromium, Firefox and WebKit, is test/e2e/engines-encryption.test.ts;
+// the two-tab key race is test/storage/encrypt-race.test.ts.
 import { openDB } from 'idb';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createClient } from '../../src/index';
@@ -138,30 +138,34 @@ describe('encryptAtRest option', () => {
   });
 });
 
-describe('encryptAtRest: two tabs opening a new database at once', () => {
-  it('make one set of keys (Web Locks): a later page reads what both wrote', async () => {
+describe('encryptAtRest turned on for an existing plain database', () => {
+  it('deletes the records it cannot encrypt in place (no clear text stays behind); the client starts afresh', async () => {
     watch = watchPage();
     globalThis.fetch = (async () => { throw new TypeError('offline'); }) as never;
-    const { held, restore } = installSerialLocks();
-    try {
-      const namespace = ns();
-      const [a, b] = await Promise.all([createClient(opts(namespace)), createClient(opts(namespace))]);
-      expect(held.has('cohortkit:keys')).toBe(true);
-      await a.consent.update({ xq_personal_purpose: true });
-      await a.track('xq_article_view', { topic: 'xq_sports_prop' });
-      await b.consent.update({ xq_measure_purpose: true });
-      await a.close();
-      await b.close();
-      const later = await createClient(opts(namespace));
-      const errors: unknown[] = [];
-      later.on('error', (e) => errors.push(e));
-      expect(later.consent.get()).toMatchObject({ xq_personal_purpose: 'granted', xq_measure_purpose: 'granted' });
-      expect((await later.segments()).map((m) => m.id)).toEqual(['xq_reader_seg']);
-      expect(await later.consent.verify()).toBe(true);
-      expect(errors).toEqual([]);
-      await later.close();
-    } finally {
-      restore();
-    }
+    const namespace = ns();
+    await (await visit(namespace, false)).close();
+    expect(serialize(await dump(namespace))).toContain('xq_article_view'); // the plain visit is on disk
+    const errors: Array<{ code?: string; message?: string }> = [];
+    const c = await createClient(opts(namespace));
+    c.on('error', (e) => errors.push(e as never));
+    expect(c.consent.get()).toMatchObject({ xq_personal_purpose: 'unset' });
+    expect(await c.segments()).toEqual([]);
+    await c.close();
+    expect(errors).toEqual([]); // deleted, so not even read as undecryptable
+    const all = serialize(await dump(namespace)) + serialize(await keysOf(namespace));
+    for (const s of SECRETS) expect(all, s).not.toContain(s);
+    expect(all).toContain('[CryptoKey]');
+    // Reopened: the encrypted database works, and nothing more is deleted.
+    const again = await visit(namespace);
+    await again.close();
+    const later = await createClient(opts(namespace));
+    const laterErrors: unknown[] = [];
+    later.on('error', (e) => laterErrors.push(e));
+    expect((await later.segments()).map((m) => m.id)).toEqual(['xq_reader_seg']);
+    expect(await later.consent.verify()).toBe(true);
+    expect(laterErrors).toEqual([]);
+    await later.close();
   });
 });
+
+// Two tabs opening a new database at once (with and without Web Locks): encrypt-race.test.ts.

@@ -40,8 +40,8 @@ describe('tag add-on loaders', () => {
     w.CohortkitEncrypt = { encryptedStore: add };
     preloadEncryption();
     const onError = vi.fn();
-    expect(await encryptedStore(raw, onError)).toBe(wrapped);
-    expect(add).toHaveBeenCalledWith(raw, expect.any(Function));
+    expect(await encryptedStore(raw, onError, 'cohortkit:test')).toBe(wrapped);
+    expect(add).toHaveBeenCalledWith(raw, expect.any(Function), 'cohortkit:test');
     expect(onError).not.toHaveBeenCalled();
     // what the add-on reports reaches onError as this bundle's CohortkitError
     const { CohortkitError } = await import('../../src/errors');

@@ -1,4 +1,4 @@
-import type { LDPReport } from '../types';
+import type { LDPReport } from '../../types';
 import type { BatchResult, CollectorStore } from './store';
 
 /** Shares store transactions between concurrent requests (group commit). */
@@ -14,9 +14,9 @@ export interface GroupCommitOptions {
   /** A group holds at most this many reports (a larger request still gets a transaction of its own). Default 2,000. */
   maxReports?: number;
   /**
-   * After a transaction, while fewer requests are queued than it held, wait up to this long for
-   * them (the clients just answered usually send again within a moment), so the next transaction
-   * is as full. Never delays a request arriving at an idle collector. Default 2 ms; 0 disables.
+   * After a transaction, wait up to this long until the requests it answered (the clients usually
+   * send again within a moment) are queued again alongside those already waiting, so the next
+   * transaction holds both. Never delays a request arriving at an idle collector. Default 2 ms; 0 disables.
    */
   windowMs?: number;
   /** Called before each transaction with its request and report counts (tests, logs). */
@@ -93,8 +93,12 @@ export function createGroupCommit(store: () => Promise<CollectorStore>, opts: Gr
       while (queue.length) {
         const group = take();
         await commit(group);
-        if (windowMs > 0 && queue.length < group.length) {
-          want = group.length;
+        // The requests just answered usually come back within moments: wait (up to windowMs) until
+        // they and the ones already queued can share the next transaction, so groups do not settle
+        // into halves that alternate (each paying a commit).
+        // (No wait when the queue alone already fills a transaction.)
+        if (windowMs > 0 && queue.reduce((n, p) => n + p.reports.length, 0) < maxReports) {
+          want = queue.length + group.length;
           await new Promise<void>((resolve) => {
             // Woken: still let the requests parsed in this event-loop turn join.
             const t = setTimeout((wake = () => (clearTimeout(t), (wake = undefined), setImmediate(resolve))), windowMs);

@@ -1,16 +1,16 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { olhRange } from '../privacy/index';
-import type { CohortSpace, LDPReport } from '../types';
+import { olhRange } from '../../privacy/index';
+import type { CohortSpace, LDPReport } from '../../types';
 import { checkCollectorOptions, type CollectorOptions } from './collector-options';
 import { clientAddress, createAddressLimiter, createTokenCheck } from './guard';
 import { createGroupCommit } from './group-commit';
 import { BODY_LIMIT, createRateLimiter, mediaType, readBody, sendJson } from './http';
-import { publishCohorts } from './publish';
+import { publishCohorts } from '../estimator/publish';
 import { createRejectionLog, reasonOf } from './rejections';
-import { estimateFromRows } from './stats';
+import { estimateFromRows } from '../estimator/stats';
 import { dayOf, openStore, splitByWindow, type CollectorStore, type StoreOption } from './store';
 import { createMemoryStore } from './store-memory';
-import { createReportValidator, spaceVersion } from './validate-report';
+import { createReportValidator, spaceVersion } from '../estimator/validate-report';
 
 export type { CollectorOptions } from './collector-options';
 

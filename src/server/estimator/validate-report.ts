@@ -1,7 +1,7 @@
-import { CohortkitError } from '../errors';
-import { fromBase64url } from '../privacy/index';
-import { SS_MAX_K, subsetSize } from '../privacy/subset';
-import type { CohortSpace, LDPReport, MechanismName } from '../types';
+import { CohortkitError } from '../../errors';
+import { fromBase64url } from '../../privacy/index';
+import { SS_MAX_K, subsetSize } from '../../privacy/subset';
+import type { CohortSpace, LDPReport, MechanismName } from '../../types';
 
 /** Outcome of checking one wire report: a clean copy, or an error naming the field. */
 export type ReportCheck = { ok: true; report: LDPReport } | { ok: false; error: string };

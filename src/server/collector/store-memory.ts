@@ -1,5 +1,5 @@
-import type { LDPReport } from '../types';
-import { addToRows, mergeRow, type StatsRow } from './stats';
+import type { LDPReport } from '../../types';
+import { addToRows, mergeRow, type StatsRow } from '../estimator/stats';
 import { checkDays, checkMaxGroups, dayOf, groupOf, splitByWindow, type CollectorStore, type DedupeOptions } from './store';
 
 export interface MemoryStoreOptions extends DedupeOptions {

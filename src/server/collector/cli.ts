@@ -1,6 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { CohortkitError } from '../errors';
-import type { CohortSpace } from '../types';
+import { CohortkitError } from '../../errors';
+import type { CohortSpace } from '../../types';
 import { createCollector, type CollectorHandler, type CollectorOptions } from './collector';
 import { checkCollectorOptions } from './collector-options';
 import { checkReadToken } from './guard';

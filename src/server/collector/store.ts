@@ -1,6 +1,6 @@
-import { CohortkitError } from '../errors';
-import type { LDPReport } from '../types';
-import type { StatsRow } from './stats';
+import { CohortkitError } from '../../errors';
+import type { LDPReport } from '../../types';
+import type { StatsRow } from '../estimator/stats';
 
 /** What one {@link CollectorStore.addBatch} did with the reports it was given. */
 export interface BatchResult {

@@ -1,5 +1,5 @@
-import { CohortkitError } from '../errors';
-import type { CohortSpace } from '../types';
+import { CohortkitError } from '../../errors';
+import type { CohortSpace } from '../../types';
 import { addToRows, estimateFromRows, mergeRow, type EstimateResult, type StatsRow } from './stats';
 import { checkSpaces, createReportValidator, isReportId, spaceVersion } from './validate-report';
 

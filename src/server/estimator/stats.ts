@@ -1,5 +1,5 @@
-import { eachSupport, mechanismParams, varianceOf } from '../privacy/index';
-import type { CohortSpace, LDPReport, MechanismName } from '../types';
+import { eachSupport, mechanismParams, varianceOf } from '../../privacy/index';
+import type { CohortSpace, LDPReport, MechanismName } from '../../types';
 import { spaceVersion } from './validate-report';
 
 /**

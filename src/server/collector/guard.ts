@@ -2,7 +2,7 @@
 // per-address report limit. Addresses live only in this process's memory, bounded, never persisted.
 import { createHash, timingSafeEqual } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
-import { CohortkitError } from '../errors';
+import { CohortkitError } from '../../errors';
 
 /** A read token: 16–512 visible ASCII characters (no spaces, no control characters). */
 export function checkReadToken(t: unknown, path = 'readToken'): string {

@@ -1,9 +1,9 @@
-import { CohortkitError } from '../errors';
-import type { CohortSpace } from '../types';
-import type { Estimator } from './estimator';
+import { CohortkitError } from '../../errors';
+import type { CohortSpace } from '../../types';
+import type { Estimator } from '../estimator/estimator';
 import { checkReadToken } from './guard';
 import { checkDays, checkMaxGroups, type StoreOption } from './store';
-import { checkSpaces } from './validate-report';
+import { checkSpaces } from '../estimator/validate-report';
 
 export interface CollectorOptions {
   /** The spaces reports are accepted for; several versions of one id may be given side by side. */

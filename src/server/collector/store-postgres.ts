@@ -1,4 +1,4 @@
-import { CohortkitError } from '../errors';
+import { CohortkitError } from '../../errors';
 import type { CollectorStore, DedupeOptions } from './store';
 import { createSqlStore, type SqlDriver } from './store-sql';
 
@@ -29,13 +29,21 @@ export function createPostgresStore(opts: PostgresStoreOptions): CollectorStore 
         await pool.end().catch(() => {});
         throw e;
       }
+      // Statements with parameters are prepared once per connection (named), then only bound.
+      const names = new Map<string, string>();
+      const q = (c: { query(...a: any[]): Promise<{ rows: any[] }> }, sql: string, params?: unknown[]) => {
+        if (!params?.length) return c.query(sql);
+        let name = names.get(sql);
+        if (!name) names.set(sql, (name = `cohortkit_${names.size + 1}`));
+        return c.query({ name, text: sql, values: params });
+      };
       return {
-        query: (sql, params) => pool.query(sql, params),
+        query: (sql, params) => q(pool, sql, params),
         async transaction(fn) {
           const c = await pool.connect();
           try {
             await c.query('begin');
-            const out = await fn({ query: (sql, params) => c.query(sql, params) });
+            const out = await fn({ query: (sql, params) => q(c, sql, params) });
             await c.query('commit');
             return out;
           } catch (e) {
@@ -46,6 +54,7 @@ export function createPostgresStore(opts: PostgresStoreOptions): CollectorStore 
           }
         },
         close: () => pool.end(),
+        oneStatementMax: 32,
       };
     },
     opts,
