@@ -19,7 +19,7 @@ export interface SegmentRuntimeOptions {
   /** Retention in days for a signal stored under these purposes. */
   retentionDays(purposes: string[]): number;
   /** Mutations are serialized (and cross-tab exclusive) through this; `queued` (when known) counts the sections queued so far. */
-  exclusive: (<T>(fn: () => Promise<T>) => Promise<T>) & { queued?: number };
+  exclusive: (<T>(fn: () => Promise<T>) => Promise<T>) & { queued?: number; local?: <T>(fn: () => Promise<T>) => Promise<T> };
   onSegments(memberships: Membership[]): void;
   /** Signals were stored (once per committed batch of tracks): tell other tabs. */
   onSignals?(): void;
@@ -167,8 +167,9 @@ export function createSegmentRuntime(o: SegmentRuntimeOptions) {
   };
 
   /** Apply a stored plan to the caches; emit on change. */
-  const settle = (explain: (id: string) => Explanation, apply: Array<() => unknown>) => {
+  const settle = (explain: (id: string) => Explanation, apply: Array<() => unknown>, wanted = true) => {
     apply.forEach((f) => f());
+    if (!apply.length && !wanted) return [];
     const memberships = list(explain);
     if (apply.length) o.onSegments(memberships);
     return memberships;
@@ -241,7 +242,10 @@ export function createSegmentRuntime(o: SegmentRuntimeOptions) {
           if (open && open.queued === o.exclusive.queued) return void open.calls.push(p);
           const batch = { calls: [p], queued: undefined as number | undefined };
           open = batch;
-          o.exclusive(async () => {
+          // In this page's order; across tabs only when the store cannot compare the stamp (the
+          // compared write then stands in for the cross-tab lock: another tab's write fails it, we reload).
+          const section = guarded && o.exclusive.local ? o.exclusive.local : o.exclusive;
+          section(async () => {
             if (open === batch) open = undefined;
             await commit(batch.calls);
           }).catch(() => undefined); // each call settles through its own promise
@@ -314,7 +318,7 @@ export function createSegmentRuntime(o: SegmentRuntimeOptions) {
         for (const k of written) putSignal(staged.get(k)!);
         guard = g;
         invalidate(ids);
-        if (both) settle(explain, memberships.apply);
+        if (both) settle(explain, memberships.apply, false);
         o.onSignals?.();
         break;
       }

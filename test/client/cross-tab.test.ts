@@ -170,8 +170,8 @@ describe('tracks across tabs when the messages are late (the stored stamp, no re
       expect(await a.track('article_view', { category: 'news', n: 3 } as never)).toEqual({ stored: true, reason: 'stored' });
       const explained = await a.explain('reader');
       expect(explained.conditions[0]).toMatchObject({ path: 'rule.count', observed: 3 });
-      expect((await b.exportData()).signals.find((x) => x.event === 'article_view')?.count).toBe(2); // B has not reloaded since its own write
-      expect((await a.exportData()).signals.find((x) => x.event === 'article_view')?.count).toBe(3);
+      expect((await b.exportData()).signals.find((x) => (x as { event: string }).event === 'article_view')).toMatchObject({ count: 2 }); // B has not reloaded since its own write
+      expect((await a.exportData()).signals.find((x) => (x as { event: string }).event === 'article_view')).toMatchObject({ count: 3 });
     } finally {
       post.mockRestore();
     }

@@ -6,6 +6,7 @@ import { describe, expect, it } from 'vitest';
 import { createClient } from '../../src/index';
 import { compileSegments, evaluateAll, evaluateSegment, nextChange } from '../../src/segments';
 import type { SignalRollup } from '../../src/segments';
+import type { SegmentDefinition } from '../../src/types';
 import { DAY, makeInput, NOW, toRollups, type TestEvent } from './helpers';
 
 const PURPOSES = ['personalization'];
@@ -92,11 +93,11 @@ describe('segments() serves the evaluated state: incremental equals from scratch
     await fc.assert(
       fc.asyncProperty(segmentsArb, fc.array(step, { minLength: 1, maxLength: 25 }), async (defs, steps) => {
         let now = NOW;
-        const c = await createClient({ storage: 'memory', segments: defs, namespace: `nc${k++}`, now: () => now });
+        const c = await createClient({ storage: 'memory', segments: defs as SegmentDefinition[], namespace: `nc${k++}`, now: () => now });
         await c.consent.update({ personalization: true });
         const catalog = compileSegments(defs, { purposes: PURPOSES });
         const fresh = async () => {
-          const rollups = (await c.exportData()).signals.filter((s) => s.expiresAt > now);
+          const rollups = ((await c.exportData()).signals as Array<SignalRollup & { expiresAt: number }>).filter((s) => s.expiresAt > now);
           return evaluateAll(catalog, makeInput(rollups, now, PURPOSES));
         };
         for (const s of steps) {
