@@ -1,6 +1,7 @@
 // The stateful half of signals and segments: the client's cache of rollups and memberships,
 // kept in step with the store. Pure work is delegated to src/signals and src/segments.
-import { evaluateSegment, nextChange, type Catalog, type SignalRollup, type VisitorContext } from '../segments';
+import type { Catalog, VisitorContext } from '../segments';
+import { createEvaluatedState } from './evaluated';
 import { addToRollup, createIngestGuard, dayOf, minimize, propsKey, rateWindowStart, countSince } from '../signals';
 import { deletes, relyingOn, STAMP_KEY, type Store, type StoredMembership, type StoredSignal, type WriteOp } from '../storage';
 import { newStamp } from '../storage/store';
@@ -45,9 +46,8 @@ interface Pending {
 
 export function createSegmentRuntime(o: SegmentRuntimeOptions) {
   const { catalog } = o;
-  let signals = new Map<string, StoredSignal>();
-  /** The same rollups by event, then key (kept with `signals`): a condition reads only its event's. */
-  let byEvent = new Map<string, Map<string, StoredSignal>>();
+  const st = createEvaluatedState(o);
+  const { setSignals, putSignal, dropSignal, invalidate, evaluator, warm } = st;
   let stored = new Map<string, StoredMembership>();
   /** Memberships of segments that rely on no purpose (context-only): never persisted. */
   const ephemeral = new Map<string, StoredMembership>();
@@ -60,75 +60,6 @@ export function createSegmentRuntime(o: SegmentRuntimeOptions) {
   let stamp: string | undefined;
   let known = false;
   let guarded = false;
-
-  const setSignals = (list: Iterable<StoredSignal>) => {
-    signals = new Map();
-    byEvent = new Map();
-    for (const x of list) putSignal(x);
-  };
-  const putSignal = (x: StoredSignal) => {
-    signals.set(x.key, x);
-    let m = byEvent.get(x.event);
-    if (!m) byEvent.set(x.event, (m = new Map()));
-    m.set(x.key, x);
-  };
-  const dropSignal = (key: string) => {
-    const x = signals.get(key);
-    signals.delete(key);
-    if (x) byEvent.get(x.event)?.delete(key);
-  };
-
-  /** Rollups by event, built per event on first use, live at `now` (`staged` laid over the cache). */
-  const eventIndex = (now: number, staged?: Map<string, StoredSignal>) => {
-    const built = new Map<string, SignalRollup[]>();
-    const get = (event: string): SignalRollup[] => {
-      let list = built.get(event);
-      if (list) return list;
-      list = [];
-      for (const x of byEvent.get(event)?.values() ?? []) if (!staged?.has(x.key) && x.expiresAt > now) list.push(x);
-      for (const x of staged?.values() ?? []) if (x.event === event && x.expiresAt > now) list.push(x);
-      built.set(event, list);
-      return list;
-    };
-    // Evaluation only ever calls get().
-    return Object.assign(new Map<string, SignalRollup[]>(), { get }) as ReadonlyMap<string, SignalRollup[]>;
-  };
-  const input = (now: number, staged?: Map<string, StoredSignal>) => ({
-    rollups: [], byEvent: eventIndex(now, staged), context: o.context(), now, isGranted: o.isGranted, declared: o.declared?.() ?? [],
-  });
-
-  /**
-   * Evaluated state: each segment's explanation, when it was made, and when it may next change
-   * (nextChange). A read serves it while `at <= now < next` and consent is as it was; anything
-   * else (a track of its events, a reload, a purge, declared interests) drops it.
-   */
-  const views = new Map<string, { e: Explanation; at: number; next: number; granted: boolean }>();
-  let viewsDeclared = '[]';
-  const invalidate = (ids?: Iterable<string>) => (ids ? [...ids].forEach((id) => views.delete(id)) : views.clear());
-
-  /** Evaluation as of now, lazily per segment: with `staged` fresh (for a commit), else from the evaluated state. */
-  const evaluator = (staged?: Map<string, StoredSignal>) => {
-    const now = o.now();
-    const cache = new Map<string, Explanation>();
-    let inp: ReturnType<typeof input> | undefined;
-    const inputNow = () => (inp ??= input(now, staged));
-    if (staged) return (id: string) => evaluateSegment(catalog, id, inputNow(), cache);
-    const declared = JSON.stringify(o.declared?.() ?? []);
-    if (declared !== viewsDeclared) (viewsDeclared = declared), views.clear();
-    const get = (id: string): Explanation => {
-      const hit = cache.get(id);
-      if (hit) return hit;
-      const seg = catalog.get(id);
-      const granted = !!seg && seg.effectivePurposes.every(o.isGranted);
-      const v = views.get(id);
-      if (v && v.at <= now && now < v.next && v.granted === granted) return cache.set(id, v.e), v.e;
-      for (const r of seg?.refs ?? []) get(r); // referenced segments from the state too
-      const e = evaluateSegment(catalog, id, inputNow(), cache);
-      if (seg) views.set(id, { e, at: now, next: nextChange(catalog, id, inputNow()), granted });
-      return e;
-    };
-    return get;
-  };
 
   /** Current memberships in catalog order, with their explanations. */
   const list = (explain: (id: string) => Explanation): Membership[] =>
@@ -183,6 +114,7 @@ export function createSegmentRuntime(o: SegmentRuntimeOptions) {
   const reconcile = (ids?: Set<string>): Promise<Membership[]> => {
     const run = reconciling.then(async () => {
       const explain = evaluator();
+      await warm(explain, ids);
       let p = plan(explain, ids);
       if (!(await write(p.ops))) {
         // Another writer came first: plan again against the memberships stored now.
@@ -195,6 +127,7 @@ export function createSegmentRuntime(o: SegmentRuntimeOptions) {
     reconciling = run.catch(() => undefined);
     return run;
   };
+
 
   /** Write `ops`, comparing the stamp when we know it: false (nothing written) when another writer came first. */
   const write = async (ops: WriteOp[]): Promise<boolean> => {
@@ -269,13 +202,13 @@ export function createSegmentRuntime(o: SegmentRuntimeOptions) {
         const staged = new Map<string, StoredSignal>();
         distinct.forEach((k, i) => {
           const read = reads?.[i];
-          const v = isSignal(read) ? read : signals.get(k);
+          const v = isSignal(read) ? read : st.signals.get(k);
           if (v) staged.set(k, v);
         });
         const g = guard.fork();
         // Rollups of each event this batch tracks (the rate limit counts only its own event).
         const ofEvent = (event: string) => {
-          const out = [...(byEvent.get(event)?.values() ?? [])].filter((v) => !staged.has(v.key));
+          const out = [...st.ofEvent(event)].filter((v) => !staged.has(v.key));
           for (const v of staged.values()) if (v.event === event) out.push(v);
           return out;
         };
@@ -356,7 +289,7 @@ export function createSegmentRuntime(o: SegmentRuntimeOptions) {
     /** Delete expired signals; returns how many went. */
     async expire(): Promise<number> {
       const now = o.now();
-      const gone = [...signals.values()].filter((s) => s.expiresAt <= now);
+      const gone = [...st.signals.values()].filter((s) => s.expiresAt <= now);
       if (!gone.length) return 0;
       const ops = deletes('signals', gone);
       if (!(await write(ops))) await o.store().write(ops);
@@ -375,7 +308,7 @@ export function createSegmentRuntime(o: SegmentRuntimeOptions) {
       return o.exclusive(async () => {
         await load();
         const lost = (p: string) => !o.isGranted(p);
-        const goneSignals = relyingOn([...signals.values()], lost);
+        const goneSignals = relyingOn([...st.signals.values()], lost);
         const goneMemberships = relyingOn([...stored.values()], lost);
         const ops = [...deletes('signals', goneSignals), ...deletes('memberships', goneMemberships)];
         if (!(await write(ops))) await o.store().write(ops);
@@ -388,14 +321,14 @@ export function createSegmentRuntime(o: SegmentRuntimeOptions) {
 
     /** Drop the caches after a purge or forget. */
     forgetPurpose(purpose?: string) {
-      for (const [k, v] of signals) if (!purpose || v.purposes.includes(purpose)) dropSignal(k);
+      for (const [k, v] of st.signals) if (!purpose || v.purposes.includes(purpose)) dropSignal(k);
       for (const [k, v] of stored) if (!purpose || v.purposes.includes(purpose)) stored.delete(k);
       if (!purpose) ephemeral.clear();
       invalidate();
     },
 
     exportSignals: () =>
-      [...signals.values()].map(({ key: _key, ...s }) => s),
+      [...st.signals.values()].map(({ key: _key, ...s }) => s),
   };
 }
 
