@@ -3,7 +3,7 @@
 import type { Catalog, VisitorContext } from '../segments';
 import { createEvaluatedState } from './evaluated';
 import { addToRollup, createIngestGuard, dayOf, minimize, propsKey, rateWindowStart, countSince } from '../signals';
-import { deletes, relyingOn, STAMP_KEY, type Store, type StoredMembership, type StoredSignal, type WriteOp } from '../storage';
+import { asStamp, deletes, relyingOn, STAMP_KEY, type Store, type StoredMembership, type StoredSignal, type WriteOp } from '../storage';
 import { newStamp } from '../storage/store';
 import type { Explanation, Membership, Scalar, TrackResult } from '../types';
 
@@ -152,7 +152,7 @@ export function createSegmentRuntime(o: SegmentRuntimeOptions) {
       : { signals: await st.getAll('signals'), memberships: await st.getAll('memberships'), meta: undefined };
     setSignals((snap.signals ?? []).filter(isSignal));
     stored = new Map((snap.memberships ?? []).filter(isMembership).map((m) => [m.id, m]));
-    stamp = snap.meta?.get(STAMP_KEY) as string | undefined;
+    stamp = asStamp(snap.meta?.get(STAMP_KEY));
     known = guarded = !!snap.meta;
     invalidate();
   };

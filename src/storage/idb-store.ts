@@ -1,7 +1,7 @@
 import { deleteDB, openDB, type IDBPDatabase, type IDBPObjectStore } from 'idb';
 import { CohortkitError } from '../errors';
 import { DB_VERSION, type CohortkitDB, type StoreName } from './schema';
-import { STAMP_KEY, STAMPED, newStamp, type Snapshot, type Stamp, type Store, type WriteOp } from './store';
+import { STAMP_KEY, STAMPED, asStamp, newStamp, type Snapshot, type Stamp, type Store, type WriteOp } from './store';
 import { MIGRATIONS } from './migrations';
 
 type DB = IDBPDatabase<CohortkitDB>;
@@ -122,7 +122,8 @@ export async function openIDBStore(namespace: string, onLost: (why: string) => v
         );
       }
       if (stamped) pending.push(handled(meta!.put!(stamp?.next ?? newStamp(), STAMP_KEY)));
-      if (current && (await current) !== stamp!.expect) {
+      // A stamp that is not a string (another script wrote it) reads as none.
+      if (current && asStamp(await current) !== stamp!.expect) {
         tx.abort();
         await done.catch(() => undefined);
         return false;

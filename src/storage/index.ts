@@ -7,7 +7,7 @@ import type { StoreName } from './schema';
 export { deletes, relyingOn } from './ops';
 
 export type { Store, WriteOp, Stamp, Snapshot } from './store';
-export { STAMP_KEY } from './store';
+export { STAMP_KEY, asStamp } from './store';
 export type { StoredSignal, StoredMembership, OutboxEntry, StoreName, CohortkitDB } from './schema';
 export { DB_VERSION } from './schema';
 export { dbName } from './idb-store';

@@ -1,5 +1,5 @@
 import { KEY_PATHS, type StoreName } from './schema';
-import { STAMP_KEY, STAMPED, newStamp, type Snapshot, type Stamp, type Store, type WriteOp } from './store';
+import { STAMP_KEY, STAMPED, asStamp, newStamp, type Snapshot, type Stamp, type Store, type WriteOp } from './store';
 
 const NAMES: StoreName[] = ['ledger', 'signals', 'memberships', 'outbox', 'meta'];
 
@@ -11,7 +11,7 @@ export function createMemoryStore(): Store {
     [...m.entries()].sort(([a], [b]) => (a! < b! ? -1 : a! > b! ? 1 : 0)).map(([, v]) => clone(v));
   /** Like IndexedDB's (idb-store.ts): all or nothing, stamped, compare-and-write with `stamp`. */
   const apply = async (ops: WriteOp[], stamp?: Stamp): Promise<boolean> => {
-    if (stamp && maps.get('meta')!.get(STAMP_KEY) !== stamp.expect) return false;
+    if (stamp && asStamp(maps.get('meta')!.get(STAMP_KEY)) !== stamp.expect) return false;
     // Validate first, apply after: all or nothing.
     const staged = new Map([...maps].map(([n, m]) => [n, new Map(m)]));
     for (const op of ops) {

@@ -45,6 +45,9 @@ export type Snapshot = { [S in Exclude<StoreName, 'meta'>]?: StoreValue<S>[] } &
 export const STAMP_KEY = 'cohortkit:stamp';
 export const STAMPED: ReadonlySet<StoreName> = new Set(['signals', 'memberships']);
 
+/** A stored stamp as compared: anything but a string (written by another script) is none. */
+export const asStamp = (v: unknown): string | undefined => (typeof v === 'string' ? v : undefined);
+
 export const newStamp = (): string => {
   const b = crypto.getRandomValues(new Uint8Array(12));
   let s = '';

@@ -177,6 +177,21 @@ describe('tracks across tabs when the messages are late (the stored stamp, no re
     }
   });
 
+  it('a hostile stamp written by another script costs a reload, never a lost or refused track', async () => {
+    const namespace = ns();
+    const a = await createClient({ namespace, segments });
+    clients.push(a);
+    await a.consent.update({ personalization: true });
+    for (const [i, bad] of [{ evil: 1 }, 7, 'not ours'].entries()) {
+      const db = await openDB(`cohortkit:${namespace}`);
+      await db.put('meta', bad, 'cohortkit:stamp');
+      db.close();
+      expect(await a.track('article_view', { category: 'news', n: i } as never)).toEqual({ stored: true, reason: 'stored' });
+    }
+    const rows = (await stored(namespace)).filter((x) => x.key.startsWith('article_view|'));
+    expect(rows.map((r) => r.count)).toEqual([3]);
+  });
+
   it('concurrent tracks in two tabs on one rollup: every one is counted once', async () => {
     const namespace = ns();
     const a = await createClient({ namespace, segments });

@@ -46,6 +46,17 @@ describe.each(backends)('compare-and-write (%s)', (_, open) => {
     s.close();
   });
 
+  it('a hostile stamp (not a string, written by another script) reads as none: compared writes still go through', async () => {
+    for (const bad of [{ evil: true }, 42, null, ['x'], 'x'.repeat(10_000)]) {
+      const s = await open();
+      await s.write([{ type: 'put', store: 'meta', key: STAMP_KEY, value: bad }]);
+      const expect_ = typeof bad === 'string' ? bad : undefined;
+      expect(await s.writeIf!([{ type: 'put', store: 'signals', value: signal('a') }], { expect: expect_, next: 'ok' })).toBe(true);
+      expect(await s.get('meta', STAMP_KEY)).toBe('ok');
+      s.close();
+    }
+  });
+
   it('snapshot: every store in one read, meta as key → value', async () => {
     const s = await open();
     await s.write([{ type: 'put', store: 'signals', value: signal('a') }, { type: 'put', store: 'meta', key: 'k', value: { v: 1 } }]);
