@@ -21,8 +21,11 @@ export const STRING: Check = [(v) => typeof v == 'string', 'expected a string'];
 /** A string that is not blank. */
 export const TEXT: Check = [(v) => typeof v == 'string' && v.trim(), 'expected a non-empty string'];
 export const POSITIVE_INT: Check = [(v) => Number.isInteger(v) && v > 0, 'expected a positive integer'];
+/** As POSITIVE_INT, and at most 2^53 − 1 (cohort space versions, `cap.max`). */
+export const SAFE_POSITIVE_INT: Check = [(v) => Number.isSafeInteger(v) && v > 0, 'expected a positive integer'];
 export const NON_NEGATIVE_INT: Check = [(v) => Number.isInteger(v) && v >= 0, 'expected a non-negative integer'];
 export const POSITIVE: Check = [(v) => typeof v == 'number' && v > 0 && v < Infinity, 'expected a finite number > 0'];
+// Literal messages, not `${ID_PATTERN}`: a template calling toString() keeps the constants out of tree-shaking.
 export const ID: Check = [(v) => typeof v == 'string' && ID_PATTERN.test(v), 'expected an id matching /^[a-z0-9][a-z0-9_-]{0,63}$/'];
 export const NAME: Check = [(v) => typeof v == 'string' && NAME_PATTERN.test(v), 'expected a name matching /^[A-Za-z0-9][A-Za-z0-9_.:-]{0,63}$/'];
 
@@ -87,11 +90,6 @@ export const list = (v: unknown, path: string, min = 0, code?: Code): unknown[] 
 /** `v` if it passes `check`, else fails with `<path>: <what>`. */
 export const want = <T = string>(v: unknown, [test, what]: Check, path: string, code?: Code): T =>
   test(v) ? (v as T) : fail(path, what, code);
-
-/** Checks each key of `spec` that `o` holds (not undefined); `path` '' is the options root. */
-export function check(o: Obj, path: string, spec: Record<string, Check>, code?: Code): void {
-  for (const k in spec) if (o[k] !== undefined) want(o[k], spec[k], path ? `${path}.${k}` : k, code);
-}
 
 /** `v` if it passes ID and is not yet in `seen` (then added), else fails (`duplicate id "<v>"`). */
 export const newId = (seen: Set<string>, v: unknown, path: string, dupPath = path): string =>

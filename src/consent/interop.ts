@@ -1,6 +1,7 @@
 import { CohortkitError, isCohortkitError } from '../errors';
 import type { ConsentSource, ConsentState } from '../types';
-import { BOOL, check, fail, obj, want } from '../validate';
+import { opt, shape, type Schema } from '../schema';
+import { BOOL, fail, obj } from '../validate';
 import { loadAdapters } from './load-adapters';
 
 /** A GPP field as the adapter reads it (kept in step with GPP_FIELD in adapters/gpp.ts). */
@@ -13,39 +14,37 @@ export interface InteropOptions {
 }
 
 /** `<path>`: declared purpose → a non-empty array whose items pass `ok` (undefined entries skipped). */
-function purposeMap<T>(v: unknown, path: string, purposes: string[], ok: (x: any) => boolean, items: string): Record<string, T[]> {
-  const map = obj(v, path, purposes);
-  const m: Record<string, T[]> = {};
-  for (const p in map) {
-    const xs = map[p];
-    if (xs === undefined) continue;
-    if (!Array.isArray(xs) || !xs.length || !xs.every(ok)) fail(`${path}.${p}`, `expected a non-empty array of ${items}`);
-    m[p] = xs as T[];
-  }
-  return m;
-}
+const purposeMap =
+  (purposes: string[], ok: (x: any) => boolean, items: string): Schema =>
+  (v, path) => {
+    const map = obj(v, path, purposes);
+    for (const p in map)
+      if (map[p] === undefined) delete map[p];
+      else if (!Array.isArray(map[p]) || !(map[p] as unknown[]).length || !(map[p] as unknown[]).every(ok)) fail(`${path}.${p}`, `expected a non-empty array of ${items}`);
+    return map;
+  };
 
 /**
  * Validates `options.interop` against the declared purposes.
  * @throws CohortkitError `invalid-options`, e.g. `interop.tcf.map.ads: expected a non-empty array of TCF purpose ids (1–11)`
  */
 export function validateInterop(input: unknown, purposes: string[]): InteropOptions | undefined {
-  if (input === undefined) return;
-  const o = obj(input, 'interop', ['tcf', 'consentMode', 'gpp']);
-  const out: InteropOptions = {};
-  if (o.tcf !== undefined) {
-    const t = obj(o.tcf, 'interop.tcf', ['map', 'vendorId']);
-    out.tcf = { map: purposeMap(t.map, 'interop.tcf.map', purposes, (n: any) => Number.isInteger(n) && n >= 1 && n <= 11, 'TCF purpose ids (1–11)') };
-    if (t.vendorId !== undefined)
-      out.tcf.vendorId = want(t.vendorId, [(v) => Number.isInteger(v) && v >= 1 && v <= 65535, 'expected a Global Vendor List id (an integer in 1–65535)'], 'interop.tcf.vendorId');
-  }
-  if (o.gpp !== undefined)
-    out.gpp = { map: purposeMap(obj(o.gpp, 'interop.gpp', ['map']).map, 'interop.gpp.map', purposes, (f) => typeof f == 'string' && GPP_FIELD_RE.test(f), 'GPP fields like "usnat.SaleOptOut"') };
-  if (o.consentMode !== undefined) {
-    const c = (out.consentMode = obj(o.consentMode, 'interop.consentMode', ['mirror', 'read']));
-    check(c, 'interop.consentMode', { mirror: BOOL, read: BOOL });
-  }
-  return out;
+  return opt(
+    shape(
+      {
+        tcf: opt(
+          shape({
+            map: purposeMap(purposes, (n) => Number.isInteger(n) && n >= 1 && n <= 11, 'TCF purpose ids (1–11)'),
+            vendorId: opt([(v) => Number.isInteger(v) && v >= 1 && v <= 65535, 'expected a Global Vendor List id (an integer in 1–65535)']),
+          }),
+        ),
+        gpp: opt(shape({ map: purposeMap(purposes, (f) => typeof f == 'string' && GPP_FIELD_RE.test(f), 'GPP fields like "usnat.SaleOptOut"') })),
+        // Kept as read (mirror and read may be undefined).
+        consentMode: opt(shape({ mirror: opt(BOOL), read: opt(BOOL) }, 0, (_, __, o) => o)),
+      },
+      ['tcf', 'consentMode', 'gpp'],
+    ),
+  )(input, 'interop');
 }
 
 /**

@@ -1,6 +1,7 @@
 import type { DecideRequest, Duration } from '../types';
 import { duration } from '../segments/duration';
-import { BOOL, ID, check, fail, list, obj, want } from '../validate';
+import { arr, opt, req as reqd, shape } from '../schema';
+import { BOOL, ID, SAFE_POSITIVE_INT, fail } from '../validate';
 
 /** Longest slot name. */
 export const MAX_SLOT_LENGTH = 64;
@@ -13,30 +14,16 @@ const A = 'invalid-argument';
  * `undefined` count as absent.
  */
 export function validateDecideRequest(req: unknown): DecideRequest {
-  const r = obj(req, 'request', ['slot', 'variants', 'fallback', 'holdout', 'cap', 'allowSensitive'], A);
-  const { slot, holdout, cap, allowSensitive: as } = r;
-  if (typeof slot != 'string' || !slot || slot.length > MAX_SLOT_LENGTH)
-    fail('request.slot', `expected a non-empty string of at most ${MAX_SLOT_LENGTH} characters`, A);
-  const out: DecideRequest = {
-    slot: slot as string,
-    variants: list(r.variants, 'request.variants', 0, A).map((item, i) => {
-      const p = `request.variants[${i}]`;
-      const v = obj(item, p, ['segment', 'value'], A);
-      const segment = want(v.segment, ID, `${p}.segment`, A);
-      if (!('value' in v)) fail(`${p}.value`, 'required', A);
-      return { segment, value: v.value };
-    }),
-    fallback: r.fallback,
-  };
-  if (!('fallback' in r)) fail('request.fallback', 'required (the non-personalized default)', A);
-  check(r, 'request', { holdout: [(h) => typeof h == 'number' && h >= 0 && h <= 1, 'expected a number in [0, 1]'], allowSensitive: BOOL }, A);
-  if (holdout !== undefined) out.holdout = holdout as number;
-  if (cap !== undefined) {
-    const { max, per } = obj(cap, 'request.cap', ['max', 'per'], A);
-    if (!Number.isSafeInteger(max) || (max as number) < 1) fail('request.cap.max', 'expected a positive integer', A);
-    duration(per, 'request.cap.per', A);
-    out.cap = { max: max as number, per: per as Duration };
-  }
-  if (as !== undefined) out.allowSensitive = as as boolean;
-  return out;
+  return shape<DecideRequest>(
+    {
+      slot: reqd([(s) => typeof s == 'string' && s && s.length <= MAX_SLOT_LENGTH, `expected a non-empty string of at most ${MAX_SLOT_LENGTH} characters`]),
+      variants: arr(shape({ segment: reqd(ID) }, ['segment', 'value'], (v, p, o) => ('value' in o ? { ...v, value: o.value } : fail(`${p}.value`, 'required', A)))),
+      fallback: (v, p, c, out, o) => ('fallback' in o! ? v : fail(p, 'required (the non-personalized default)', A)),
+      holdout: opt([(h) => typeof h == 'number' && h >= 0 && h <= 1, 'expected a number in [0, 1]']),
+      allowSensitive: opt(BOOL),
+      cap: opt(shape({ max: reqd(SAFE_POSITIVE_INT), per: (v, p, c) => (duration(v, p, c), v as Duration) })),
+    },
+    ['slot', 'variants', 'fallback', 'holdout', 'cap', 'allowSensitive'],
+    (r, _, o) => ({ ...r, fallback: o.fallback }),
+  )(req, 'request', A);
 }

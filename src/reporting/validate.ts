@@ -1,6 +1,7 @@
 // Validation of `options.cohorts` (against the segment catalog) and `options.report`.
 import type { Catalog } from '../segments';
-import { POSITIVE, TEXT, check, fail, list, newId, obj, oneOf, read, want } from '../validate';
+import { arr, opt, req, shape, uniqueId, type Schema } from '../schema';
+import { POSITIVE, SAFE_POSITIVE_INT, TEXT, fail, oneOf, read, want } from '../validate';
 import type { MechanismName } from '../types';
 
 /** A validated cohort space. Cohort i is `cohorts[i]`; the fallback is index `cohorts.length`. */
@@ -36,34 +37,34 @@ export interface ReportConfig {
  */
 export function validateCohortSpaces(input: unknown, catalog: Catalog): CompiledSpace[] {
   const seen = new Set<string>();
-  return input === undefined
-    ? []
-    : read(
-        () =>
-          list(input, 'cohorts').map((raw, i): CompiledSpace => {
-            const p = `cohorts[${i}]`;
-            const s = obj(raw, p, ['id', 'version', 'description', 'cohorts', 'fallback']);
-            const sid = newId(seen, s.id, `${p}.id`);
-            const version = s.version ?? 1;
-            if (!Number.isSafeInteger(version) || (version as number) < 1) fail(`${p}.version`, 'expected a positive integer');
-            const description = want(s.description, TEXT, `${p}.description`);
-            const ids = new Set<string>();
-            const purposes = new Set(['measurement']);
-            const cohorts = list(s.cohorts, `${p}.cohorts`, 1).map((rc, j) => {
-              const cp = `${p}.cohorts[${j}]`;
-              const c = obj(rc, cp, ['id', 'segment']);
-              const cid = newId(ids, c.id, `${cp}.id`);
-              const seg = typeof c.segment == 'string' ? catalog.get(c.segment) : undefined;
-              if (!seg) return fail(`${cp}.segment`, `unknown segment ${JSON.stringify(c.segment)}`);
-              if (seg.sensitive) fail(`${cp}.segment`, `segment "${seg.id}" is sensitive and is never reported`);
-              for (const x of seg.effectivePurposes) purposes.add(x);
-              return { id: cid, segment: seg.id };
-            });
-            const fallback = newId(ids, s.fallback, `${p}.fallback`);
-            return { id: sid, version: version as number, description, k: cohorts.length + 1, cohorts, fallback, purposes: [...purposes] };
+  const space: Schema<CompiledSpace> = (v, p) => {
+    const ids = new Set<string>();
+    const purposes = new Set(['measurement']);
+    return shape(
+      {
+        id: uniqueId(seen),
+        version: (x, q) => want(x ?? 1, SAFE_POSITIVE_INT, q),
+        description: req(TEXT),
+        cohorts: arr(
+          shape({
+            id: uniqueId(ids),
+            segment: (x, q) => {
+              const seg = typeof x == 'string' ? catalog.get(x) : undefined;
+              if (!seg) return fail(q, `unknown segment ${JSON.stringify(x)}`);
+              if (seg.sensitive) fail(q, `segment "${seg.id}" is sensitive and is never reported`);
+              for (const y of seg.effectivePurposes) purposes.add(y);
+              return seg.id;
+            },
           }),
-        'cohorts',
-      );
+          1,
+        ),
+        fallback: uniqueId(ids),
+      },
+      0,
+      (s) => ({ ...s, k: s.cohorts.length + 1, purposes: [...purposes] }),
+    )(v, p);
+  };
+  return input === undefined ? [] : read(() => arr(space)(input, 'cohorts'), 'cohorts');
 }
 
 const EPOCHS = ['day', 'week'];
@@ -84,22 +85,25 @@ export const pageBase = (): string | undefined => (typeof location === 'undefine
  * @throws CohortkitError `invalid-options`, e.g. `report.endpoint: expected https: (or http: on loopback)`
  */
 export function validateReportOptions(input: unknown, base?: string): ReportConfig {
-  const o = obj(input, 'report', ['endpoint', 'epsilon', 'epoch', 'mechanism', 'budget', 'lifetimeBudget', 'consentRates']);
-  const { endpoint, epsilon: e, epoch, mechanism, budget } = o;
-  const path = 'report.endpoint';
-  let url: URL | undefined;
-  try {
-    if (typeof endpoint == 'string') url = new URL(endpoint, base);
-  } catch {
-    /* not absolute */
-  }
-  if (!url) return fail(path, 'expected an absolute URL');
-  if (url.protocol != 'https:' && !(url.protocol == 'http:' && LOOPBACK.test(url.hostname))) fail(path, 'expected https: (or http: on loopback)');
-  if (url.username || url.password) fail(path, 'must not contain credentials');
-  check(o, 'report', { epsilon: POSITIVE, epoch: oneOf(EPOCHS), mechanism: oneOf(MECHANISMS), budget: POSITIVE, lifetimeBudget: POSITIVE, consentRates: oneOf(['off', 'consented', 'exempt']) });
-  const out: ReportConfig = { endpoint: base ? url.href : (endpoint as string), epsilon: (e ?? 1) as number, epoch: (epoch ?? 'day') as 'day', mechanism: (mechanism ?? 'auto') as 'auto' };
-  if (budget !== undefined) out.budget = budget as number;
-  if (o.lifetimeBudget !== undefined) out.lifetimeBudget = o.lifetimeBudget as number;
-  if (o.consentRates === 'consented' || o.consentRates === 'exempt') out.consentRates = o.consentRates;
-  return out;
+  return shape<ReportConfig>({
+    endpoint: (endpoint, path) => {
+      let url: URL | undefined;
+      try {
+        if (typeof endpoint == 'string') url = new URL(endpoint, base);
+      } catch {
+        /* not absolute */
+      }
+      if (!url) return fail(path, 'expected an absolute URL');
+      if (url.protocol != 'https:' && !(url.protocol == 'http:' && LOOPBACK.test(url.hostname))) fail(path, 'expected https: (or http: on loopback)');
+      if (url.username || url.password) fail(path, 'must not contain credentials');
+      return base ? url.href : endpoint;
+    },
+    epsilon: opt(POSITIVE, 1),
+    epoch: opt(oneOf(EPOCHS), 'day'),
+    mechanism: opt(oneOf(MECHANISMS), 'auto'),
+    budget: opt(POSITIVE),
+    lifetimeBudget: opt(POSITIVE),
+    // 'off' (the default) leaves the key out.
+    consentRates: (v, p) => ((v = opt(oneOf(['off', 'consented', 'exempt']))(v, p)) == 'off' ? undefined : v),
+  })(input, 'report');
 }

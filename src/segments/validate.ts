@@ -1,5 +1,7 @@
-// Validation of `options.segments` into a compiled Catalog. Every error names its path.
+// Validation of `options.segments` into a compiled Catalog, declared as schemas (../schema).
+// Every error names its path.
 import type { ContextKind, Scalar } from '../types';
+import { arr, opt, purposeList, req, shape, uniqueId, type Schema } from '../schema';
 import {
   BOOL,
   ID,
@@ -9,7 +11,6 @@ import {
   SCALAR,
   STRING,
   TEXT,
-  check,
   fail,
   isPlainObject,
   isScalar,
@@ -17,163 +18,130 @@ import {
   list,
   obj,
   read,
-  newId,
+  oneOf,
   want,
   type Check,
   type Obj,
 } from '../validate';
 import { createCatalog, type SegmentDraft } from './catalog';
 import { duration } from './duration';
-import type { Catalog, CompiledEventRule, CompiledPredicate, CompiledRule } from './types';
+import type { Catalog, CompiledEventRule, CompiledRule } from './types';
 
 export { ID_PATTERN, NAME_PATTERN } from '../validate';
 
 const MAX_DEPTH = 32;
-const FINITE: Check = [Number.isFinite, 'expected a finite number'];
 const KINDS = ['all', 'any', 'not', 'event', 'context', 'segment', 'declared'];
-const EVENT_KEYS = ['event', 'where', 'count', 'within', 'lastSeen', 'firstSeen'];
-const CONTEXTS: Record<ContextKind, string[] | number | RegExp> = {
-  device: ['mobile', 'tablet', 'desktop'],
-  channel: ['direct', 'search', 'social', 'email', 'paid', 'referral'],
-  referrer: ['none', 'internal', 'search', 'social', 'external'],
-  hour: 23,
-  weekday: 6,
+const upTo = (n: number): Check => [(x) => Number.isInteger(x) && x >= 0 && x <= n, `expected an integer 0-${n}`];
+const CONTEXTS: Record<ContextKind, Check> = {
+  device: oneOf(['mobile', 'tablet', 'desktop']),
+  channel: oneOf(['direct', 'search', 'social', 'email', 'paid', 'referral']),
+  referrer: oneOf(['none', 'internal', 'search', 'social', 'external']),
+  hour: upTo(23),
+  weekday: upTo(6),
   // BCP 47, compared case-insensitively: 'en', 'en-US', 'EN', 'zh-Hant-TW' (stored lowercase).
-  language: /^[a-z]{2,3}(-[a-z0-9]{1,8})*$/i,
+  language: [(x) => typeof x == 'string' && /^[a-z]{2,3}(-[a-z0-9]{1,8})*$/i.test(x), 'expected a language tag like "en" or "en-US"'],
 };
 
 type Ref = { id: string; path: string };
-interface Acc { refs: Ref[]; events: CompiledEventRule[]; declared: string[]; interests: string[] }
 
-function range(v: unknown, path: string, counts?: boolean): { gte?: number; lte?: number } {
-  const o = obj(v, path, ['gte', 'lte']);
-  const out: { gte?: number; lte?: number } = {};
-  for (const k of ['gte', 'lte'] as const) {
-    const x = o[k];
-    if (x === undefined) continue;
-    out[k] = want(x, counts ? NON_NEGATIVE_INT : FINITE, `${path}.${k}`);
-  }
-  if (out.gte === undefined && out.lte === undefined) fail(path, 'expected gte and/or lte');
-  if (out.gte! > out.lte!) fail(path, 'expected gte <= lte');
-  return out;
-}
+/** `{ gte, lte }`: at least one, gte <= lte; counts are non-negative integers, values finite. */
+const range = (c: Check) =>
+  shape({ gte: opt(c), lte: opt(c) }, 0, (r, p) =>
+    r.gte === undefined && r.lte === undefined ? fail(p, 'expected gte and/or lte') : r.gte > r.lte ? fail(p, 'expected gte <= lte') : r,
+  );
+const values = range([Number.isFinite, 'expected a finite number']);
+const oneIn = shape({ in: arr(req([isScalar, SCALAR]), 1) });
 
-function predicate(v: unknown, path: string): CompiledPredicate {
-  if (isScalar(v)) return { eq: v };
-  if (!isPlainObject(v)) fail(path, 'expected a string, finite number, boolean, {in} or {gte, lte}');
-  if (!keys(v, path).includes('in')) return range(v, path);
-  const xs = list(obj(v, path, ['in']).in, `${path}.in`, 1);
-  xs.forEach((x, i) => isScalar(x) || fail(`${path}.in[${i}]`, SCALAR));
-  return { in: xs as Scalar[] };
-}
+/** A `where` value: a scalar (`eq`), `{ in }` or `{ gte, lte }`. */
+const predicate: Schema = (v, p) =>
+  isScalar(v)
+    ? { eq: v }
+    : isPlainObject(v)
+      ? (keys(v, p).includes('in') ? oneIn : values)(v, p)
+      : fail(p, 'expected a string, finite number, boolean, {in} or {gte, lte}');
 
 /** `{ within }` / `{ olderThan }`: exactly one of `allowed`, a duration. */
-function recency(v: unknown, path: string, allowed: string[]) {
-  const o = obj(v, path, allowed);
-  const set = allowed.filter((k) => o[k] !== undefined);
-  if (set.length != 1) fail(path, `expected ${allowed.join(' or ')}`);
-  const k = set[0];
-  return { [k]: duration(o[k], `${path}.${k}`), text: o[k] as string };
-}
+const recency =
+  (allowed: string[]): Schema =>
+  (v, path) => {
+    const o = obj(v, path, allowed);
+    const set = allowed.filter((k) => o[k] !== undefined);
+    if (set.length != 1) fail(path, `expected ${allowed.join(' or ')}`);
+    const k = set[0];
+    return { [k]: duration(o[k], `${path}.${k}`), text: o[k] };
+  };
 
-function eventRule(o: Obj, rel: string, path: string, acc: Acc): CompiledEventRule {
-  const { event, where, count, within, lastSeen, firstSeen } = o;
-  const r: CompiledEventRule = { kind: 'event', path: rel, event: want(event, NAME, `${path}.event`), where: [] };
-  if (where !== undefined) {
-    const wp = `${path}.where`;
-    for (const k of keys(where, wp)) {
-      const p = `${wp}.${k}`;
-      want(k, NAME, p);
-      r.where.push([k, predicate(read(() => (where as Obj)[k], p), p)]);
-    }
-  }
-  if (count !== undefined) r.count = range(count, `${path}.count`, true);
-  if (within !== undefined) (r.within = duration(within, `${path}.within`)), (r.withinText = within as string);
-  if (lastSeen !== undefined) r.lastSeen = recency(lastSeen, `${path}.lastSeen`, ['within', 'olderThan']);
-  if (firstSeen !== undefined) r.firstSeen = recency(firstSeen, `${path}.firstSeen`, ['olderThan']) as CompiledEventRule['firstSeen'];
-  acc.events.push(r);
-  return r;
-}
+const event = {
+  event: req(NAME),
+  where: (w: unknown, wp: string) =>
+    w === undefined
+      ? []
+      : keys(w, wp).map((k) => {
+          const p = `${wp}.${k}`;
+          want(k, NAME, p);
+          return [k, predicate(read(() => (w as Obj)[k], p), p)];
+        }),
+  count: opt(range(NON_NEGATIVE_INT)),
+  within: opt(duration),
+  lastSeen: opt(recency(['within', 'olderThan'])),
+  firstSeen: opt(recency(['olderThan'])),
+};
 
-function contextRule(o: Obj, rel: string, path: string): CompiledRule {
-  const c = o.context as ContextKind;
-  const names = Object.keys(CONTEXTS);
-  const spec = names.includes(c) ? CONTEXTS[c] : fail(`${path}.context`, `expected one of ${names.join(', ')}`);
-  const re = spec instanceof RegExp;
-  const n = typeof spec == 'number';
-  const xs = list(o.in, `${path}.in`, 1);
-  xs.forEach((x, i) => {
-    if (!(re ? typeof x == 'string' && spec.test(x) : n ? Number.isInteger(x) && (x as number) >= 0 && (x as number) <= spec : spec.includes(x as string)))
-      fail(
-        `${path}.in[${i}]`,
-        re ? 'expected a language tag like "en" or "en-US"' : n ? `expected an integer 0-${spec}` : `expected one of ${spec.join(', ')}`,
-      );
-  });
-  // Language tags are matched lowercase (the visitor's too); other context values as written.
-  const values = re ? [...new Set((xs as string[]).map((x) => x.toLowerCase()))] : (xs as Scalar[]);
-  return { kind: 'context', path: rel, context: c, in: values };
-}
-
-function rule(v: unknown, rel: string, base: string, acc: Acc, depth: number): CompiledRule {
-  const path = `${base}.${rel}`;
-  if (depth > MAX_DEPTH) fail(path, 'nested too deeply');
-  const ks = keys(v, path);
-  const kinds = ks.filter((k) => KINDS.includes(k));
-  if (kinds.length > 1) fail(path, `expected one rule kind, got ${kinds.join(' and ')}`);
-  const kind = kinds[0];
-  if (!kind && !ks.length) fail(path, `expected one of ${KINDS.join(', ')}`);
-  // No kind among the keys: the first key is reported as unknown.
-  const o = obj(v, path, !kind ? KINDS : kind == 'event' ? EVENT_KEYS : kind == 'context' ? ['context', 'in'] : [kind]);
-  const sub = (r: unknown, at: string) => rule(r, `${rel}.${at}`, base, acc, depth + 1);
-  if (kind == 'all' || kind == 'any') return { kind, path: rel, rules: list(o[kind], `${path}.${kind}`, 1).map((r, i) => sub(r, `${kind}[${i}]`)) };
-  if (kind == 'not') return { kind, path: rel, rule: sub(o.not, 'not') };
-  if (kind == 'segment') {
-    const segment = want(o.segment, ID, `${path}.segment`);
-    acc.refs.push({ id: segment, path: `${path}.segment` });
-    return { kind, path: rel, segment };
-  }
-  if (kind == 'declared') {
-    const interest = want(o.declared, ID, `${path}.declared`);
-    if (!acc.interests.includes(interest)) fail(`${path}.declared`, `unknown interest "${interest}" (not in options.interests)`);
-    acc.declared.push(interest);
-    return { kind, path: rel, interest };
-  }
-  return kind == 'context' ? contextRule(o, rel, path) : eventRule(o, rel, path, acc);
-}
-
-function segment(v: unknown, path: string, declared: string[], interests: string[], seen: Set<string>, refs: Map<string, Ref[]>): SegmentDraft {
-  const o = obj(v, path, ['id', 'version', 'description', 'goal', 'purposes', 'sensitive', 'minEvidence', 'rule']);
-  const { id, description, goal, purposes: raw, version = 1, sensitive = false, minEvidence = 0 } = o;
-  const at = (k: string) => `${path}.${k}`;
-  newId(seen, id, at('id'));
-  want(description, TEXT, at('description'));
-  check(o, path, { version: POSITIVE_INT, goal: STRING, sensitive: BOOL, minEvidence: NON_NEGATIVE_INT });
-  const pp = at('purposes');
-  const purposes =
-    raw === undefined
-      ? declared.includes('personalization')
-        ? ['personalization']
-        : fail(pp, 'the default "personalization" is not declared')
-      : list(raw, pp).map((p, i) =>
-          typeof p == 'string' && declared.includes(p) ? p : fail(`${pp}[${i}]`, `expected a declared purpose, got ${JSON.stringify(p)}`),
-        );
-  const acc: Acc = { refs: [], events: [], declared: [], interests };
-  const r = rule(o.rule, 'rule', path, acc, 0);
-  if (acc.events.length && !purposes.length) fail(pp, 'expected a purpose (the rule reads events)');
-  if (acc.declared.length && !purposes.length) fail(pp, 'expected a purpose (the rule reads declared interests)');
-  refs.set(id as string, acc.refs);
-  return {
-    id: id as string,
-    version: version as number,
-    description: description as string,
-    ...(goal === undefined ? {} : { goal: goal as string }),
-    purposes: [...new Set(purposes)],
-    sensitive: sensitive as boolean,
-    minEvidence: minEvidence as number,
-    rule: r,
-    refs: [...new Set(acc.refs.map((x) => x.id))],
-    declared: [...new Set(acc.declared)],
-    events: acc.events,
+/** One segment: its rule walked with the references, events and declared interests it reads. */
+function segment(declared: string[], interests: string[], seen: Set<string>, refs: Map<string, Ref[]>): Schema<SegmentDraft> {
+  return (v, path) => {
+    const at = path.length + 1;
+    const acc = { refs: [] as Ref[], events: [] as CompiledEventRule[], declared: [] as string[] };
+    const rule =
+      (d: number): Schema<CompiledRule> =>
+      (v, path) => {
+        if (d > MAX_DEPTH) fail(path, 'nested too deeply');
+        const ks = keys(v, path);
+        const kinds = ks.filter((k) => KINDS.includes(k));
+        if (kinds.length > 1) fail(path, `expected one rule kind, got ${kinds.join(' and ')}`);
+        const kind = kinds[0];
+        // No kind among the keys: the first key is reported as unknown.
+        if (!kind) return ks.length ? (obj(v, path, KINDS) as never) : fail(path, `expected one of ${KINDS.join(', ')}`);
+        const sub = rule(d + 1);
+        const r = (fields: Record<string, Schema>, then: (o: any, raw: Obj) => object) =>
+          shape(fields, 0, (o, _, raw) => ({ kind, path: path.slice(at), ...then(o, raw) }))(v, path) as CompiledRule;
+        if (kind == 'all' || kind == 'any') return r({ [kind]: arr(sub, 1) }, (o) => ({ rules: o[kind] }));
+        if (kind == 'not') return r({ not: sub }, (o) => ({ rule: o.not }));
+        if (kind == 'segment') return r({ segment: req(ID) }, (o) => (acc.refs.push({ id: o.segment, path: `${path}.segment` }), o));
+        if (kind == 'declared')
+          return r(
+            { declared: (x, p) => (interests.includes(want(x, ID, p)) ? (acc.declared.push(x as string), x) : fail(p, `unknown interest "${x}" (not in options.interests)`)) },
+            (o) => ({ interest: o.declared }),
+          );
+        if (kind == 'context')
+          return r({ context: req(oneOf(Object.keys(CONTEXTS))), in: (x, p, c, o) => arr(req(CONTEXTS[o.context as ContextKind]), 1)(x, p) }, (o) => ({
+            context: o.context,
+            // Language tags are matched lowercase (the visitor's too); other context values as written.
+            in: o.context == 'language' ? [...new Set((o.in as string[]).map((x) => x.toLowerCase()))] : (o.in as Scalar[]),
+          }));
+        const e = r(event, (o, raw) => (o.within === undefined ? o : { ...o, withinText: raw.within })) as CompiledEventRule;
+        acc.events.push(e);
+        return e;
+      };
+    return shape(
+      {
+        id: uniqueId(seen),
+        description: req(TEXT),
+        version: opt(POSITIVE_INT, 1),
+        goal: opt(STRING),
+        sensitive: opt(BOOL, false),
+        minEvidence: opt(NON_NEGATIVE_INT, 0),
+        purposes: purposeList(declared),
+        rule: rule(0),
+      },
+      ['id', 'version', 'description', 'goal', 'purposes', 'sensitive', 'minEvidence', 'rule'],
+      (s, p) => {
+        if (!s.purposes.length && (acc.events.length || acc.declared.length))
+          fail(`${p}.purposes`, `expected a purpose (the rule reads ${acc.events.length ? 'events' : 'declared interests'})`);
+        refs.set(s.id, acc.refs);
+        return { ...s, refs: [...new Set(acc.refs.map((x) => x.id))], declared: [...new Set(acc.declared)], events: acc.events };
+      },
+    )(v, path);
   };
 }
 
@@ -203,9 +171,8 @@ function checkReferences(refs: Map<string, Ref[]>): void {
  */
 export function compileSegments(input: unknown, opts: { purposes: string[]; interests?: string[] }): Catalog {
   return read(() => {
-    const seen = new Set<string>();
     const refs = new Map<string, Ref[]>();
-    const drafts = input === undefined ? [] : list(input, 'segments').map((s, i) => segment(s, `segments[${i}]`, opts.purposes, opts.interests ?? [], seen, refs));
+    const drafts = input === undefined ? [] : arr(segment(opts.purposes, opts.interests ?? [], new Set(), refs))(input, 'segments');
     checkReferences(refs);
     return createCatalog(drafts);
   }, 'segments');
