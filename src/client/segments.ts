@@ -60,6 +60,7 @@ export function createSegmentRuntime(o: SegmentRuntimeOptions) {
   let stamp: string | undefined;
   let known = false;
   let guarded = false;
+  let writes = 0;
 
   /** Current memberships in catalog order, with their explanations. */
   const list = (explain: (id: string) => Explanation): Membership[] =>
@@ -133,7 +134,8 @@ export function createSegmentRuntime(o: SegmentRuntimeOptions) {
   const write = async (ops: WriteOp[]): Promise<boolean> => {
     if (!ops.length) return true;
     if (known) {
-      const next = newStamp();
+      // A memory store is this page's alone: a counter will do (no random draw).
+      const next = o.store().kind === 'memory' ? `p${++writes}` : newStamp();
       const ok = (await o.store().writeIf?.(ops, { expect: stamp, next })) ?? null;
       if (ok) return (stamp = next), true;
       known = false;

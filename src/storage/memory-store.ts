@@ -1,5 +1,5 @@
 import { KEY_PATHS, type StoreName } from './schema';
-import { STAMP_KEY, STAMPED, asStamp, newStamp, type Snapshot, type Stamp, type Store, type WriteOp } from './store';
+import { STAMP_KEY, STAMPED, asStamp, type Snapshot, type Stamp, type Store, type WriteOp } from './store';
 
 const NAMES: StoreName[] = ['ledger', 'signals', 'memberships', 'outbox', 'meta'];
 
@@ -9,6 +9,8 @@ export function createMemoryStore(): Store {
   const clone = <T>(v: T): T => (v === undefined ? v : structuredClone(v));
   const sorted = (m: Map<unknown, unknown>) =>
     [...m.entries()].sort(([a], [b]) => (a! < b! ? -1 : a! > b! ? 1 : 0)).map(([, v]) => clone(v));
+  // One page only: a counter tells writes apart (no random draw: seeded tests keep their sequence).
+  let writes = 0;
   /** Like IndexedDB's (idb-store.ts): all or nothing, stamped, compare-and-write with `stamp`. */
   const apply = async (ops: WriteOp[], stamp?: Stamp): Promise<boolean> => {
     if (stamp && asStamp(maps.get('meta')!.get(STAMP_KEY)) !== stamp.expect) return false;
@@ -24,7 +26,7 @@ export function createMemoryStore(): Store {
         m.set(key, clone(op.value));
       }
     }
-    if (stamp || ops.some((o) => STAMPED.has(o.store))) staged.get('meta')!.set(STAMP_KEY, stamp?.next ?? newStamp());
+    if (stamp || ops.some((o) => STAMPED.has(o.store))) staged.get('meta')!.set(STAMP_KEY, stamp?.next ?? `m${++writes}`);
     maps = staged;
     return true;
   };
