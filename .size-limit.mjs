@@ -11,12 +11,12 @@ const eager = (config) => ({ ...config, plugins: [...(config.plugins ?? []), laz
 const tag = (name, path, limit) => ({ name, path, limit, gzip: true, disablePlugins: ['@size-limit/esbuild'] });
 
 export default [
-  tag('IIFE bundle cohortkit.iife.js (script tag: consent, segments, decide, slots; idb inside; add-ons below load on demand)', 'dist/cohortkit.iife.js', '18.9 kB'),
+  tag('IIFE bundle cohortkit.iife.js (script tag: consent, segments, decide, slots; idb inside; add-ons below load on demand)', 'dist/cohortkit.iife.js', '20.85 kB'),
   tag('IIFE add-on cohortkit-reporting.js (private reporting: cohorts, LDP, outbox, transport; loaded when report or cohorts is configured)', 'dist/cohortkit-reporting.js', '8.45 kB'),
   tag('IIFE add-on cohortkit-interop.js (TCF, Consent Mode, GPP and interop validation; loaded when interop is configured)', 'dist/cohortkit-interop.js', '2.77 kB'),
-  tag('IIFE add-on cohortkit-encrypt.js (encryption at rest; loaded when encryptAtRest is set)', 'dist/cohortkit-encrypt.js', '1.3 kB'),
-  { name: 'cohortkit: createClient (ESM, idb included; eager part, without the on-demand chunks)', path: 'dist/index.js', import: '{ createClient }', modifyEsbuildConfig: eager, limit: '17.85 kB', gzip: true },
-  { name: 'cohortkit: createClient with every on-demand chunk (reporting, CMP adapters, encryption)', path: 'dist/index.js', import: '{ createClient }', limit: '27.2 kB', gzip: true },
+  tag('IIFE add-on cohortkit-encrypt.js (encryption at rest; loaded when encryptAtRest is set)', 'dist/cohortkit-encrypt.js', '2.6 kB'),
+  { name: 'cohortkit: createClient (ESM, idb included; eager part, without the on-demand chunks)', path: 'dist/index.js', import: '{ createClient }', modifyEsbuildConfig: eager, limit: '19.95 kB', gzip: true },
+  { name: 'cohortkit: createClient with every on-demand chunk (reporting, CMP adapters, encryption)', path: 'dist/index.js', import: '{ createClient }', limit: '29.4 kB', gzip: true },
   { name: 'cohortkit: CohortkitError, isCohortkitError', path: 'dist/index.js', import: '{ CohortkitError, isCohortkitError }', limit: '1.5 kB', gzip: true },
   { name: 'cohortkit: defineExperiment, readLift, planExperiment', path: 'dist/index.js', import: '{ defineExperiment, readLift, planExperiment }', limit: '6.5 kB', gzip: true },
   { name: 'cohortkit: defineAudit, consentSpace', path: 'dist/index.js', import: '{ defineAudit, consentSpace }', limit: '2.8 kB', gzip: true },

@@ -1,8 +1,10 @@
 // The stateful half of signals and segments: the client's cache of rollups and memberships,
 // kept in step with the store. Pure work is delegated to src/signals and src/segments.
-import { evaluateSegment, indexByEvent, type Catalog, type VisitorContext } from '../segments';
+import type { Catalog, VisitorContext } from '../segments';
+import { createEvaluatedState } from './evaluated';
 import { addToRollup, createIngestGuard, dayOf, minimize, propsKey, rateWindowStart, countSince } from '../signals';
-import { deletes, relyingOn, type Store, type StoredMembership, type StoredSignal, type WriteOp } from '../storage';
+import { asStamp, deletes, relyingOn, STAMP_KEY, type Store, type StoredMembership, type StoredSignal, type WriteOp } from '../storage';
+import { newStamp } from '../storage/store';
 import type { Explanation, Membership, Scalar, TrackResult } from '../types';
 
 const DAY = 86_400_000;
@@ -18,7 +20,7 @@ export interface SegmentRuntimeOptions {
   /** Retention in days for a signal stored under these purposes. */
   retentionDays(purposes: string[]): number;
   /** Mutations are serialized (and cross-tab exclusive) through this; `queued` (when known) counts the sections queued so far. */
-  exclusive: (<T>(fn: () => Promise<T>) => Promise<T>) & { queued?: number };
+  exclusive: (<T>(fn: () => Promise<T>) => Promise<T>) & { queued?: number; local?: <T>(fn: () => Promise<T>) => Promise<T> };
   onSegments(memberships: Membership[]): void;
   /** Signals were stored (once per committed batch of tracks): tell other tabs. */
   onSignals?(): void;
@@ -44,30 +46,29 @@ interface Pending {
 
 export function createSegmentRuntime(o: SegmentRuntimeOptions) {
   const { catalog } = o;
-  let signals = new Map<string, StoredSignal>();
+  const st = createEvaluatedState(o);
+  const { setSignals, putSignal, dropSignal, invalidate, evaluator, warm } = st;
   let stored = new Map<string, StoredMembership>();
   /** Memberships of segments that rely on no purpose (context-only): never persisted. */
   const ephemeral = new Map<string, StoredMembership>();
   let guard = createIngestGuard();
-
-  const input = (now = o.now(), from: Iterable<StoredSignal> = signals.values()) => {
-    const rollups = [...from].filter((s) => s.expiresAt > now);
-    return { rollups, byEvent: indexByEvent(rollups), context: o.context(), now, isGranted: o.isGranted, declared: o.declared?.() ?? [] };
-  };
-
-  /** Evaluation as of now, lazily per segment, sharing referenced segments' results. */
-  const evaluator = (from?: Iterable<StoredSignal>) => {
-    const inp = input(o.now(), from);
-    const cache = new Map<string, Explanation>();
-    return (id: string) => evaluateSegment(catalog, id, inp, cache);
-  };
+  /**
+   * The store's stamp when the caches were last loaded or written by us (see STAMP_KEY): a write
+   * compares it in its own transaction, so no read comes before it. `known` is false when the
+   * backend cannot compare (encryption) or something else wrote since: tracks then read first.
+   */
+  let stamp: string | undefined;
+  let known = false;
+  let guarded = false;
+  let writes = 0;
 
   /** Current memberships in catalog order, with their explanations. */
   const list = (explain: (id: string) => Explanation): Membership[] =>
     catalog.segments
       .map((s) => stored.get(s.id) ?? ephemeral.get(s.id))
       .filter((m): m is StoredMembership => !!m && explain(m.id).member)
-      .map(({ id, version, since }) => ({ id, version, since, explanation: explain(id) }));
+      // A copy: the evaluated state is kept, and the page may change what it is given.
+      .map(({ id, version, since }) => ({ id, version, since, explanation: structuredClone(explain(id)) }));
 
   /** The membership writes that bring (all, or only the given) segments in line with `explain`, and the cache changes to apply once stored. */
   const plan = (explain: (id: string) => Explanation, ids?: Set<string>) => {
@@ -79,14 +80,15 @@ export function createSegmentRuntime(o: SegmentRuntimeOptions) {
       if (ids && !ids.has(seg.id)) continue;
       const member = explain(seg.id).member;
       const persistent = seg.effectivePurposes.length > 0;
-      const map = persistent ? stored : ephemeral;
-      const cur = map.get(seg.id);
+      // At apply time, the map then current (a reload may have replaced it meanwhile).
+      const map = () => (persistent ? stored : ephemeral);
+      const cur = map().get(seg.id);
       if (member && (!cur || cur.version !== seg.version)) {
         const m: StoredMembership = { id: seg.id, version: seg.version, since: now, purposes: seg.effectivePurposes };
-        apply.push(() => map.set(seg.id, m));
+        apply.push(() => map().set(seg.id, m));
         if (persistent) ops.push({ type: 'put', store: 'memberships', value: m });
       } else if (!member && cur) {
-        apply.push(() => map.delete(seg.id));
+        apply.push(() => map().delete(seg.id));
         if (persistent) ops.push({ type: 'delete', store: 'memberships', key: seg.id });
       }
     }
@@ -97,19 +99,64 @@ export function createSegmentRuntime(o: SegmentRuntimeOptions) {
   };
 
   /** Apply a stored plan to the caches; emit on change. */
-  const settle = (explain: (id: string) => Explanation, apply: Array<() => unknown>) => {
+  const settle = (explain: (id: string) => Explanation, apply: Array<() => unknown>, wanted = true) => {
     apply.forEach((f) => f());
+    if (!apply.length && !wanted) return [];
     const memberships = list(explain);
     if (apply.length) o.onSegments(memberships);
     return memberships;
   };
 
-  /** Evaluate (all, or only the given) segments, reconcile stored memberships, emit on change. */
-  const reconcile = async (ids?: Set<string>): Promise<Membership[]> => {
-    const explain = evaluator();
-    const { ops, apply } = plan(explain, ids);
+  /**
+   * Evaluate (all, or only the given) segments, reconcile stored memberships, emit on change.
+   * One at a time in this page (two would each write the same new membership).
+   */
+  let reconciling: Promise<unknown> = Promise.resolve();
+  const reconcile = (ids?: Set<string>): Promise<Membership[]> => {
+    const run = reconciling.then(async () => {
+      const explain = evaluator();
+      await warm(explain, ids);
+      let p = plan(explain, ids);
+      if (!(await write(p.ops))) {
+        // Another writer came first: plan again against the memberships stored now.
+        stored = new Map((await o.store().getAll('memberships')).filter(isMembership).map((m) => [m.id, m]));
+        p = plan(explain, ids);
+        await o.store().write(p.ops);
+      }
+      return settle(explain, p.apply);
+    });
+    reconciling = run.catch(() => undefined);
+    return run;
+  };
+
+
+  /** Write `ops`, comparing the stamp when we know it: false (nothing written) when another writer came first. */
+  const write = async (ops: WriteOp[]): Promise<boolean> => {
+    if (!ops.length) return true;
+    if (known) {
+      // A memory store is this page's alone: a counter will do (no random draw).
+      const next = o.store().kind === 'memory' ? `p${++writes}` : newStamp();
+      const ok = (await o.store().writeIf?.(ops, { expect: stamp, next })) ?? null;
+      if (ok) return (stamp = next), true;
+      known = false;
+      if (ok === false) return false;
+      guarded = false; // this backend cannot compare: read before writing from now on
+    }
     await o.store().write(ops);
-    return settle(explain, apply);
+    return true;
+  };
+
+  /** (Re)load the caches from the store, in one read transaction where the backend can. */
+  const load = async () => {
+    const st = o.store();
+    const snap = st.snapshot
+      ? await st.snapshot(['signals', 'memberships', 'meta'])
+      : { signals: await st.getAll('signals'), memberships: await st.getAll('memberships'), meta: undefined };
+    setSignals((snap.signals ?? []).filter(isSignal));
+    stored = new Map((snap.memberships ?? []).filter(isMembership).map((m) => [m.id, m]));
+    stamp = asStamp(snap.meta?.get(STAMP_KEY));
+    known = guarded = !!snap.meta;
+    invalidate();
   };
 
   const batches = createTrackBatches();
@@ -130,7 +177,10 @@ export function createSegmentRuntime(o: SegmentRuntimeOptions) {
           if (open && open.queued === o.exclusive.queued) return void open.calls.push(p);
           const batch = { calls: [p], queued: undefined as number | undefined };
           open = batch;
-          o.exclusive(async () => {
+          // In this page's order; across tabs only when the store cannot compare the stamp (the
+          // compared write then stands in for the cross-tab lock: another tab's write fails it, we reload).
+          const section = guarded && o.exclusive.local ? o.exclusive.local : o.exclusive;
+          section(async () => {
             if (open === batch) open = undefined;
             await commit(batch.calls);
           }).catch(() => undefined); // each call settles through its own promise
@@ -145,61 +195,67 @@ export function createSegmentRuntime(o: SegmentRuntimeOptions) {
     try {
       const at = calls.map(() => o.now());
       const keys = calls.map((c, i) => `${c.event}|${dayOf(at[i]!)}|${propsKey(c.kept)}`);
-      // Another tab may have written a rollup since we loaded it: read each key once.
       const distinct = [...new Set(keys)];
-      const reads = await Promise.all(distinct.map((k) => o.store().get('signals', k)));
-      const staged = new Map<string, StoredSignal>();
-      distinct.forEach((k, i) => {
-        const read = reads[i];
-        const v = isSignal(read) ? read : signals.get(k);
-        if (v) staged.set(k, v);
-      });
-      const g = guard.fork();
-      // Rollups of each event this batch tracks (the rate limit counts only its own event).
-      const cached = indexByEvent([...signals.values()]);
-      const ofEvent = (event: string) => {
-        const out = (cached.get(event) ?? []).filter((v) => !staged.has(v.key));
-        for (const v of staged.values()) if (v.event === event) out.push(v);
-        return out;
-      };
-      const view = () => ({ *[Symbol.iterator]() {
-        for (const [k, v] of signals) if (!staged.has(k)) yield v;
-        yield* staged.values();
-      } });
-      results = calls.map((c, i): TrackResult | undefined => {
-        const t = at[i]!;
-        const verdict = g.check(c.event, c.rawKey, t, countSince(ofEvent(c.event), c.event, rateWindowStart(t)));
-        if (verdict !== 'ok') return { stored: false, reason: verdict };
-        // Re-checked inside the exclusive section: a withdrawal may have just happened.
-        if (!catalog.purposesForEvent(c.event).some((ps) => ps.every(o.isGranted))) return { stored: false, reason: 'no-consent' };
-        const existing = staged.get(keys[i]!);
-        const rollup = addToRollup(existing, c.event, c.kept, t);
-        const ps = [...new Set([...(existing?.purposes ?? []), ...c.purposes])];
-        staged.set(keys[i]!, { ...rollup, key: keys[i]!, purposes: ps, expiresAt: rollup.last + o.retentionDays(ps) * DAY });
-        g.record(c.event, c.rawKey, t);
-        return undefined; // stored, once the batch commits
-      });
-      const written = new Set(keys.filter((_, i) => !results![i]));
-      const signalOps: WriteOp[] = [...written].map((k) => ({ type: 'put', store: 'signals', value: staged.get(k)! }));
-      if (signalOps.length) {
+      // Another tab (or another writer here) changed the store since we knew its stamp: reload first.
+      if (guarded && !known) await load();
+      for (let attempt = 0; ; attempt++) {
+        // Without a stamp to compare, read each key once (another tab may have written it).
+        const reads = known ? undefined : await Promise.all(distinct.map((k) => o.store().get('signals', k)));
+        const staged = new Map<string, StoredSignal>();
+        distinct.forEach((k, i) => {
+          const read = reads?.[i];
+          const v = isSignal(read) ? read : st.signals.get(k);
+          if (v) staged.set(k, v);
+        });
+        const g = guard.fork();
+        // Rollups of each event this batch tracks (the rate limit counts only its own event).
+        const ofEvent = (event: string) => {
+          const out = [...st.ofEvent(event)].filter((v) => !staged.has(v.key));
+          for (const v of staged.values()) if (v.event === event) out.push(v);
+          return out;
+        };
+        results = calls.map((c, i): TrackResult | undefined => {
+          const t = at[i]!;
+          const verdict = g.check(c.event, c.rawKey, t, countSince(ofEvent(c.event), c.event, rateWindowStart(t)));
+          if (verdict !== 'ok') return { stored: false, reason: verdict };
+          // Re-checked inside the exclusive section: a withdrawal may have just happened.
+          if (!catalog.purposesForEvent(c.event).some((ps) => ps.every(o.isGranted))) return { stored: false, reason: 'no-consent' };
+          const existing = staged.get(keys[i]!);
+          const rollup = addToRollup(existing, c.event, c.kept, t);
+          const ps = [...new Set([...(existing?.purposes ?? []), ...c.purposes])];
+          staged.set(keys[i]!, { ...rollup, key: keys[i]!, purposes: ps, expiresAt: rollup.last + o.retentionDays(ps) * DAY });
+          g.record(c.event, c.rawKey, t);
+          return undefined; // stored, once the batch commits
+        });
+        const written = new Set(keys.filter((_, i) => !results![i]));
+        const signalOps: WriteOp[] = [...written].map((k) => ({ type: 'put', store: 'signals', value: staged.get(k)! }));
+        if (!signalOps.length) break;
         const ids = new Set(calls.filter((_, i) => !results![i]).flatMap((c) => catalog.segmentsReadingEvent(c.event)));
-        const explain = evaluator(view());
+        const explain = evaluator(staged);
         const memberships = plan(explain, ids);
         // Signals and memberships in one transaction; when that is refused, the signals alone
         // (a refused membership write is reported, not a failed track: the next reconcile retries it).
         let both = true;
+        let ok: boolean;
         try {
-          await o.store().write([...signalOps, ...memberships.ops]);
+          ok = await write([...signalOps, ...memberships.ops]);
         } catch (e) {
           if (!memberships.ops.length) throw e;
           both = false;
-          await o.store().write(signalOps);
+          ok = await write(signalOps);
           o.onError(e);
         }
-        for (const k of written) signals.set(k, staged.get(k)!);
+        if (!ok) {
+          // Another writer came first (nothing was written): reload and plan again; the third time, read first.
+          if (attempt < 2) await load();
+          continue;
+        }
+        for (const k of written) putSignal(staged.get(k)!);
         guard = g;
-        if (both) settle(explain, memberships.apply);
+        invalidate(ids);
+        if (both) settle(explain, memberships.apply, false);
         o.onSignals?.();
+        break;
       }
       calls.forEach((c, i) => c.done.resolve(results![i] ?? { stored: true, reason: 'stored' }));
     } catch (e) {
@@ -208,13 +264,9 @@ export function createSegmentRuntime(o: SegmentRuntimeOptions) {
     }
   }
 
-
   return {
     /** (Re)load the caches from the store: at start, and when another tab changed it. */
-    async load() {
-      signals = new Map((await o.store().getAll('signals')).filter(isSignal).map((s) => [s.key, s]));
-      stored = new Map((await o.store().getAll('memberships')).filter(isMembership).map((m) => [m.id, m]));
-    },
+    load,
 
     async track(event: string, props: Record<string, Scalar>): Promise<TrackResult> {
       const kept = minimize(event, props, catalog.reads);
@@ -228,10 +280,10 @@ export function createSegmentRuntime(o: SegmentRuntimeOptions) {
       return batches.add({ event, kept, rawKey: propsKey(props), purposes });
     },
 
-    /** Current memberships, re-evaluated now (windows move with time). */
+    /** Current memberships: the evaluated state, re-evaluated where a window may have moved since. */
     memberships: () => reconcile(),
 
-    explain: (id: string): Explanation => evaluator()(id),
+    explain: (id: string): Explanation => structuredClone(evaluator()(id)),
 
     /** Pure evaluation as of now (no writes), computed per segment on demand. */
     evaluator,
@@ -239,10 +291,12 @@ export function createSegmentRuntime(o: SegmentRuntimeOptions) {
     /** Delete expired signals; returns how many went. */
     async expire(): Promise<number> {
       const now = o.now();
-      const gone = [...signals.values()].filter((s) => s.expiresAt <= now);
+      const gone = [...st.signals.values()].filter((s) => s.expiresAt <= now);
       if (!gone.length) return 0;
-      await o.store().write(deletes('signals', gone));
-      gone.forEach((s) => signals.delete(s.key));
+      const ops = deletes('signals', gone);
+      if (!(await write(ops))) await o.store().write(ops);
+      gone.forEach((s) => dropSignal(s.key));
+      invalidate();
       await reconcile();
       return gone.length;
     },
@@ -254,25 +308,29 @@ export function createSegmentRuntime(o: SegmentRuntimeOptions) {
     sweep(): Promise<Membership[]> {
       // Exclusive: a reload racing a batch of tracks would drop what the batch just cached.
       return o.exclusive(async () => {
-        await this.load();
+        await load();
         const lost = (p: string) => !o.isGranted(p);
-        const goneSignals = relyingOn([...signals.values()], lost);
+        const goneSignals = relyingOn([...st.signals.values()], lost);
         const goneMemberships = relyingOn([...stored.values()], lost);
-        await o.store().write([...deletes('signals', goneSignals), ...deletes('memberships', goneMemberships)]);
-        goneSignals.forEach((x) => signals.delete(x.key));
+        const ops = [...deletes('signals', goneSignals), ...deletes('memberships', goneMemberships)];
+        if (!(await write(ops))) await o.store().write(ops);
+        goneSignals.forEach((x) => dropSignal(x.key));
         goneMemberships.forEach((x) => stored.delete(x.id));
+        invalidate();
         return reconcile();
       });
     },
 
     /** Drop the caches after a purge or forget. */
     forgetPurpose(purpose?: string) {
-      for (const m of [signals, stored]) for (const [k, v] of m) if (!purpose || v.purposes.includes(purpose)) m.delete(k);
+      for (const [k, v] of st.signals) if (!purpose || v.purposes.includes(purpose)) dropSignal(k);
+      for (const [k, v] of stored) if (!purpose || v.purposes.includes(purpose)) stored.delete(k);
       if (!purpose) ephemeral.clear();
+      invalidate();
     },
 
     exportSignals: () =>
-      [...signals.values()].map(({ key: _key, ...s }) => s),
+      [...st.signals.values()].map(({ key: _key, ...s }) => s),
   };
 }
 

@@ -12,8 +12,15 @@ export function createLock(name: string): Lock {
     return run;
   };
   lock.queued = 0;
+  /** In this page's order only (no Web Lock): for writes that detect other tabs' themselves (a compared stamp). */
+  lock.local = <T>(fn: () => Promise<T>): Promise<T> => {
+    lock.queued++;
+    const run = chain.then(fn);
+    chain = run.catch(() => undefined);
+    return run;
+  };
   return lock;
 }
 
 /** An exclusive section; `queued` counts the sections ever queued (a batch still open knows whether anything queued after it). */
-export type Lock = (<T>(fn: () => Promise<T>) => Promise<T>) & { queued: number };
+export type Lock = (<T>(fn: () => Promise<T>) => Promise<T>) & { queued: number; local?: <T>(fn: () => Promise<T>) => Promise<T> };

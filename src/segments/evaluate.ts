@@ -168,3 +168,49 @@ export function evaluateAll(catalog: Catalog, input: EvaluationInput): Map<strin
   const cache = new Map<string, Explanation>();
   return new Map(catalog.segments.map((s) => [s.id, evaluateSegment(catalog, s.id, input, cache)]));
 }
+
+/**
+ * The earliest time at or after `input.now` at which segment `id`'s explanation may differ from
+ * the one evaluated at `input.now`, with everything but time unchanged (rollups, consent,
+ * declared interests): a stamp entering (`t`) or leaving a window (`t + within`), a lastSeen or
+ * firstSeen threshold, a rollup's `expiresAt`. Conservative (never later than the real change);
+ * `input.now` when the segment reads the visitor context (hour, weekday: always re-evaluated);
+ * Infinity when nothing time-dependent is read. Re-evaluate once `now >= nextChange`.
+ */
+export function nextChange(catalog: Catalog, id: string, input: EvaluationInput, seen = new Set<string>()): number {
+  const s = catalog.get(id);
+  if (!s || seen.has(id)) return Infinity;
+  seen.add(id);
+  const { now } = input;
+  let next = Infinity;
+  const at = (c: number) => {
+    if (c >= now && c < next) next = c;
+  };
+  const walk = (r: CompiledRule): void => {
+    switch (r.kind) {
+      case 'all':
+      case 'any':
+        return r.rules.forEach(walk);
+      case 'not':
+        return walk(r.rule);
+      case 'context':
+        return void (next = Math.min(next, now));
+      case 'segment':
+        return void (next = Math.min(next, nextChange(catalog, r.segment, input, seen)));
+      case 'declared':
+        return;
+    }
+    const spans = [r.within, r.lastSeen?.within, r.lastSeen?.olderThan, r.firstSeen?.olderThan].filter((d): d is number => d !== undefined);
+    for (const x of ofEvent(input, r.event)) {
+      if (!matches(x, r)) continue;
+      const expires = (x as { expiresAt?: unknown }).expiresAt;
+      if (typeof expires === 'number') at(expires);
+      forStamps(x, Infinity, (t) => {
+        at(t);
+        for (const d of spans) at(t + d);
+      });
+    }
+  };
+  walk(s.rule);
+  return next;
+}

@@ -114,7 +114,7 @@ export function contextFromWindow(win: Window | undefined, now: number): Visitor
   };
   const S = 'string';
   const N = 'number';
-  return readContext({
+  const env = {
     now,
     userAgent: get(S, () => w.navigator.userAgent),
     mobileHint: get('boolean', () => w.navigator.userAgentData.mobile),
@@ -123,5 +123,11 @@ export function contextFromWindow(win: Window | undefined, now: number): Visitor
     url: get(S, () => w.location.href),
     referrer: get(S, () => w.document.referrer),
     language: get(S, () => w.navigator.language || w.navigator.languages[0]),
-  });
+  } satisfies ContextEnv;
+  // Classifying (URLs parsed, the user agent read) is the cost; the same inputs within the same
+  // minute (hour and weekday cannot differ) give the same context.
+  const key = JSON.stringify({ ...env, now: Math.floor(now / 60_000) });
+  if (memo?.key !== key) memo = { key, context: readContext(env) };
+  return { ...memo.context };
 }
+let memo: { key: string; context: VisitorContext } | undefined;

@@ -1,7 +1,7 @@
 import { deleteDB, openDB, type IDBPDatabase, type IDBPObjectStore } from 'idb';
 import { CohortkitError } from '../errors';
 import { DB_VERSION, type CohortkitDB, type StoreName } from './schema';
-import type { Store, WriteOp } from './store';
+import { STAMP_KEY, STAMPED, asStamp, newStamp, type Snapshot, type Stamp, type Store, type WriteOp } from './store';
 import { MIGRATIONS } from './migrations';
 
 type DB = IDBPDatabase<CohortkitDB>;
@@ -93,36 +93,76 @@ export async function openIDBStore(namespace: string, onLost: (why: string) => v
     }
   };
 
+  /**
+   * One readwrite transaction for `ops`. Writes to the stamped stores (signals, memberships) also
+   * put a new stamp (STAMP_KEY in meta): a fresh random one, or `stamp.next`. With `stamp`, the
+   * current stamp is read first in the same transaction and, when it is not `stamp.expect`,
+   * the transaction is aborted (nothing written) and this resolves false.
+   */
+  const apply = async (ops: WriteOp[], stamp?: Stamp): Promise<boolean> => {
+    if (!ops.length && !stamp) return true;
+    const stamped = !!stamp || ops.some((o) => STAMPED.has(o.store));
+    const names = [...new Set([...ops.map((o) => o.store), ...(stamped ? (['meta'] as const) : [])])];
+    let tx: ReturnType<DB['transaction']> | undefined;
+    try {
+      tx = transaction(names, 'readwrite');
+      // Each request's failure also fails the transaction; mark them handled as they are made
+      // (a synchronous throw below must not leave rejections unhandled), then wait for all.
+      const handled = <T>(p: Promise<T>) => (p.catch(() => undefined), p);
+      const done = handled(tx.done);
+      const meta = stamped ? tx.objectStore('meta') : undefined;
+      // Requests run in order: the read comes back before any write is made visible, and the
+      // transaction cannot commit before we saw it (we abort in its continuation when it differs).
+      const current = stamp ? handled(meta!.get(STAMP_KEY)) : undefined;
+      const pending: Promise<unknown>[] = [];
+      for (const op of ops) {
+        const s = tx.objectStore(op.store);
+        pending.push(
+          handled<unknown>(op.type === "clear" ? s.clear!() : op.type === 'delete' ? s.delete!(op.key as never) : s.put!(op.value as never, op.key as never)),
+        );
+      }
+      if (stamped) pending.push(handled(meta!.put!(stamp?.next ?? newStamp(), STAMP_KEY)));
+      // A stamp that is not a string (another script wrote it) reads as none.
+      if (current && asStamp(await current) !== stamp!.expect) {
+        tx.abort();
+        await done.catch(() => undefined);
+        return false;
+      }
+      await Promise.all([...pending, done]);
+      return true;
+    } catch (e) {
+      // A request that threw synchronously (e.g. quota) must not let the others commit.
+      try {
+        tx?.abort();
+      } catch {
+        /* already finished or aborted */
+      }
+      throw storageError(`writing ${names.join(', ')}`, e);
+    }
+  };
+
   return {
     kind: 'indexeddb',
     get: (store, key) => read(store, (s) => s.get(key as never)) as never,
     getAll: (store) => read(store, (s) => s.getAll()) as never,
-    async write(ops: WriteOp[]) {
-      if (!ops.length) return;
-      const names = [...new Set(ops.map((o) => o.store))];
-      let tx: ReturnType<DB['transaction']> | undefined;
+    write: (ops: WriteOp[]) => apply(ops).then(() => undefined),
+    writeIf: (ops: WriteOp[], stamp: Stamp) => apply(ops, stamp),
+    async snapshot(names: StoreName[]): Promise<Snapshot> {
       try {
-        tx = transaction(names, 'readwrite');
-        // Each request's failure also fails the transaction; mark them handled as they are made
-        // (a synchronous throw below must not leave rejections unhandled), then wait for all.
-        const handled = <T>(p: Promise<T>) => (p.catch(() => undefined), p);
-        const done = handled(tx.done);
-        const pending: Promise<unknown>[] = [];
-        for (const op of ops) {
-          const s = tx.objectStore(op.store);
-          pending.push(
-            handled<unknown>(op.type === "clear" ? s.clear!() : op.type === 'delete' ? s.delete!(op.key as never) : s.put!(op.value as never, op.key as never)),
-          );
-        }
-        await Promise.all([...pending, done]);
+        const tx = transaction(names, 'readonly');
+        tx.done.catch(() => undefined);
+        const out: Snapshot = {};
+        await Promise.all(
+          names.map(async (n) => {
+            const s = tx.objectStore(n);
+            if (n !== 'meta') return void (out[n] = (await s.getAll()) as never);
+            const [keys, values] = await Promise.all([s.getAllKeys(), s.getAll()]);
+            out.meta = new Map(keys.map((k, i) => [k as string, values[i]]));
+          }),
+        );
+        return out;
       } catch (e) {
-        // A request that threw synchronously (e.g. quota) must not let the others commit.
-        try {
-          tx?.abort();
-        } catch {
-          /* already finished or aborted */
-        }
-        throw storageError(`writing ${names.join(', ')}`, e);
+        throw storageError(`reading ${names.join(', ')}`, e);
       }
     },
     async destroy() {

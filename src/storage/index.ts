@@ -1,11 +1,13 @@
 import { CohortkitError } from '../errors';
 import { dbName, openIDBStore } from './idb-store';
 import { createMemoryStore } from './memory-store';
-import type { Store, WriteOp } from './store';
+import type { Snapshot, Stamp, Store, WriteOp } from './store';
+import type { StoreName } from './schema';
 
 export { deletes, relyingOn } from './ops';
 
-export type { Store, WriteOp } from './store';
+export type { Store, WriteOp, Stamp, Snapshot } from './store';
+export { STAMP_KEY, asStamp } from './store';
 export type { StoredSignal, StoredMembership, OutboxEntry, StoreName, CohortkitDB } from './schema';
 export { DB_VERSION } from './schema';
 export { dbName } from './idb-store';
@@ -93,6 +95,16 @@ export async function openStore(opts: OpenStoreOptions): Promise<Store> {
     // An empty batch is a no-op (it must not recreate a destroyed database).
     // Deletes alone (a tab sweeping after a forget() elsewhere) must not recreate a deleted database either.
     write: async (ops: WriteOp[]) => void (ops.length && (await run((s) => s.write(ops), ops.some((o) => o.type === 'put')))),
+    // The backend in use may not compare-and-write (encryption): `null` then, and the caller reads first.
+    writeIf: (ops: WriteOp[], stamp: Stamp) => run((s) => (s.writeIf ? s.writeIf(ops, stamp) : Promise.resolve(null)), ops.some((o) => o.type === 'put')),
+    // One read transaction where the backend can; otherwise one read per store, all at once.
+    snapshot: (names: StoreName[]) =>
+      run(async (s): Promise<Snapshot> => {
+        if (s.snapshot) return s.snapshot(names);
+        const out: Snapshot = {};
+        await Promise.all(names.filter((n) => n !== 'meta').map(async (n) => void (out[n as 'signals'] = (await s.getAll(n)) as never)));
+        return out;
+      }),
     async destroy() {
       const s = await ready();
       await s.destroy();

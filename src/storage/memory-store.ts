@@ -1,5 +1,5 @@
 import { KEY_PATHS, type StoreName } from './schema';
-import type { Store, WriteOp } from './store';
+import { STAMP_KEY, STAMPED, asStamp, type Snapshot, type Stamp, type Store, type WriteOp } from './store';
 
 const NAMES: StoreName[] = ['ledger', 'signals', 'memberships', 'outbox', 'meta'];
 
@@ -9,6 +9,27 @@ export function createMemoryStore(): Store {
   const clone = <T>(v: T): T => (v === undefined ? v : structuredClone(v));
   const sorted = (m: Map<unknown, unknown>) =>
     [...m.entries()].sort(([a], [b]) => (a! < b! ? -1 : a! > b! ? 1 : 0)).map(([, v]) => clone(v));
+  // One page only: a counter tells writes apart (no random draw: seeded tests keep their sequence).
+  let writes = 0;
+  /** Like IndexedDB's (idb-store.ts): all or nothing, stamped, compare-and-write with `stamp`. */
+  const apply = async (ops: WriteOp[], stamp?: Stamp): Promise<boolean> => {
+    if (stamp && asStamp(maps.get('meta')!.get(STAMP_KEY)) !== stamp.expect) return false;
+    // Validate first, apply after: all or nothing.
+    const staged = new Map([...maps].map(([n, m]) => [n, new Map(m)]));
+    for (const op of ops) {
+      const m = staged.get(op.store)!;
+      if (op.type === 'clear') m.clear();
+      else if (op.type === 'delete') m.delete(op.key);
+      else {
+        const path = KEY_PATHS[op.store];
+        const key = path ? (op.value as Record<string, unknown>)[path] : op.key;
+        m.set(key, clone(op.value));
+      }
+    }
+    if (stamp || ops.some((o) => STAMPED.has(o.store))) staged.get('meta')!.set(STAMP_KEY, stamp?.next ?? `m${++writes}`);
+    maps = staged;
+    return true;
+  };
   return {
     kind: 'memory',
     async get(store, key) {
@@ -17,20 +38,15 @@ export function createMemoryStore(): Store {
     async getAll(store) {
       return sorted(maps.get(store)!) as never;
     },
-    async write(ops: WriteOp[]) {
-      // Validate first, apply after: all or nothing.
-      const staged = new Map([...maps].map(([n, m]) => [n, new Map(m)]));
-      for (const op of ops) {
-        const m = staged.get(op.store)!;
-        if (op.type === 'clear') m.clear();
-        else if (op.type === 'delete') m.delete(op.key);
-        else {
-          const path = KEY_PATHS[op.store];
-          const key = path ? (op.value as Record<string, unknown>)[path] : op.key;
-          m.set(key, clone(op.value));
-        }
+    write: (ops: WriteOp[]) => apply(ops).then(() => undefined),
+    writeIf: (ops: WriteOp[], stamp: Stamp) => apply(ops, stamp),
+    async snapshot(names) {
+      const out: Snapshot = {};
+      for (const n of names) {
+        if (n === 'meta') out.meta = new Map([...maps.get('meta')!].map(([k, v]) => [k as string, clone(v)]));
+        else out[n] = sorted(maps.get(n)!) as never;
       }
-      maps = staged;
+      return out;
     },
     async destroy() {
       for (const m of maps.values()) m.clear();

@@ -1,5 +1,6 @@
 import type { StoreKey, StoreName, StoreValue } from './schema';
 
+
 /** One write in an atomic batch. */
 export type WriteOp =
   | { [S in StoreName]: { type: 'put'; store: S; value: StoreValue<S>; key?: StoreKey<S> } }[StoreName]
@@ -15,7 +16,41 @@ export interface Store {
   get<S extends StoreName>(store: S, key: StoreKey<S>): Promise<StoreValue<S> | undefined>;
   getAll<S extends StoreName>(store: S): Promise<StoreValue<S>[]>;
   write(ops: WriteOp[]): Promise<void>;
+  /**
+   * Compare-and-write in one readwrite transaction: when the stamp (meta STAMP_KEY) is
+   * `stamp.expect`, apply `ops` and set it to `stamp.next` (true); otherwise write nothing (false).
+   * `null`: this backend cannot (the encryption layer has no such method): the caller reads before it writes.
+   */
+  writeIf?(ops: WriteOp[], stamp: Stamp): Promise<boolean | null>;
+  /** Every record of `names` in one read transaction (meta as key → value). Optional. */
+  snapshot?(names: StoreName[]): Promise<Snapshot>;
   /** Delete everything, the database itself included. */
   destroy(): Promise<void>;
   close(): void;
 }
+
+/** What a compare-and-write expects the stamp to be, and what it sets it to. */
+export interface Stamp {
+  expect: string | undefined;
+  next: string;
+}
+
+export type Snapshot = { [S in Exclude<StoreName, 'meta'>]?: StoreValue<S>[] } & { meta?: Map<string, unknown> };
+
+/**
+ * The stamp of the signals and memberships stores: every write to them (in any tab) puts a new
+ * one in the same transaction, so a tab whose cache was loaded or written under stamp X knows,
+ * by reading the stamp, whether anything else wrote since. A random token, nothing about the visitor.
+ */
+export const STAMP_KEY = 'cohortkit:stamp';
+export const STAMPED: ReadonlySet<StoreName> = new Set(['signals', 'memberships']);
+
+/** A stored stamp as compared: anything but a string (written by another script) is none. */
+export const asStamp = (v: unknown): string | undefined => (typeof v === 'string' ? v : undefined);
+
+export const newStamp = (): string => {
+  const b = crypto.getRandomValues(new Uint8Array(12));
+  let s = '';
+  for (const x of b) s += x.toString(16).padStart(2, '0');
+  return s;
+};

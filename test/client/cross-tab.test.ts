@@ -1,7 +1,8 @@
 // Cross-tab segments (API.md v1.1): a signal stored in one tab updates memberships in every other
 // tab of the same namespace, and on('segments') fires there. Two real clients on one namespace
 // stand for two tabs (one IndexedDB, BroadcastChannel between them; no Web Locks in happy-dom).
-import { afterEach, describe, expect, it } from 'vitest';
+import { openDB } from 'idb';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { createClient } from '../../src/index';
 import { fillSlots } from '../../src/tag';
 import type { Client, ClientOptions, LDPReport, Membership, SegmentDefinition } from '../../src/types';
@@ -144,5 +145,71 @@ describe('segments across tabs', () => {
     expect(({} as Record<string, unknown>).polluted).toBeUndefined();
     expect(errors).toEqual([]);
     await watch.check();
+  });
+});
+
+describe('tracks across tabs when the messages are late (the stored stamp, no read before the write)', () => {
+  /** Every signals record of a namespace, as stored. */
+  const stored = async (namespace: string) => {
+    const db = await openDB(`cohortkit:${namespace}`);
+    const all = await db.getAll('signals');
+    db.close();
+    return all as Array<{ key: string; count: number; times: number[] }>;
+  };
+
+  it("no message arrives: neither tab's track loses or overwrites the other's, and memberships follow both", async () => {
+    const { a, b } = await twoTabs();
+    // From here no message crosses (a busy tab, a late channel): only the store tells.
+    const post = vi.spyOn(BroadcastChannel.prototype, 'postMessage').mockImplementation(() => undefined);
+    try {
+      expect(await a.track('article_view', { category: 'news', n: 1 } as never)).toEqual({ stored: true, reason: 'stored' });
+      // B's cache has no such rollup: its write must see A's stamp, reload, and add to A's rollup.
+      expect(await b.track('article_view', { category: 'news', n: 2 } as never)).toEqual({ stored: true, reason: 'stored' });
+      expect((await b.segments()).map((m) => m.id)).toEqual(['reader']);
+      // A's cache is now stale the other way round: its next write reloads and keeps B's count.
+      expect(await a.track('article_view', { category: 'news', n: 3 } as never)).toEqual({ stored: true, reason: 'stored' });
+      const explained = await a.explain('reader');
+      expect(explained.conditions[0]).toMatchObject({ path: 'rule.count', observed: 3 });
+      expect((await b.exportData()).signals.find((x) => (x as { event: string }).event === 'article_view')).toMatchObject({ count: 2 }); // B has not reloaded since its own write
+      expect((await a.exportData()).signals.find((x) => (x as { event: string }).event === 'article_view')).toMatchObject({ count: 3 });
+    } finally {
+      post.mockRestore();
+    }
+  });
+
+  it('a hostile stamp written by another script costs a reload, never a lost or refused track', async () => {
+    const namespace = ns();
+    const a = await createClient({ namespace, segments });
+    clients.push(a);
+    await a.consent.update({ personalization: true });
+    for (const [i, bad] of [{ evil: 1 }, 7, 'not ours'].entries()) {
+      const db = await openDB(`cohortkit:${namespace}`);
+      await db.put('meta', bad, 'cohortkit:stamp');
+      db.close();
+      expect(await a.track('article_view', { category: 'news', n: i } as never)).toEqual({ stored: true, reason: 'stored' });
+    }
+    const rows = (await stored(namespace)).filter((x) => x.key.startsWith('article_view|'));
+    expect(rows.map((r) => r.count)).toEqual([3]);
+  });
+
+  it('concurrent tracks in two tabs on one rollup: every one is counted once', async () => {
+    const namespace = ns();
+    const a = await createClient({ namespace, segments });
+    const b = await createClient({ namespace, segments });
+    clients.push(a, b);
+    await a.consent.update({ personalization: true });
+    await b.consent.update({ personalization: true });
+    const post = vi.spyOn(BroadcastChannel.prototype, 'postMessage').mockImplementation(() => undefined);
+    try {
+      const results = await Promise.all(
+        Array.from({ length: 20 }, (_, i) => (i % 2 ? a : b).track('article_view', { category: 'news', n: i } as never)),
+      );
+      expect(results.filter((r) => !r.stored)).toEqual([]);
+      const rows = (await stored(namespace)).filter((x) => x.key.startsWith('article_view|'));
+      expect(rows).toHaveLength(1);
+      expect(rows[0]!.count).toBe(20);
+    } finally {
+      post.mockRestore();
+    }
   });
 });

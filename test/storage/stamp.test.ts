@@ -1,0 +1,118 @@
+// The stamp (compare-and-write), the one-transaction snapshot and the primed start-up store,
+// on IndexedDB (fake-indexeddb) and memory, and a cold start that reads each store once.
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { createClient } from '../../src/index';
+import { createMemoryStore, openStore, STAMP_KEY, type Store } from '../../src/storage';
+import { primeStore } from '../../src/storage/primed';
+import { watchPage } from '../client/fault-helpers';
+
+let n = 0;
+const ns = () => `stamp${Date.now().toString(36)}${n++}`;
+const signal = (key: string, count = 1) => ({ key, event: 'view', props: {}, day: 1, count, first: 1, last: 1, times: [1], purposes: ['personalization'], expiresAt: 9e15 });
+let restore: Array<() => void> = [];
+afterEach(() => (restore.forEach((f) => f()), (restore = [])));
+
+const backends: Array<[string, () => Promise<Store>]> = [
+  ['indexeddb', () => openStore({ storage: 'indexeddb', namespace: ns(), onError: () => undefined })],
+  ['memory', async () => createMemoryStore()],
+];
+
+describe.each(backends)('compare-and-write (%s)', (kind, open) => {
+  it('writes when the stamp is as expected, sets the new one; refuses (nothing written) when it is not', async () => {
+    const watch = watchPage();
+    const s = await open();
+    expect(await s.writeIf!([{ type: 'put', store: 'signals', value: signal('a') }], { expect: undefined, next: 'one' })).toBe(true);
+    expect(await s.get('meta', STAMP_KEY)).toBe('one');
+    // A stale expectation: nothing of the batch is written, the stamp stays.
+    expect(await s.writeIf!([{ type: 'put', store: 'signals', value: signal('a', 5) }, { type: 'put', store: 'signals', value: signal('b') }], { expect: 'stale', next: 'two' })).toBe(false);
+    expect(await s.getAll('signals')).toEqual([signal('a')]);
+    expect(await s.get('meta', STAMP_KEY)).toBe('one');
+    expect(await s.writeIf!([{ type: 'put', store: 'signals', value: signal('a', 2) }], { expect: 'one', next: 'two' })).toBe(true);
+    expect(await s.getAll('signals')).toEqual([signal('a', 2)]);
+    s.close();
+    await watch.check();
+  });
+
+  it('any plain write to signals or memberships changes the stamp (other tabs learn of it); others do not', async () => {
+    const s = await open();
+    await s.writeIf!([], { expect: undefined, next: 'mine' });
+    await s.write([{ type: 'put', store: 'meta', key: 'x', value: 1 }]);
+    expect(await s.get('meta', STAMP_KEY)).toBe('mine');
+    await s.write([{ type: 'delete', store: 'memberships', key: 'nope' }]);
+    const after = await s.get('meta', STAMP_KEY);
+    expect(after).not.toBe('mine');
+    // IndexedDB (shared by tabs): a random token; memory (this page only): a counter.
+    expect(after).toMatch(kind === 'indexeddb' ? /^[0-9a-f]{24}$/ : /^m\d+$/);
+    expect(await s.writeIf!([{ type: 'put', store: 'signals', value: signal('a') }], { expect: 'mine', next: 'z' })).toBe(false);
+    s.close();
+  });
+
+  it('a hostile stamp (not a string, written by another script) reads as none: compared writes still go through', async () => {
+    for (const bad of [{ evil: true }, 42, null, ['x'], 'x'.repeat(10_000)]) {
+      const s = await open();
+      await s.write([{ type: 'put', store: 'meta', key: STAMP_KEY, value: bad }]);
+      const expect_ = typeof bad === 'string' ? bad : undefined;
+      expect(await s.writeIf!([{ type: 'put', store: 'signals', value: signal('a') }], { expect: expect_, next: 'ok' })).toBe(true);
+      expect(await s.get('meta', STAMP_KEY)).toBe('ok');
+      s.close();
+    }
+  });
+
+  it('snapshot: every store in one read, meta as key → value', async () => {
+    const s = await open();
+    await s.write([{ type: 'put', store: 'signals', value: signal('a') }, { type: 'put', store: 'meta', key: 'k', value: { v: 1 } }]);
+    const snap = await s.snapshot!(['signals', 'ledger', 'meta']);
+    expect(snap.signals).toEqual([signal('a')]);
+    expect(snap.ledger).toEqual([]);
+    expect(snap.meta?.get('k')).toEqual({ v: 1 });
+    expect(typeof snap.meta?.get(STAMP_KEY)).toBe('string');
+    s.close();
+  });
+});
+
+describe('primed store (cold start)', () => {
+  it('serves reads from the snapshot, copies out, and never serves a store once something wrote to it', async () => {
+    const real = createMemoryStore();
+    await real.write([{ type: 'put', store: 'signals', value: signal('a') }]);
+    const p = await primeStore(real);
+    const got = await p.getAll('signals');
+    got[0]!.count = 99; // the caller's copy
+    expect(await p.get('signals', 'a')).toEqual(signal('a'));
+    await real.write([{ type: 'put', store: 'signals', value: signal('b') }]); // not through p: still served from the snapshot
+    expect(await p.getAll('signals')).toHaveLength(1);
+    await p.write([{ type: 'put', store: 'signals', value: signal('c') }]); // through p: the store is read again
+    expect((await p.getAll('signals')).map((x) => x.key)).toEqual(['a', 'b', 'c']);
+    // …and the stamp (meta) changed with that write: a snapshot of it is not served either.
+    expect((await p.snapshot!(['signals', 'meta'])).meta?.get(STAMP_KEY)).toBe(await real.get('meta', STAMP_KEY));
+    p.release();
+    await real.write([{ type: 'put', store: 'ledger', value: { seq: 1 } as never }]);
+    expect(await p.getAll('ledger')).toHaveLength(1);
+  });
+
+  it('a client cold start reads each store once, in one transaction (IndexedDB)', async () => {
+    const namespace = ns();
+    let now = Date.UTC(2026, 0, 5);
+    const segments = [{ id: 'reader', description: 'x', rule: { event: 'view', count: { gte: 2 } } }];
+    const a = await createClient({ namespace, segments, now: () => now });
+    await a.consent.update({ personalization: true });
+    for (let i = 0; i < 5; i++) (now += 1000), await a.track('view', { i } as never);
+    await a.close();
+    const reads: string[] = [];
+    for (const m of ['get', 'getAll', 'getAllKeys'] as const) {
+      const orig = IDBObjectStore.prototype[m] as (...x: unknown[]) => IDBRequest;
+      const spy = vi.spyOn(IDBObjectStore.prototype, m).mockImplementation(function (this: IDBObjectStore, ...x: unknown[]) {
+        reads.push(`${m} ${this.name}${m === 'get' ? ` ${String(x[0])}` : ''}`);
+        return orig.apply(this, x);
+      } as never);
+      restore.push(() => spy.mockRestore());
+    }
+    const b = await createClient({ namespace, segments, now: () => now });
+    restore.forEach((f) => f()), (restore = []);
+    expect((await b.segments()).map((m) => m.id)).toEqual(['reader']);
+    // One snapshot of every store, then the two personalization values (read on their own, so a
+    // failure there leaves the client without just that state).
+    expect(reads.filter((r) => r.startsWith('getAll ')).sort()).toEqual(['getAll ledger', 'getAll memberships', 'getAll meta', 'getAll outbox', 'getAll signals']);
+    expect(reads.filter((r) => r.startsWith('get ')).sort()).toEqual(['get meta decide:caps', 'get meta decide:localId']);
+    await b.close();
+  });
+});
