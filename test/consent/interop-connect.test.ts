@@ -10,8 +10,8 @@ afterEach(() => {
 });
 const settle = () => new Promise((r) => setTimeout(r, 20));
 /** Waits (bounded) until `ok()`; the recording goes through the ledger's hashing, slower under load. */
-const until = async (ok: () => boolean) => {
-  for (let i = 0; i < 200 && !ok(); i++) await settle();
+const until = async (ok: () => boolean | Promise<boolean>) => {
+  for (let i = 0; i < 200 && !(await ok()); i++) await settle();
 };
 const history = async (c: Awaited<ReturnType<typeof createClient>>) => (await c.consent.history()).map((r) => [r.purpose, r.granted, r.source]);
 
@@ -26,7 +26,7 @@ describe('connectInterop with a real client', () => {
     const c = await createClient({ storage: 'memory', interop: { tcf: { map: { personalization: [1, 3, 4], measurement: [1, 7] } } } });
     const errors: unknown[] = [];
     c.on('error', (e) => errors.push(e));
-    await until(() => c.consent.get().measurement !== 'unset');
+    await until(async () => c.consent.get().measurement !== 'unset' && (await history(c)).length === 2);
     expect(c.consent.get()).toEqual({ personalization: 'granted', measurement: 'denied' });
     listener!(tc('useractioncomplete'), true); // the same state again
     await settle();
@@ -45,7 +45,8 @@ describe('connectInterop with a real client', () => {
     };
     const interop = { gpp: { map: { measurement: ['usnat.SaleOptOut'] } } };
     const a = await createClient({ storage: 'memory', namespace: 'gpp-a', interop });
-    await until(() => a.consent.get().measurement !== 'unset');
+    // The state changes in memory first; the ledger record lands when the (unawaited) update is written.
+    await until(async () => a.consent.get().measurement !== 'unset' && (await history(a)).length > 0);
     expect(await history(a)).toEqual([['measurement', false, 'gpp']]);
     await a.close();
     const b = await createClient({ storage: 'memory', namespace: 'gpp-b', interop });
