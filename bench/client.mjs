@@ -1,39 +1,16 @@
 // Client speed in Chromium with real IndexedDB: the project against a baseline in the same
 // run, as ratios with min–max over ≥ 5 alternating rounds. Figures are printed, never asserted.
 // Needs dist/ (npm run build) and Debian's Chromium (CHROMIUM_PATH, default /usr/bin/chromium).
-import { createServer } from 'node:http';
-import { readFileSync, mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, normalize, extname, dirname } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { chromium } from 'playwright-core';
+import { join } from 'node:path';
+import { launchChromium, serveRepo } from './lib/browser.mjs';
 
-const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 5);
 const PROFILE_EVENTS = Number(process.env.BENCH_EVENTS ?? 10_000);
-const TYPES = { '.js': 'text/javascript', '.mjs': 'text/javascript', '.html': 'text/html' };
-const server = createServer((req, res) => {
-  const path = new URL(req.url, 'http://x').pathname;
-  if (path === '/' || path === '/bench.html')
-    return res.writeHead(200, { 'content-type': 'text/html' }).end('<!doctype html><title>bench</title><script type="importmap">{"imports":{"idb":"/node_modules/idb/build/index.js"}}</script>');
-  const file = normalize(join(ROOT, path));
-  if (!file.startsWith(ROOT)) return res.writeHead(403).end();
-  let data;
-  try {
-    data = readFileSync(file);
-  } catch {
-    return res.writeHead(404).end();
-  }
-  res.writeHead(200, { 'content-type': TYPES[extname(file)] ?? 'application/octet-stream' }).end(data);
-});
-await new Promise((r) => server.listen(0, '127.0.0.1', r));
-const url = `http://127.0.0.1:${server.address().port}/bench.html`;
+const { server, url } = await serveRepo();
 const dir = mkdtempSync(join(tmpdir(), 'cohortkit-bench-'));
-const context = await chromium.launchPersistentContext(dir, {
-  executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
-  headless: true,
-  args: ['--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking', '--disable-component-update'],
-});
+const context = await launchChromium(dir);
 const page = context.pages()[0] ?? (await context.newPage());
 await page.goto(url);
 

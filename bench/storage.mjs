@@ -7,44 +7,22 @@
 // pass in about a minute of wall time, i.e. before the client's 10-minute expiry timer fires).
 // Needs dist/ (npm run build) and Debian's Chromium (CHROMIUM_PATH, default /usr/bin/chromium).
 //   BENCH_TRACKS (default 100000), BENCH_DAYS (60), BENCH_RETENTION_DAYS (the purpose's retentionDays, 30)
-import { createServer } from 'node:http';
-import { readFileSync, mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, normalize, extname, dirname } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { chromium } from 'playwright-core';
+import { join } from 'node:path';
+import { launchChromium, serveRepo } from './lib/browser.mjs';
 
-const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
 const TRACKS = Number(process.env.BENCH_TRACKS ?? 100_000);
 const DAYS = Number(process.env.BENCH_DAYS ?? 60);
 const RETENTION = Number(process.env.BENCH_RETENTION_DAYS ?? 30);
 const CHUNK = 500; // track() calls in flight at once (they share IndexedDB transactions)
-const TYPES = { '.js': 'text/javascript', '.mjs': 'text/javascript', '.html': 'text/html' };
-const server = createServer((req, res) => {
-  const path = new URL(req.url, 'http://x').pathname;
-  if (path === '/' || path === '/bench.html')
-    return res.writeHead(200, { 'content-type': 'text/html' }).end('<!doctype html><title>bench</title><script type="importmap">{"imports":{"idb":"/node_modules/idb/build/index.js"}}</script>');
-  const file = normalize(join(ROOT, path));
-  if (!file.startsWith(ROOT)) return res.writeHead(403).end();
-  let data;
-  try {
-    data = readFileSync(file);
-  } catch {
-    return res.writeHead(404).end();
-  }
-  res.writeHead(200, { 'content-type': TYPES[extname(file)] ?? 'application/octet-stream' }).end(data);
-});
-await new Promise((r) => server.listen(0, '127.0.0.1', r));
+const { server, url } = await serveRepo();
 const dir = mkdtempSync(join(tmpdir(), 'cohortkit-bench-storage-'));
 for (const mode of ['page load per day', 'one session']) {
-const context = await chromium.launchPersistentContext(join(dir, mode.replace(/ /g, '-')), {
-  executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
-  headless: true,
-  args: ['--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking', '--disable-component-update'],
-});
+const context = await launchChromium(join(dir, mode.replace(/ /g, '-')));
 try {
   const page = context.pages()[0] ?? (await context.newPage());
-  await page.goto(`http://127.0.0.1:${server.address().port}/bench.html`);
+  await page.goto(url);
   await page.evaluate(async ([TRACKS, DAYS, RETENTION, RELOAD]) => {
     const { createClient } = await import('/dist/index.js');
     const EVENTS = ['article_view', 'search', 'video_play', 'add_to_cart', 'purchase', 'share', 'comment', 'login', 'signup', 'scroll'];
