@@ -11,7 +11,7 @@ import type { ClientOptions, PrivacyEpoch } from '../types';
 import { ownError } from './addon-error';
 import { loadReporting } from './load-reporting';
 import type { ReportingRuntime, ReportingRuntimeOptions } from './reporting';
-import { EPOCHS_KEY, MEMO_KEY, isEntry, type EpochRecord } from './reporting-keys';
+import { EPOCHS_KEY, isEntry, purgeOutbox, type EpochRecord } from './reporting-keys';
 
 export type RuntimeEnv = Omit<ReportingRuntimeOptions, 'spaces' | 'config'>;
 export interface ReportingSetup {
@@ -85,10 +85,8 @@ export function createIdleRuntime(o: RuntimeEnv, failed: boolean): ReportingRunt
       };
     },
     planPurge(purpose: string, all: OutboxEntry[]): { ops: WriteOp[]; queued: number } {
-      const gone = relyingOn(all, (p) => p === purpose);
-      const ops = deletes('outbox', gone);
-      if (purpose === 'measurement') ops.push({ type: 'delete', store: 'meta', key: MEMO_KEY });
-      return { ops, queued: gone.filter((e) => !e.sentAt).length };
+      const { ops, queued } = purgeOutbox(purpose, all);
+      return { ops, queued };
     },
     async sweep() {
       const gone = relyingOn(await rows(), (p) => !o.isGranted(p));

@@ -25,7 +25,7 @@ import { CohortkitError, isCohortkitError } from '../errors';
 import { createPendingWrites, deletes, relyingOn, type OutboxEntry, type Store, type WriteOp } from '../storage';
 import { compileConsentSpace, consentIndex } from '../metrics/consent-space';
 import type { ConsentState, LDPReport, PrivacyEpoch, ReportValue } from '../types';
-import { EPOCHS_KEY, LIFETIME_KEY, MEMO_KEY, isEntry, type EpochRecord } from './reporting-keys';
+import { EPOCHS_KEY, LIFETIME_KEY, MEMO_KEY, isEntry, purgeOutbox, type EpochRecord } from './reporting-keys';
 
 /** flush() must resolve within 10 s even when the endpoint hangs. */
 const SEND_TIMEOUT_MS = 8000;
@@ -288,13 +288,11 @@ export function createReportingRuntime(o: ReportingRuntimeOptions) {
     },
     /** Deletes that a withdrawal of `purpose` implies (queued and sent copies; memos with measurement), in memory too. */
     planPurge(purpose: string, all: OutboxEntry[]): { ops: WriteOp[]; queued: number } {
-      const gone = relyingOn(withDrafts(pending.view('outbox', all)), (p) => p === purpose);
+      const { gone, ops, queued } = purgeOutbox(purpose, withDrafts(pending.view('outbox', all)));
       const ids = new Set(gone.map((e) => e.id));
       ids.forEach((id) => drafts.delete(id));
       pending.drop((op) => op.type === 'put' && op.store === 'outbox' && ids.has(op.value.id));
-      const ops = deletes('outbox', gone);
-      if (purpose === 'measurement') ops.push({ type: 'delete', store: 'meta', key: MEMO_KEY });
-      return { ops, queued: gone.filter((e) => !e.sentAt).length };
+      return { ops, queued };
     },
     /** Delete queued reports whose purposes are no longer all granted (a change in another tab), in memory first. */
     async sweep() {
