@@ -1,4 +1,5 @@
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { removeProfileDir } from './profile-dir';
 import { createServer, type Server } from 'node:http';
 import { tmpdir } from 'node:os';
 import { extname, join, normalize } from 'node:path';
@@ -105,7 +106,7 @@ export async function launch(opts: { incognito?: boolean } = {}): Promise<Browse
     async close() {
       await context.close();
       await context.browser()?.close();
-      rmSync(dir, { recursive: true, force: true });
+      removeProfileDir(dir);
     },
   };
 }

@@ -1,5 +1,6 @@
 // Firefox: Debian's firefox-esr over WebDriver BiDi with puppeteer-core (which never downloads a browser).
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync } from 'node:fs';
+import { removeProfileDir } from '../profile-dir';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import puppeteer from 'puppeteer-core';
@@ -52,7 +53,7 @@ export async function launchFirefox(opts: { private?: boolean } = {}): Promise<E
     },
     async close() {
       await browser.close();
-      rmSync(dir, { recursive: true, force: true });
+      removeProfileDir(dir);
     },
   };
 }

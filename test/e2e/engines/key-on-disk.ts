@@ -6,7 +6,8 @@
 // (the adapters' WebKit session is ephemeral: MiniBrowser under automation keeps IndexedDB in
 // memory, so WebKit runs here as a plain MiniBrowser with its XDG directories in a temp dir).
 import { spawn } from 'node:child_process';
-import { lstatSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { lstatSync, mkdtempSync, readdirSync, readFileSync } from 'node:fs';
+import { removeProfileDir } from '../profile-dir';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { chromium } from 'playwright-core';
@@ -132,6 +133,6 @@ export async function keyBytesOnDisk(engine: EngineName, server: TestServer): Pr
     return { err, files: found, names };
   } finally {
     await stop();
-    rmSync(dir, { recursive: true, force: true });
+    removeProfileDir(dir);
   }
 }
