@@ -39,6 +39,7 @@ export function createConsentRuntime(o: ConsentRuntimeOptions) {
   // Another tab's changes, one message at a time in order (a consent change before the signals that follow it).
   let synced = Promise.resolve();
   const sync = createTabSync(o.namespace, (m) => {
+    o.store().changedElsewhere?.();
     synced = synced
       .then(async () => {
         if (m.type === 'consent') await manager.reload();

@@ -37,7 +37,9 @@ export async function createClient(options: ClientOptions = {}): Promise<Client>
   // Private reporting and encryption are add-ons: they load (reporting validates `report`, `cohorts`) while storage opens.
   const reportingReady = prepareReporting(opts.raw, catalog, reportError);
   if (opts.encryptAtRest && opts.storage !== 'memory') preloadEncryption();
-  const real = await openStore({ storage: opts.storage, namespace: opts.namespace, encryptAtRest: opts.encryptAtRest, onError: reportError });
+  // A forget() in another tab deletes the database under us: drop what this tab holds too (bound below).
+  let deletedElsewhere = () => {};
+  const real = await openStore({ storage: opts.storage, namespace: opts.namespace, encryptAtRest: opts.encryptAtRest, onError: reportError, onDeleted: () => deletedElsewhere() });
   const connectInterop = await interopReady.settle(() => real.close());
   const { spaces, createRuntime } = await reportingReady.settle(() => real.close());
   // Cold start: each store read once (one transaction); the start-up reads are served from it.
@@ -66,6 +68,9 @@ export async function createClient(options: ClientOptions = {}): Promise<Client>
     onChange: (state) => (events.emit('consent', state), void sweep().catch(reportError)),
     onSignals: async () => (await interests.load(), await exclusive(() => segs.load()), emitSegments(await segs.memberships())) });
 
+  // Everything this tab holds about the visitor, in memory (forget() here, or a deletion by a forget() elsewhere).
+  const dropAll = () => (consent.manager.reset(), reporting.forget(), segs.forgetPurpose(), interests.forgetPurpose(), personal.forget());
+  deletedElsewhere = () => (dropAll(), events.emit('consent', consent.manager.get()), emitSegments([]));
   const start = async () => (await consent.manager.init(), await interests.sweep(), await segs.sweep(), await reporting.sweep(), await segs.expire());
   // A store that fails mid-start: continue from memory rather than break the page.
   await start().catch(async (e) => (reportError(e), real.close(), (store = await openStore({ storage: 'memory', namespace: opts.namespace, onError: reportError })), start()));
@@ -93,7 +98,7 @@ export async function createClient(options: ClientOptions = {}): Promise<Client>
     exportData: live(async (): Promise<DataExport> => ({ exportedAt: opts.now(), consent: { state: consent.manager.get(), history: await consent.manager.history() }, signals: segs.exportSignals(), interests: interests.get(),
       segments: await segs.memberships(), ...(await reporting.exportData()), storage: store.kind, persistence: await persistence.state(store.kind === 'indexeddb') })),
     forget: live(async () => {
-      await exclusive(async () => (await store.destroy(), consent.manager.reset(), reporting.forget(), segs.forgetPurpose(), interests.forgetPurpose(), personal.forget()));
+      await exclusive(async () => (await store.destroy(), dropAll()));
       consent.post('consent'), events.emit('consent', consent.manager.get()), emitSegments([]);
     }),
     on: (event, listener) => events.on(event, listener),

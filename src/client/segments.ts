@@ -114,12 +114,15 @@ export function createSegmentRuntime(o: SegmentRuntimeOptions) {
   let reconciling: Promise<unknown> = Promise.resolve();
   const reconcile = (ids?: Set<string>): Promise<Membership[]> => {
     const run = reconciling.then(async () => {
-      const explain = evaluator();
+      let explain = evaluator();
       await warm(explain, ids);
       let p = plan(explain, ids);
       if (!(await write(p.ops))) {
-        // Another writer came first: plan again against the memberships stored now.
+        // Another writer came first (or the database was deleted by a forget() elsewhere): plan
+        // again against the memberships stored now, from the state this page holds now.
         stored = new Map((await o.store().getAll('memberships')).filter(isMembership).map((m) => [m.id, m]));
+        explain = evaluator();
+        await warm(explain, ids);
         p = plan(explain, ids);
         await o.store().write(p.ops);
       }

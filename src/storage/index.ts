@@ -21,6 +21,11 @@ export interface OpenStoreOptions {
   encryptAtRest?: boolean;
   /** Called with a `storage` error whenever we fall back to memory or lose the database. */
   onError: (error: CohortkitError) => void;
+  /**
+   * Called (in the versionchange event) when another page deleted the database: a forget()
+   * there. The caller drops what it holds in memory before anything planned from it is written.
+   */
+  onDeleted?: () => void;
 }
 
 /**
@@ -36,11 +41,26 @@ export async function openStore(opts: OpenStoreOptions): Promise<Store> {
   let opening: Promise<Store> | undefined;
   /** The database was deleted elsewhere (a forget() in another tab): reads must not recreate it. */
   let deleted = false;
+  /** Another tab announced a write since the deletion (see changedElsewhere). */
+  let lookAgain = false;
   const onLost = (why: string) => {
     lost = true;
     deleted = why === 'deleted';
+    if (deleted)
+      try {
+        lookAgain = false; // only a message that follows the deletion counts
+        opts.onDeleted?.();
+      } catch (e) {
+        opts.onError(new CohortkitError('storage', 'dropping the state of a database deleted elsewhere failed', e));
+      }
   };
-  /** Whether the database exists again (another page wrote); true when the engine cannot tell. */
+  /**
+   * Whether the database exists again (another page wrote); true when the engine cannot tell.
+   * Asked only after another tab announced a write (changedElsewhere): right after a deletion,
+   * `databases()` can still list the database being deleted (seen in Chromium, Firefox and
+   * WebKit), and an open then would recreate it. Another tab's message is posted after its
+   * write, so by then a deletion it follows is over.
+   */
   const exists = async () => {
     try {
       return typeof indexedDB.databases != 'function' || (await indexedDB.databases()).some((d) => d.name === dbName(opts.namespace));
@@ -66,13 +86,15 @@ export async function openStore(opts: OpenStoreOptions): Promise<Store> {
   };
   if (opts.storage === 'memory') current = createMemoryStore();
   else await reopen();
-  // After destroy() the database stays deleted until something is written again.
+  // After destroy() the database stays deleted until something is written again, here or
+  // (announced by a message) in another tab.
   let reopenOnWrite = false;
   const ready = (forWrite = false): Promise<Store> => {
     if (lost && deleted) (lost = deleted = false), (current = createMemoryStore()), (reopenOnWrite = true);
     if (reopenOnWrite && forWrite) (reopenOnWrite = false), (opening = reopen());
-    else if (reopenOnWrite && !opening)
-      opening = exists().then((again) => (again && reopenOnWrite ? ((reopenOnWrite = false), reopen()) : ((opening = undefined), current)));
+    else if (reopenOnWrite && !opening && lookAgain)
+      (lookAgain = false),
+        (opening = exists().then((again) => (again && reopenOnWrite ? ((reopenOnWrite = false), reopen()) : ((opening = undefined), current))));
     else if (lost) (lost = false), (opening = reopen('the IndexedDB connection was lost (closed, upgraded or deleted elsewhere); reopened it'));
     return opening ?? Promise.resolve(current);
   };
@@ -96,7 +118,10 @@ export async function openStore(opts: OpenStoreOptions): Promise<Store> {
     // Deletes alone (a tab sweeping after a forget() elsewhere) must not recreate a deleted database either.
     write: async (ops: WriteOp[]) => void (ops.length && (await run((s) => s.write(ops), ops.some((o) => o.type === 'put')))),
     // The backend in use may not compare-and-write (encryption): `null` then, and the caller reads first.
-    writeIf: (ops: WriteOp[], stamp: Stamp) => run((s) => (s.writeIf ? s.writeIf(ops, stamp) : Promise.resolve(null)), ops.some((o) => o.type === 'put')),
+    // A deleted database has no stamp: a write planned against one it had is refused (false)
+    // without recreating the database, and the caller replans from what it holds now.
+    writeIf: (ops: WriteOp[], stamp: Stamp) =>
+      (reopenOnWrite || (lost && deleted)) && stamp.expect !== undefined ? Promise.resolve(false) : run((s) => (s.writeIf ? s.writeIf(ops, stamp) : Promise.resolve(null)), ops.some((o) => o.type === 'put')),
     // One read transaction where the backend can; otherwise one read per store, all at once.
     snapshot: (names: StoreName[]) =>
       run(async (s): Promise<Snapshot> => {
@@ -111,10 +136,14 @@ export async function openStore(opts: OpenStoreOptions): Promise<Store> {
       if (s.kind === 'indexeddb') {
         current = createMemoryStore();
         reopenOnWrite = true;
+        lookAgain = false;
       }
     },
     close() {
       current.close();
+    },
+    changedElsewhere() {
+      lookAgain = true;
     },
   };
 }

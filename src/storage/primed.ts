@@ -29,6 +29,7 @@ export async function primeStore(store: Store): Promise<Store & { release(): voi
     writeIf: (ops, stamp) => (drop(ops), delete snap.meta, store.writeIf ? store.writeIf(ops, stamp) : Promise.resolve(null)),
     destroy: () => ((snap = {}), store.destroy()),
     close: () => store.close(),
+    changedElsewhere: () => store.changedElsewhere?.(),
     release: () => void (snap = {}),
   };
 }

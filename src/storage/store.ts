@@ -26,6 +26,11 @@ export interface Store {
   snapshot?(names: StoreName[]): Promise<Snapshot>;
   /** Delete everything, the database itself included. */
   destroy(): Promise<void>;
+  /**
+   * Another tab announced a write (its message is posted after the write): a database deleted
+   * here or elsewhere may exist again, so the next operation looks for it. Optional.
+   */
+  changedElsewhere?(): void;
   close(): void;
 }
 

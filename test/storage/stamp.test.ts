@@ -116,3 +116,61 @@ describe('primed store (cold start)', () => {
     await b.close();
   });
 });
+
+describe('a database deleted by a forget() in another tab', () => {
+  const listed = async (name: string) => (await indexedDB.databases()).some((d) => d.name === `cohortkit:${name}`);
+
+  it('a write planned against its stamp is refused (false) and does not recreate it; onDeleted is called first', async () => {
+    const namespace = ns();
+    let deleted = 0;
+    const b = await openStore({ storage: 'indexeddb', namespace, onError: () => undefined, onDeleted: () => deleted++ });
+    const a = await openStore({ storage: 'indexeddb', namespace, onError: () => undefined });
+    expect(await b.writeIf!([{ type: 'put', store: 'signals', value: signal('a') }], { expect: undefined, next: 'one' })).toBe(true);
+    await a.destroy(); // the other tab's forget(): B's connection gets versionchange(null) and steps aside
+    expect(deleted).toBe(1);
+    expect(await listed(namespace)).toBe(false);
+    // Planned before the deletion (expects 'one'): nothing written, nothing recreated.
+    expect(await b.writeIf!([{ type: 'put', store: 'signals', value: signal('a', 2) }], { expect: 'one', next: 'two' })).toBe(false);
+    expect(await listed(namespace)).toBe(false);
+    // Reads do not recreate it either, and see it empty.
+    expect(await b.getAll('signals')).toEqual([]);
+    expect(await listed(namespace)).toBe(false);
+    // Replanned from an empty state (no stamp): written, into a new database.
+    expect(await b.writeIf!([{ type: 'put', store: 'signals', value: signal('c') }], { expect: undefined, next: 'three' })).toBe(true);
+    expect(await listed(namespace)).toBe(true);
+    a.changedElsewhere!(); // B's message, posted after its write
+    expect(await a.getAll('signals')).toEqual([signal('c')]);
+    a.close();
+    b.close();
+  });
+
+  it('tab B, with no message from A arriving, drops its state at the deletion itself: its next track writes nothing back', async () => {
+    const namespace = ns();
+    const segments = [{ id: 'buyer', description: 'buys', rule: { event: 'purchase' } }];
+    const a = await createClient({ namespace, segments });
+    const b = await createClient({ namespace, segments });
+    await a.consent.update({ personalization: true });
+    await vi.waitFor(() => expect(b.consent.get().personalization).toBe('granted'));
+    expect(await b.track('purchase')).toEqual({ stored: true, reason: 'stored' });
+    expect((await b.segments()).map((m) => m.id)).toEqual(['buyer']);
+    const post = vi.spyOn(BroadcastChannel.prototype, 'postMessage').mockImplementation(() => undefined);
+    try {
+      const events: unknown[] = [];
+      b.on('segments', (m) => events.push(m));
+      await a.forget();
+      expect(await listed(namespace)).toBe(false);
+      // B was told by the deletion itself, not by A's message (none crossed).
+      expect(b.consent.get().personalization).toBe('unset');
+      expect(events).toEqual([[]]);
+      expect(await b.track('purchase')).toEqual({ stored: false, reason: 'no-consent' });
+      expect(await b.segments()).toEqual([]);
+      expect((await b.exportData()).signals).toEqual([]);
+      expect(await b.consent.history()).toEqual([]);
+      expect(await listed(namespace)).toBe(false);
+    } finally {
+      post.mockRestore();
+      await a.close();
+      await b.close();
+    }
+  });
+});
