@@ -112,6 +112,50 @@ await measure(
   }, [r, SEQ]),
 );
 
+// 1b. Where the floor of track()'s design is: the transaction a track commits (three stores:
+// read the stamp, put the rollup, put the new stamp), written by hand on raw IndexedDB, against
+// the one-put baseline above. track() / this shape is the cost of the client around it.
+const shape = (r, SEQ) => page.evaluate(async ([r, SEQ]) => {
+  const db = await new Promise((res, rej) => {
+    const q = indexedDB.open(`shape${r}`, 1);
+    q.onupgradeneeded = () => {
+      q.result.createObjectStore('signals', { keyPath: 'key' });
+      q.result.createObjectStore('memberships', { keyPath: 'id' });
+      q.result.createObjectStore('meta');
+    };
+    q.onsuccess = () => res(q.result);
+    q.onerror = () => rej(q.error);
+  });
+  let stamp;
+  const write = (v) => new Promise((res, rej) => {
+    const tx = db.transaction(['signals', 'memberships', 'meta'], 'readwrite');
+    const meta = tx.objectStore('meta');
+    const expected = stamp;
+    const got = meta.get('stamp');
+    got.onsuccess = () => got.result !== expected && tx.abort();
+    tx.objectStore('signals').put(v);
+    stamp = crypto.getRandomValues(new Uint32Array(2)).join('.');
+    meta.put(stamp, 'stamp');
+    tx.oncomplete = res;
+    tx.onerror = tx.onabort = () => rej(tx.error);
+  });
+  const t = performance.now();
+  for (let i = 0; i < SEQ; i++) await write(B.value(i));
+  db.close();
+  return (performance.now() - t) / SEQ;
+}, [r, SEQ]);
+await measure(
+  "track()'s transaction shape (3 stores, stamp compare) vs idb put + tx.done (per call)",
+  (r) => shape(r, SEQ),
+  (r) => page.evaluate(async ([r, SEQ]) => {
+    const { db, put } = await B.raw(`raw-shape${r}`);
+    const t = performance.now();
+    for (let i = 0; i < SEQ; i++) await put([B.value(i)]);
+    db.close();
+    return (performance.now() - t) / SEQ;
+  }, [r, SEQ]),
+);
+
 // 2. 2,000 concurrent track() vs one transaction of 2,000 puts.
 const CONC = 2000;
 await measure(

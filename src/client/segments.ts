@@ -157,8 +157,8 @@ export function createSegmentRuntime(o: SegmentRuntimeOptions) {
       : { signals: await st.getAll('signals'), memberships: await st.getAll('memberships'), meta: undefined };
     setSignals((snap.signals ?? []).filter(isSignal));
     stored = new Map((snap.memberships ?? []).filter(isMembership).map((m) => [m.id, m]));
-    stamp = asStamp(snap.meta?.get(STAMP_KEY));
-    known = guarded = !!snap.meta;
+    stamp = snap.stamp ? snap.stamp.value : asStamp(snap.meta?.get(STAMP_KEY));
+    known = guarded = !!snap.meta || !!snap.stamp;
     invalidate();
   };
 

@@ -1,7 +1,7 @@
 import { openDB, type IDBPDatabase } from 'idb';
 import { CohortkitError } from '../errors';
 import { KEY_PATHS, type StoreName } from './schema';
-import type { Store, WriteOp } from './store';
+import { STAMP_KEY, asStamp, type Snapshot, type Stamp, type Store, type WriteOp } from './store';
 
 /**
  * Encryption at rest (`encryptAtRest`): a layer around the IndexedDB Store. Values are AES-GCM
@@ -138,40 +138,57 @@ export async function encryptedStore(raw: Store, onError: (e: CohortkitError) =>
       const rec = await raw.get(store, k as never);
       return (rec === undefined ? undefined : await open(store, k, rec)) as never;
     },
-    async getAll(store) {
-      const recs = (await raw.getAll(store)) as unknown[];
-      const out: unknown[] = [];
-      for (const rec of recs) {
-        if (store === 'meta' && isKeys(rec)) continue;
-        // Out-of-line (meta) keys aren't in the value: we keep a copy of the opaque key beside the ciphertext.
-        const k = storedKey(store, rec, (rec as { k?: IDBValidKey })?.k);
-        const v = k === undefined ? (bad(store), undefined) : await open(store, k, rec);
-        if (v !== undefined) out.push(v);
-      }
-      return out as never;
-    },
-    async write(ops: WriteOp[]) {
-      const sealed: WriteOp[] = [];
-      for (const op of ops) {
-        if (op.type === 'clear') {
-          sealed.push(op);
-          if (op.store === 'meta') sealed.push({ type: 'put', store: 'meta', key: KEY_RECORD, value: keys });
-        } else if (op.type === 'delete') sealed.push({ ...op, key: await opaque(op.store, op.key) });
-        else {
-          const path = KEY_PATHS[op.store];
-          const logical = op.key ?? (op.value as Record<string, IDBValidKey>)[path!]!;
-          const k = await opaque(op.store, logical);
-          const box = await seal(op.store, k, op.value);
-          sealed.push(
-            path
-              ? ({ type: 'put', store: op.store, value: { [path]: k, ...box } } as WriteOp)
-              : ({ type: 'put', store: op.store, key: k, value: { k, ...box } } as WriteOp),
-          );
+    getAll: async (store) => (await openAll(store, (await raw.getAll(store)) as unknown[])) as never,
+    // Signals and memberships decrypted, with the stamp (a random token, stored in clear by the
+    // store beneath) read in the same transaction; `meta` itself is not given (its keys are opaque).
+    snapshot: raw.snapshot
+      ? async (names: StoreName[]) => {
+          const wanted = names.filter((n) => n !== 'meta') as Exclude<StoreName, 'meta'>[];
+          const snap = await raw.snapshot!([...wanted, 'meta']);
+          const out: Snapshot = {};
+          for (const n of wanted) out[n] = (await openAll(n, (snap[n] ?? []) as unknown[])) as never;
+          if (names.includes('meta')) out.stamp = { value: asStamp(snap.meta?.get(STAMP_KEY)) };
+          return out;
         }
-      }
-      await raw.write(sealed);
-    },
+      : undefined,
+    write: async (ops: WriteOp[]) => raw.write(await sealAll(ops)),
+    // Compare-and-write on the sealed ops: the stamp is compared by the store beneath.
+    writeIf: async (ops: WriteOp[], stamp: Stamp) => (raw.writeIf ? raw.writeIf(await sealAll(ops), stamp) : null),
     destroy: () => raw.destroy(),
     close: () => raw.close(),
   };
+
+  async function openAll(store: StoreName, recs: unknown[]): Promise<unknown[]> {
+    const out: unknown[] = [];
+    for (const rec of recs) {
+      if (store === 'meta' && (isKeys(rec) || typeof rec === 'string')) continue; // our keys; the clear stamp
+      // Out-of-line (meta) keys aren't in the value: we keep a copy of the opaque key beside the ciphertext.
+      const k = storedKey(store, rec, (rec as { k?: IDBValidKey })?.k);
+      const v = k === undefined ? (bad(store), undefined) : await open(store, k, rec);
+      if (v !== undefined) out.push(v);
+    }
+    return out;
+  }
+
+  async function sealAll(ops: WriteOp[]): Promise<WriteOp[]> {
+    const sealed: WriteOp[] = [];
+    for (const op of ops) {
+      if (op.type === 'clear') {
+        sealed.push(op);
+        if (op.store === 'meta') sealed.push({ type: 'put', store: 'meta', key: KEY_RECORD, value: keys });
+      } else if (op.type === 'delete') sealed.push({ ...op, key: await opaque(op.store, op.key) });
+      else {
+        const path = KEY_PATHS[op.store];
+        const logical = op.key ?? (op.value as Record<string, IDBValidKey>)[path!]!;
+        const k = await opaque(op.store, logical);
+        const box = await seal(op.store, k, op.value);
+        sealed.push(
+          path
+            ? ({ type: 'put', store: op.store, value: { [path]: k, ...box } } as WriteOp)
+            : ({ type: 'put', store: op.store, key: k, value: { k, ...box } } as WriteOp),
+        );
+      }
+    }
+    return sealed;
+  }
 }

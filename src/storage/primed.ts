@@ -17,7 +17,7 @@ export async function primeStore(store: Store): Promise<Store & { release(): voi
   const has = (n: StoreName) => (n === 'meta' ? !!snap.meta : !!snap[n]);
   const copy = <T>(v: T): T => (v === undefined ? v : structuredClone(v));
   // A write makes its stores' snapshot stale; one to the stamped stores also changes the stamp (meta).
-  const drop = (ops: WriteOp[]) => ops.forEach((op) => (delete snap[op.store], STAMPED.has(op.store) && delete snap.meta));
+  const drop = (ops: WriteOp[]) => ops.forEach((op) => (delete snap[op.store], STAMPED.has(op.store) && (delete snap.meta, delete snap.stamp)));
   return {
     get kind() {
       return store.kind;
@@ -26,7 +26,7 @@ export async function primeStore(store: Store): Promise<Store & { release(): voi
     getAll: (n) => (has(n) ? Promise.resolve(copy(n === 'meta' ? [...snap.meta!.values()] : snap[n as 'signals']!)) : store.getAll(n)) as never,
     snapshot: (names) => (names.every(has) ? Promise.resolve(copy(Object.fromEntries(names.map((n) => [n, snap[n]])) as Snapshot)) : store.snapshot!(names)),
     write: (ops) => (drop(ops), store.write(ops)),
-    writeIf: (ops, stamp) => (drop(ops), delete snap.meta, store.writeIf ? store.writeIf(ops, stamp) : Promise.resolve(null)),
+    writeIf: (ops, stamp) => (drop(ops), delete snap.meta, delete snap.stamp, store.writeIf ? store.writeIf(ops, stamp) : Promise.resolve(null)),
     destroy: () => ((snap = {}), store.destroy()),
     close: () => store.close(),
     changedElsewhere: () => store.changedElsewhere?.(),

@@ -40,7 +40,11 @@ export interface Stamp {
   next: string;
 }
 
-export type Snapshot = { [S in Exclude<StoreName, 'meta'>]?: StoreValue<S>[] } & { meta?: Map<string, unknown> };
+export type Snapshot = { [S in Exclude<StoreName, 'meta'>]?: StoreValue<S>[] } & {
+  meta?: Map<string, unknown>;
+  /** The stamp (STAMP_KEY), read in the same transaction, where `meta` itself is not given (encryption: its keys are opaque). */
+  stamp?: { value: string | undefined };
+};
 
 /**
  * The stamp of the signals and memberships stores: every write to them (in any tab) puts a new

@@ -4,7 +4,7 @@
 // real-browser check, in Chromium, Firefox and WebKit, is test/e2e/engines-encryption.test.ts;
 // the two-tab key race is test/storage/encrypt-race.test.ts.
 import { openDB } from 'idb';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { createClient } from '../../src/index';
 import type { ClientOptions } from '../../src/types';
 import { dump, watchPage } from '../client/fault-helpers';
@@ -169,3 +169,65 @@ describe('encryptAtRest turned on for an existing plain database', () => {
 });
 
 // Two tabs opening a new database at once (with and without Web Locks): encrypt-race.test.ts.
+
+describe('encryptAtRest: compare-and-write (a track writes without reading first)', () => {
+  const seg = [{ id: 'reader', description: 'reads', rule: { event: 'article_view', count: { gte: 2 } } }];
+
+  it('the encrypted store compares the stamp: a stale one writes nothing; the snapshot decrypts and carries the stamp', async () => {
+    watch = watchPage();
+    const { encryptedStore } = await import('../../src/storage/encrypt');
+    const { openIDBStore, dbName } = await import('../../src/storage/idb-store');
+    const namespace = ns();
+    const raw = await openIDBStore(namespace, () => undefined);
+    const s = await encryptedStore(raw, () => undefined, dbName(namespace));
+    const sig = (count: number) => ({ key: 'article_view|1|', event: 'article_view', props: {}, day: 1, count, first: 1, last: 1, times: [1], purposes: ['personalization'], expiresAt: 9e15 });
+    expect(await s.writeIf!([{ type: 'put', store: 'signals', value: sig(1) }], { expect: undefined, next: 'one' })).toBe(true);
+    expect(await s.snapshot!(['signals', 'memberships', 'meta'])).toEqual({ signals: [sig(1)], memberships: [], stamp: { value: 'one' } });
+    // Stale: nothing written, the stamp stays.
+    expect(await s.writeIf!([{ type: 'put', store: 'signals', value: sig(9) }], { expect: 'stale', next: 'two' })).toBe(false);
+    expect(await s.getAll('signals')).toEqual([sig(1)]);
+    expect(await s.writeIf!([{ type: 'put', store: 'signals', value: sig(2) }], { expect: 'one', next: 'two' })).toBe(true);
+    expect((await s.snapshot!(['signals', 'meta'])).stamp).toEqual({ value: 'two' });
+    // On disk the record is sealed; the stamp beside it is only the random token.
+    expect(serialize(await dump(namespace))).not.toMatch(/article_view/);
+    // A hostile stamp (not a string) reads as none.
+    s.close();
+    const db = await openDB(`cohortkit:${namespace}`);
+    await db.put('meta', { evil: 1 }, 'cohortkit:stamp');
+    db.close();
+    const again = await encryptedStore(await openIDBStore(namespace, () => undefined), () => undefined, dbName(namespace));
+    expect((await again.snapshot!(['meta'])).stamp).toEqual({ value: undefined });
+    again.close();
+  });
+
+  it('an encrypted track reads no signal before it writes, and two tabs with no message between them lose no count', async () => {
+    watch = watchPage();
+    const namespace = ns();
+    let t = Date.now();
+    const now = () => (t += 1500); // past the 1 s duplicate window, in both tabs
+    const a = await createClient({ namespace, segments: seg, encryptAtRest: true, now });
+    const b = await createClient({ namespace, segments: seg, encryptAtRest: true, now });
+    await a.consent.update({ personalization: true });
+    await new Promise((r) => setTimeout(r, 50));
+    const gets = vi.spyOn(IDBObjectStore.prototype, 'get');
+    const post = vi.spyOn(BroadcastChannel.prototype, 'postMessage').mockImplementation(() => undefined);
+    try {
+      for (let i = 0; i < 10; i++) expect(await a.track('article_view')).toEqual({ stored: true, reason: 'stored' });
+      // Only the stamp is read inside each write's own transaction (meta), never a signal.
+      expect(gets.mock.contexts.map((s) => (s as IDBObjectStore).name).filter((n) => n !== 'meta')).toEqual([]);
+      // B never heard of A's tracks: its compared write fails, it reloads, and adds to A's count.
+      for (let i = 0; i < 5; i++) {
+        expect(await b.track('article_view')).toEqual({ stored: true, reason: 'stored' });
+        expect(await a.track('article_view')).toEqual({ stored: true, reason: 'stored' });
+      }
+      const c = await createClient({ namespace, segments: seg, encryptAtRest: true, now });
+      expect((await c.explain('reader')).conditions[0]).toMatchObject({ path: 'rule.count', observed: 20 });
+      await c.close();
+    } finally {
+      gets.mockRestore();
+      post.mockRestore();
+      await a.close();
+      await b.close();
+    }
+  });
+});
