@@ -2,20 +2,11 @@
 // cohort, randomize it (memoized), queue the report, and deliver it with retries.
 // Pure work is delegated to src/reporting and src/privacy.
 import {
-  admit,
-  allowsFresh,
-  assignCohort,
-  buildReport,
   due,
-  epochOf,
   lifetimeView,
-  memoKey,
   nextAttempt,
   outcomeOf,
-  planEpoch,
-  pruneSent,
   readLifetime,
-  reusesMemo,
   sendReports,
   settle,
   type CompiledSpace,
@@ -23,9 +14,10 @@ import {
 } from '../reporting';
 import { CohortkitError, isCohortkitError } from '../errors';
 import { createPendingWrites, deletes, relyingOn, type OutboxEntry, type Store, type WriteOp } from '../storage';
-import { compileConsentSpace, consentIndex } from '../metrics/consent-space';
-import type { ConsentState, LDPReport, PrivacyEpoch, ReportValue } from '../types';
-import { EPOCHS_KEY, LIFETIME_KEY, MEMO_KEY, isEntry, purgeOutbox, type EpochRecord } from './reporting-keys';
+import { compileConsentSpace } from '../metrics/consent-space';
+import type { ConsentState, LDPReport, PrivacyEpoch } from '../types';
+import { EPOCHS_KEY, LIFETIME_KEY, isEntry, purgeOutbox, type EpochRecord } from './reporting-keys';
+import { createEnqueue } from './reporting-enqueue';
 
 /** flush() must resolve within 10 s even when the endpoint hangs. */
 const SEND_TIMEOUT_MS = 8000;
@@ -116,61 +108,7 @@ export function createReportingRuntime(o: ReportingRuntimeOptions) {
     fault(e);
   };
 
-  /** Queue this epoch's reports for every space that may report and has not yet. */
-  const enqueue = (withConsent: boolean) =>
-    o.exclusive(async () => {
-      drafts.clear();
-      if (pending.size) await write([]);
-      const may = (s: CompiledSpace) => mayReport(s) && (s !== cs || withConsent);
-      if (!config || !all.length || !(o.isGranted('measurement') || (cs && may(cs)))) return;
-      const { epsilon, mechanism, lifetimeBudget: cap } = config;
-      const now = o.now();
-      const epoch = epochOf(now, config.epoch);
-      const epochs = await readMeta<EpochRecord>(EPOCHS_KEY);
-      const rec = epochs[epoch];
-      const memo = await readMeta<ReportValue>(MEMO_KEY);
-      // Read inside the exclusive section: two tabs never both spend past the cap.
-      const life = readLifetime(await o.store().get('meta', LIFETIME_KEY), cap);
-      const isMember = o.members();
-      const indexOf = (s: CompiledSpace) => (s === cs ? consentIndex(o.purposes, o.consentState()) : assignCohort(s, isMember));
-      const memoOf = (s: CompiledSpace, index: number) => {
-        const key = memoKey(s, index, epsilon, mechanism);
-        return memo[key] && { key, value: memo[key] };
-      };
-      // A space whose cohort has no usable memo needs a fresh draw; past the cap it is skipped.
-      const capped = (s: CompiledSpace, i = indexOf(s)) => !reusesMemo(s, i, epsilon, mechanism, memoOf(s, i)) && !allowsFresh(life, s.id, epsilon, cap);
-      const open = all.filter(may).filter((s) => !(rec?.spaces ?? []).includes(s.id) && !capped(s));
-      const plan = planEpoch(open, config, rec ?? { spent: 0, spaces: [] });
-      const lifetimeSkipped = all.filter((s) => may(s) && !(rec?.spaces ?? []).includes(s.id) && !open.includes(s)).map((s) => s.id);
-      const skipped = [...new Set([...(rec?.skipped ?? []), ...plan.skipped, ...lifetimeSkipped])].filter((id) => !plan.report.includes(id));
-      if (!plan.report.length && rec && skipped.length === rec.skipped.length) return;
-      // Copies of sent reports are kept until their epoch ends (for exportData), then deleted.
-      const old = await outbox();
-      let queue = pruneSent(old, now, config.epoch);
-      for (const id of plan.report) {
-        const space = all.find((s) => s.id === id)!;
-        const index = indexOf(space);
-        const { report, memo: m, fresh } = buildReport({ space, epoch, index, epsilon, mechanism, memo: memoOf(space, index) });
-        memo[m.key] = m.value;
-        if (fresh) life[id] = (life[id] ?? 0) + epsilon;
-        queue = admit(queue, { id: report.id, report, purposes: space.purposes, attempts: 0, nextAt: now }).keep;
-      }
-      epochs[epoch] = { spent: plan.spent, spaces: [...(rec?.spaces ?? []), ...plan.report], skipped, budget: plan.budget };
-      // Accounting is kept for 60 epochs (exportData shows it), then dropped.
-      for (const e in epochs) if (!(+e > epoch - 60)) delete epochs[e];
-      const added = queue.filter((e) => !old.includes(e));
-      await write(
-        [
-          ...deletes('outbox', old.filter((e) => !queue.includes(e))),
-          ...added.map((value): WriteOp => ({ type: 'put', store: 'outbox', value })),
-          { type: 'put', store: 'meta', key: MEMO_KEY, value: memo },
-          { type: 'put', store: 'meta', key: EPOCHS_KEY, value: epochs },
-          // Same batch as the draws: a refused write neither loses nor double-counts spending.
-          { type: 'put', store: 'meta', key: LIFETIME_KEY, value: life },
-        ],
-        added,
-      );
-    });
+  const enqueue = createEnqueue(o, { all, cs, mayReport, drafts, pending, write, readMeta, outbox });
 
   /**
    * Attempt the due (or, when forced, every) queued report. A draw not yet stored waits: sent and

@@ -1,13 +1,13 @@
 // The stateful half of signals and segments: the client's cache of rollups and memberships,
-// kept in step with the store. Pure work is delegated to src/signals and src/segments.
+// kept in step with the store. Pure work is delegated to src/signals and src/segments; the group
+// commit of tracks is in track-commit.ts.
 import type { Catalog, VisitorContext } from '../segments';
 import { createEvaluatedState } from './evaluated';
-import { addToRollup, createIngestGuard, dayOf, minimize, propsKey, rateWindowStart, countSince } from '../signals';
+import { minimize, propsKey } from '../signals';
 import { asStamp, deletes, relyingOn, STAMP_KEY, type Store, type StoredMembership, type StoredSignal, type WriteOp } from '../storage';
 import { newStamp } from '../storage/store';
 import type { Explanation, Membership, Scalar, TrackResult } from '../types';
-
-const DAY = 86_400_000;
+import { createTrackBatches } from './track-commit';
 
 export interface SegmentRuntimeOptions {
   catalog: Catalog;
@@ -36,14 +36,6 @@ const isSignal = (s: StoredSignal | undefined): s is StoredSignal =>
   Array.isArray(s.times) && num(s.day, s.count, s.first, s.last, s.expiresAt, ...s.times);
 const isMembership = (m: StoredMembership) => hasPurposes(m) && typeof m.id == 'string' && num(m.version, m.since);
 
-interface Pending {
-  event: string;
-  kept: Record<string, Scalar>;
-  rawKey: string;
-  purposes: string[];
-  done: { resolve(r: TrackResult): void; reject(e: unknown): void };
-}
-
 export function createSegmentRuntime(o: SegmentRuntimeOptions) {
   const { catalog } = o;
   const st = createEvaluatedState(o);
@@ -51,7 +43,6 @@ export function createSegmentRuntime(o: SegmentRuntimeOptions) {
   let stored = new Map<string, StoredMembership>();
   /** Memberships of segments that rely on no purpose (context-only): never persisted. */
   const ephemeral = new Map<string, StoredMembership>();
-  let guard = createIngestGuard();
   /**
    * The store's stamp when the caches were last loaded or written by us (see STAMP_KEY): a write
    * compares it in its own transaction, so no read comes before it. `known` is false when the
@@ -162,110 +153,7 @@ export function createSegmentRuntime(o: SegmentRuntimeOptions) {
     invalidate();
   };
 
-  const batches = createTrackBatches();
-
-  /**
-   * Group commit: tracks that arrive while a batch waits for the exclusive section join it
-   * (unless another section was queued after it, which keeps their order), and the batch
-   * commits in one transaction: a resolved track is durable. Every check (rate limit,
-   * duplicate, consent) is made per call, in arrival order, against the state the earlier
-   * calls of the batch would leave.
-   */
-  function createTrackBatches() {
-    let open: { calls: Pending[]; queued: number | undefined } | undefined;
-    return {
-      add(call: Omit<Pending, 'done'>): Promise<TrackResult> {
-        return new Promise<TrackResult>((resolve, reject) => {
-          const p: Pending = { ...call, done: { resolve, reject } };
-          if (open && open.queued === o.exclusive.queued) return void open.calls.push(p);
-          const batch = { calls: [p], queued: undefined as number | undefined };
-          open = batch;
-          // In this page's order; across tabs only when the store cannot compare the stamp (the
-          // compared write then stands in for the cross-tab lock: another tab's write fails it, we reload).
-          const section = guarded && o.exclusive.local ? o.exclusive.local : o.exclusive;
-          section(async () => {
-            if (open === batch) open = undefined;
-            await commit(batch.calls);
-          }).catch(() => undefined); // each call settles through its own promise
-          batch.queued = o.exclusive.queued;
-        });
-      },
-    };
-  }
-
-  async function commit(calls: Pending[]): Promise<void> {
-    let results: Array<TrackResult | undefined> | undefined;
-    try {
-      const at = calls.map(() => o.now());
-      const keys = calls.map((c, i) => `${c.event}|${dayOf(at[i]!)}|${propsKey(c.kept)}`);
-      const distinct = [...new Set(keys)];
-      // Another tab (or another writer here) changed the store since we knew its stamp: reload first.
-      if (guarded && !known) await load();
-      for (let attempt = 0; ; attempt++) {
-        // Without a stamp to compare, read each key once (another tab may have written it).
-        const reads = known ? undefined : await Promise.all(distinct.map((k) => o.store().get('signals', k)));
-        const staged = new Map<string, StoredSignal>();
-        distinct.forEach((k, i) => {
-          const read = reads?.[i];
-          const v = isSignal(read) ? read : st.signals.get(k);
-          if (v) staged.set(k, v);
-        });
-        const g = guard.fork();
-        // Rollups of each event this batch tracks (the rate limit counts only its own event).
-        const ofEvent = (event: string) => {
-          const out = [...st.ofEvent(event)].filter((v) => !staged.has(v.key));
-          for (const v of staged.values()) if (v.event === event) out.push(v);
-          return out;
-        };
-        results = calls.map((c, i): TrackResult | undefined => {
-          const t = at[i]!;
-          const verdict = g.check(c.event, c.rawKey, t, countSince(ofEvent(c.event), c.event, rateWindowStart(t)));
-          if (verdict !== 'ok') return { stored: false, reason: verdict };
-          // Re-checked inside the exclusive section: a withdrawal may have just happened.
-          if (!catalog.purposesForEvent(c.event).some((ps) => ps.every(o.isGranted))) return { stored: false, reason: 'no-consent' };
-          const existing = staged.get(keys[i]!);
-          const rollup = addToRollup(existing, c.event, c.kept, t);
-          const ps = [...new Set([...(existing?.purposes ?? []), ...c.purposes])];
-          staged.set(keys[i]!, { ...rollup, key: keys[i]!, purposes: ps, expiresAt: rollup.last + o.retentionDays(ps) * DAY });
-          g.record(c.event, c.rawKey, t);
-          return undefined; // stored, once the batch commits
-        });
-        const written = new Set(keys.filter((_, i) => !results![i]));
-        const signalOps: WriteOp[] = [...written].map((k) => ({ type: 'put', store: 'signals', value: staged.get(k)! }));
-        if (!signalOps.length) break;
-        const ids = new Set(calls.filter((_, i) => !results![i]).flatMap((c) => catalog.segmentsReadingEvent(c.event)));
-        const explain = evaluator(staged);
-        const memberships = plan(explain, ids);
-        // Signals and memberships in one transaction; when that is refused, the signals alone
-        // (a refused membership write is reported, not a failed track: the next reconcile retries it).
-        let both = true;
-        let ok: boolean;
-        try {
-          ok = await write([...signalOps, ...memberships.ops]);
-        } catch (e) {
-          if (!memberships.ops.length) throw e;
-          both = false;
-          ok = await write(signalOps);
-          o.onError(e);
-        }
-        if (!ok) {
-          // Another writer came first (nothing was written): reload and plan again; the third time, read first.
-          if (attempt < 2) await load();
-          continue;
-        }
-        for (const k of written) putSignal(staged.get(k)!);
-        guard = g;
-        invalidate(ids);
-        if (both) settle(explain, memberships.apply, false);
-        o.onSignals?.();
-        break;
-      }
-      calls.forEach((c, i) => c.done.resolve(results![i] ?? { stored: true, reason: 'stored' }));
-    } catch (e) {
-      // A refused write fails the calls it would have stored; the others stand as checked.
-      calls.forEach((c, i) => (results?.[i] ? c.done.resolve(results[i]) : c.done.reject(e)));
-    }
-  }
+  const batches = createTrackBatches(o, st, { load, write, plan, settle, known: () => known, guarded: () => guarded, isSignal });
 
   return {
     /** (Re)load the caches from the store: at start, and when another tab changed it. */
