@@ -108,7 +108,7 @@ export function createReportingRuntime(o: ReportingRuntimeOptions) {
     fault(e);
   };
 
-  const enqueue = createEnqueue(o, { all, cs, mayReport, drafts, pending, write, readMeta, outbox });
+  const enqueue = createEnqueue(o, all, cs, mayReport, drafts, pending, write, readMeta, outbox);
 
   /**
    * Attempt the due (or, when forced, every) queued report. A draw not yet stored waits: sent and

@@ -153,7 +153,7 @@ export function createSegmentRuntime(o: SegmentRuntimeOptions) {
     invalidate();
   };
 
-  const batches = createTrackBatches(o, st, { load, write, plan, settle, known: () => known, guarded: () => guarded, isSignal });
+  const batches = createTrackBatches(o, st, load, write, plan, settle, isSignal, () => guarded, () => known);
 
   return {
     /** (Re)load the caches from the store: at start, and when another tab changed it. */

@@ -19,17 +19,7 @@ interface Pending {
   done: { resolve(r: TrackResult): void; reject(e: unknown): void };
 }
 
-/** What the group commit takes from the segment runtime, which stays the owner of its state. */
-export interface TrackCommitDeps {
-  load(): Promise<void>;
-  write(ops: WriteOp[]): Promise<boolean>;
-  plan(explain: (id: string) => Explanation, ids?: Set<string>): { ops: WriteOp[]; apply: Array<() => unknown> };
-  settle(explain: (id: string) => Explanation, apply: Array<() => unknown>, wanted?: boolean): unknown;
-  /** The runtime's `known` and `guarded` flags (see segments.ts), read when used. */
-  known(): boolean;
-  guarded(): boolean;
-  isSignal(s: StoredSignal | undefined): s is StoredSignal;
-}
+type Explain = (id: string) => Explanation;
 
 /**
  * Group commit: tracks that arrive while a batch waits for the exclusive section join it
@@ -38,10 +28,20 @@ export interface TrackCommitDeps {
  * duplicate, consent) is made per call, in arrival order, against the state the earlier
  * calls of the batch would leave.
  */
-export function createTrackBatches(o: SegmentRuntimeOptions, st: EvaluatedState, rt: TrackCommitDeps) {
+export function createTrackBatches(
+  o: SegmentRuntimeOptions,
+  st: EvaluatedState,
+  // The segment runtime's own functions, and its `guarded` and `known` flags read when used: it
+  // stays their one owner. (Arguments rather than an object of them: fewer bytes in the bundle.)
+  load: () => Promise<void>,
+  write: (ops: WriteOp[]) => Promise<boolean>,
+  plan: (explain: Explain, ids?: Set<string>) => { ops: WriteOp[]; apply: Array<() => unknown> },
+  settle: (explain: Explain, apply: Array<() => unknown>, wanted?: boolean) => unknown,
+  isSignal: (s: StoredSignal | undefined) => s is StoredSignal,
+  guarded: () => boolean,
+  known: () => boolean,
+) {
   const { catalog } = o;
-  const { putSignal, invalidate, evaluator } = st;
-  const { load, write, plan, settle, isSignal } = rt;
   let guard = createIngestGuard();
   let open: { calls: Pending[]; queued: number | undefined } | undefined;
   return {
@@ -53,7 +53,7 @@ export function createTrackBatches(o: SegmentRuntimeOptions, st: EvaluatedState,
         open = batch;
         // In this page's order; across tabs only when the store cannot compare the stamp (the
         // compared write then stands in for the cross-tab lock: another tab's write fails it, we reload).
-        const section = rt.guarded() && o.exclusive.local ? o.exclusive.local : o.exclusive;
+        const section = guarded() && o.exclusive.local ? o.exclusive.local : o.exclusive;
         section(async () => {
           if (open === batch) open = undefined;
           await commit(batch.calls);
@@ -70,10 +70,10 @@ export function createTrackBatches(o: SegmentRuntimeOptions, st: EvaluatedState,
       const keys = calls.map((c, i) => `${c.event}|${dayOf(at[i]!)}|${propsKey(c.kept)}`);
       const distinct = [...new Set(keys)];
       // Another tab (or another writer here) changed the store since we knew its stamp: reload first.
-      if (rt.guarded() && !rt.known()) await load();
+      if (guarded() && !known()) await load();
       for (let attempt = 0; ; attempt++) {
         // Without a stamp to compare, read each key once (another tab may have written it).
-        const reads = rt.known() ? undefined : await Promise.all(distinct.map((k) => o.store().get('signals', k)));
+        const reads = known() ? undefined : await Promise.all(distinct.map((k) => o.store().get('signals', k)));
         const staged = new Map<string, StoredSignal>();
         distinct.forEach((k, i) => {
           const read = reads?.[i];
@@ -104,7 +104,7 @@ export function createTrackBatches(o: SegmentRuntimeOptions, st: EvaluatedState,
         const signalOps: WriteOp[] = [...written].map((k) => ({ type: 'put', store: 'signals', value: staged.get(k)! }));
         if (!signalOps.length) break;
         const ids = new Set(calls.filter((_, i) => !results![i]).flatMap((c) => catalog.segmentsReadingEvent(c.event)));
-        const explain = evaluator(staged);
+        const explain = st.evaluator(staged);
         const memberships = plan(explain, ids);
         // Signals and memberships in one transaction; when that is refused, the signals alone
         // (a refused membership write is reported, not a failed track: the next reconcile retries it).
@@ -123,9 +123,9 @@ export function createTrackBatches(o: SegmentRuntimeOptions, st: EvaluatedState,
           if (attempt < 2) await load();
           continue;
         }
-        for (const k of written) putSignal(staged.get(k)!);
+        for (const k of written) st.putSignal(staged.get(k)!);
         guard = g;
-        invalidate(ids);
+        st.invalidate(ids);
         if (both) settle(explain, memberships.apply, false);
         o.onSignals?.();
         break;
