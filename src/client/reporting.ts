@@ -1,6 +1,7 @@
 // The stateful half of private reporting: once per epoch and space, assign the visitor's
 // cohort, randomize it (memoized), queue the report, and deliver it with retries.
-// Pure work is delegated to src/reporting and src/privacy.
+// Pure work is delegated to src/reporting and src/privacy; the queueing (assignment, draw,
+// accounting) is in reporting-enqueue.ts.
 import {
   due,
   lifetimeView,

@@ -42,6 +42,7 @@ export function createTrackBatches(
   known: () => boolean,
 ) {
   const { catalog } = o;
+  /** The ingest guard (rate limit, duplicates): only the commit reads and replaces it. */
   let guard = createIngestGuard();
   let open: { calls: Pending[]; queued: number | undefined } | undefined;
   return {
