@@ -90,6 +90,14 @@ const measure = async (name, project, baseline) => {
 
 // 1. awaited track() vs one put awaiting its transaction, per call (200 sequential calls).
 const SEQ = 200;
+/** The baseline of 1 and 1b: SEQ sequential puts, each awaiting its transaction, per call. */
+const onePut = (name) => page.evaluate(async ([name, SEQ]) => {
+  const { db, put } = await B.raw(name);
+  const t = performance.now();
+  for (let i = 0; i < SEQ; i++) await put([B.value(i)]);
+  db.close();
+  return (performance.now() - t) / SEQ;
+}, [name, SEQ]);
 await measure(
   'awaited track() vs idb put + tx.done (per call)',
   (r) => page.evaluate(async ([r, SEQ]) => {
@@ -103,13 +111,7 @@ await measure(
     await c.close();
     return ms;
   }, [r, SEQ]),
-  (r) => page.evaluate(async ([r, SEQ]) => {
-    const { db, put } = await B.raw(`raw-seq${r}`);
-    const t = performance.now();
-    for (let i = 0; i < SEQ; i++) await put([B.value(i)]);
-    db.close();
-    return (performance.now() - t) / SEQ;
-  }, [r, SEQ]),
+  (r) => onePut(`raw-seq${r}`),
 );
 
 // 1b. Where the floor of track()'s design is: the transaction a track commits (three stores:
@@ -147,13 +149,7 @@ const shape = (r, SEQ) => page.evaluate(async ([r, SEQ]) => {
 await measure(
   "track()'s transaction shape (3 stores, stamp compare) vs idb put + tx.done (per call)",
   (r) => shape(r, SEQ),
-  (r) => page.evaluate(async ([r, SEQ]) => {
-    const { db, put } = await B.raw(`raw-shape${r}`);
-    const t = performance.now();
-    for (let i = 0; i < SEQ; i++) await put([B.value(i)]);
-    db.close();
-    return (performance.now() - t) / SEQ;
-  }, [r, SEQ]),
+  (r) => onePut(`raw-shape${r}`),
 );
 
 // 2. 2,000 concurrent track() vs one transaction of 2,000 puts.

@@ -5,6 +5,7 @@
 // own browser profile: `page load per day` (a new createClient whenever the simulated day changes,
 // as a visitor coming back daily) and `one session` (one client for all 60 simulated days, which
 // pass in about a minute of wall time, i.e. before the client's 10-minute expiry timer fires).
+// A third run is the baseline: raw IndexedDB overwriting a fixed set of records as often.
 // Needs dist/ (npm run build) and Debian's Chromium (CHROMIUM_PATH, default /usr/bin/chromium).
 //   BENCH_TRACKS (default 100000), BENCH_DAYS (60), BENCH_RETENTION_DAYS (the purpose's retentionDays, 30)
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -99,6 +100,49 @@ try {
 } finally {
   await context.close();
 }
+}
+
+// Baseline: the same number of writes with raw IndexedDB, no client at all, over a set of records
+// that never grows (155 records of about the size of the client's signal rollups, overwritten in
+// transactions of CHUNK puts). If the browser's usage figure grows here too, the growth above is
+// the engine keeping superseded versions (LevelDB in Chromium), not records we keep.
+{
+  const context = await launchChromium(join(dir, 'raw-baseline'));
+  try {
+    const page = context.pages()[0] ?? (await context.newPage());
+    await page.goto(url);
+    console.log(`storage, raw IndexedDB baseline: ${TRACKS.toLocaleString('en-US')} puts over 155 fixed keys (≈ 1.1 kB values), ${CHUNK} per transaction`);
+    const rows = await page.evaluate(async ([TRACKS, CHUNK]) => {
+      const db = await new Promise((res, rej) => {
+        const q = indexedDB.open('raw-baseline', 1);
+        q.onupgradeneeded = () => q.result.createObjectStore('s', { keyPath: 'key' });
+        q.onsuccess = () => res(q.result);
+        q.onerror = () => rej(q.error);
+      });
+      const value = (i) => ({ key: `k${i % 155}`, event: 'article_view', props: { category: 'news', item: `i${i % 200}` }, count: i, times: Array.from({ length: 100 }, (_, j) => 1767225600000 + i + j), purposes: ['personalization'], expiresAt: 1e15 });
+      const out = {};
+      let i = 0;
+      for (const at of [0.2, 0.4, 0.6, 0.8, 1].map((f) => Math.round(f * TRACKS))) {
+        while (i < at) {
+          await new Promise((res, rej) => {
+            const tx = db.transaction('s', 'readwrite');
+            for (let j = 0; j < CHUNK && i < at; j++, i++) tx.objectStore('s').put(value(i));
+            tx.oncomplete = res;
+            tx.onerror = tx.onabort = () => rej(tx.error);
+          });
+        }
+        const all = await new Promise((res) => (db.transaction('s').objectStore('s').getAll().onsuccess = (e) => res(e.target.result)));
+        out[`${(at / 1000).toFixed(0)}k puts`] = { 'usage (estimate) B': (await navigator.storage.estimate()).usage, records: all.length, 'record bytes (JSON)': all.reduce((n, v) => n + JSON.stringify(v).length, 0) };
+      }
+      db.close();
+      await new Promise((r) => setTimeout(r, 10_000));
+      out['closed, 10 s idle'] = { 'usage (estimate) B': (await navigator.storage.estimate()).usage };
+      return out;
+    }, [TRACKS, CHUNK]);
+    console.table(rows);
+  } finally {
+    await context.close();
+  }
 }
 rmSync(dir, { recursive: true, force: true });
 server.close();
