@@ -31,6 +31,7 @@ export interface SegmentRuntimeOptions {
 // A stored record of the wrong shape (edited by another script) is ignored, never fatal.
 const num = (...xs: unknown[]) => xs.every(Number.isFinite);
 const hasPurposes = (x: { purposes?: unknown }) => Array.isArray(x?.purposes) && x.purposes.every((p) => typeof p == 'string');
+const HOUR = 3_600_000;
 const isSignal = (s: StoredSignal | undefined): s is StoredSignal =>
   !!s && hasPurposes(s) && typeof s.key == 'string' && typeof s.event == 'string' && typeof s.props == 'object' && !!s.props &&
   Array.isArray(s.times) && num(s.day, s.count, s.first, s.last, s.expiresAt, ...s.times);
@@ -155,6 +156,19 @@ export function createSegmentRuntime(o: SegmentRuntimeOptions) {
 
   const batches = createTrackBatches(o, st, load, write, plan, settle, isSignal, () => guarded, () => known);
 
+  let expiredAt = -Infinity;
+  async function expire(): Promise<number> {
+    const now = (expiredAt = o.now());
+    const gone = [...st.signals.values()].filter((s) => s.expiresAt <= now);
+    if (!gone.length) return 0;
+    const ops = deletes('signals', gone);
+    if (!(await write(ops))) await o.store().write(ops);
+    gone.forEach((s) => dropSignal(s.key));
+    invalidate();
+    await reconcile();
+    return gone.length;
+  }
+
   return {
     /** (Re)load the caches from the store: at start, and when another tab changed it. */
     load,
@@ -168,7 +182,11 @@ export function createSegmentRuntime(o: SegmentRuntimeOptions) {
       // them deletes it (conservative: never kept on a basis that is gone; the next events
       // rebuild what the remaining readers need).
       const purposes = [...new Set(eligible.flat())];
-      return batches.add({ event, kept, rawKey: propsKey(props), purposes });
+      const stored = await batches.add({ event, kept, rawKey: propsKey(props), purposes });
+      // Retention follows the client's clock (`now`), not only the 10-minute wall-time timer: a
+      // track an hour of that clock after the last sweep runs one (not awaited by the track).
+      if (o.now() - expiredAt >= HOUR) void expire().catch(o.onError);
+      return stored;
     },
 
     /** Current memberships: the evaluated state, re-evaluated where a window may have moved since. */
@@ -180,17 +198,7 @@ export function createSegmentRuntime(o: SegmentRuntimeOptions) {
     evaluator,
 
     /** Delete expired signals; returns how many went. */
-    async expire(): Promise<number> {
-      const now = o.now();
-      const gone = [...st.signals.values()].filter((s) => s.expiresAt <= now);
-      if (!gone.length) return 0;
-      const ops = deletes('signals', gone);
-      if (!(await write(ops))) await o.store().write(ops);
-      gone.forEach((s) => dropSignal(s.key));
-      invalidate();
-      await reconcile();
-      return gone.length;
-    },
+    expire,
 
     /**
      * Reload from the store (another tab may have changed it), delete whatever relies on a

@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { openDB } from 'idb';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { createClient, isCohortkitError } from '../../src/index';
 import type { ClientOptions, SegmentDefinition } from '../../src/types';
 import { clock } from '../helpers';
@@ -118,6 +118,23 @@ describe('track', () => {
     const again = await createClient({ segments: [reader], namespace, now, retentionDays: 2 });
     expect((await dump(namespace)).signals).toEqual([]);
     expect(await again.segments()).toEqual([]);
+  });
+
+  it('retention in one long session follows the client clock: a track past the window deletes the expired signals (no restart, no wall-time timer)', async () => {
+    const now = clock();
+    const namespace = ns();
+    const c = await createClient({ segments: [reader, { id: 'buyer', description: 'buys', rule: { event: 'purchase' } }], namespace, now, retentionDays: 2 });
+    await c.consent.update({ personalization: true });
+    await c.track('article_view', { category: 'news' });
+    now.advance(30 * 60_000); // within the hour since the start's sweep: no new sweep
+    expect(await c.track('purchase')).toEqual({ stored: true, reason: 'stored' });
+    now.advance(3 * DAY);
+    const events = async () => ((await dump(namespace)).signals as Array<{ event: string }>).map((x) => x.event).sort();
+    expect(await events()).toEqual(['article_view', 'purchase']); // nothing deletes them while nothing happens
+    expect(await c.track('purchase')).toEqual({ stored: true, reason: 'stored' });
+    await vi.waitFor(async () => expect(await events()).toEqual(['purchase']));
+    expect(((await c.exportData()).signals as Array<{ event: string; count: number }>).map((x) => [x.event, x.count])).toEqual([['purchase', 1]]);
+    await c.close();
   });
 
   it('a purpose with a shorter retentionDays wins', async () => {
