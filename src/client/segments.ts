@@ -46,12 +46,11 @@ export function createSegmentRuntime(o: SegmentRuntimeOptions) {
   const ephemeral = new Map<string, StoredMembership>();
   /**
    * The store's stamp when the caches were last loaded or written by us (see STAMP_KEY): a write
-   * compares it in its own transaction, so no read comes before it. `known` is false when the
-   * backend cannot compare (encryption) or something else wrote since: tracks then read first.
+   * compares it in its own transaction, so no read comes before it. `known` is false until the
+   * caches are loaded and after a refused write (something else wrote since): they reload first.
    */
   let stamp: string | undefined;
   let known = false;
-  let guarded = false;
   let writes = 0;
 
   /** Current memberships in catalog order, with their explanations. */
@@ -131,30 +130,25 @@ export function createSegmentRuntime(o: SegmentRuntimeOptions) {
     if (known) {
       // A memory store is this page's alone: a counter will do (no random draw).
       const next = o.store().kind === 'memory' ? `p${++writes}` : newStamp();
-      const ok = (await o.store().writeIf?.(ops, { expect: stamp, next })) ?? null;
-      if (ok) return (stamp = next), true;
+      if (await o.store().writeIf(ops, { expect: stamp, next })) return (stamp = next), true;
       known = false;
-      if (ok === false) return false;
-      guarded = false; // this backend cannot compare: read before writing from now on
+      return false;
     }
     await o.store().write(ops);
     return true;
   };
 
-  /** (Re)load the caches from the store, in one read transaction where the backend can. */
+  /** (Re)load the caches from the store, in one read transaction. */
   const load = async () => {
-    const st = o.store();
-    const snap = st.snapshot
-      ? await st.snapshot(['signals', 'memberships', 'meta'])
-      : { signals: await st.getAll('signals'), memberships: await st.getAll('memberships'), meta: undefined };
+    const snap = await o.store().snapshot(['signals', 'memberships', 'meta']);
     setSignals((snap.signals ?? []).filter(isSignal));
     stored = new Map((snap.memberships ?? []).filter(isMembership).map((m) => [m.id, m]));
     stamp = snap.stamp ? snap.stamp.value : asStamp(snap.meta?.get(STAMP_KEY));
-    known = guarded = !!snap.meta || !!snap.stamp;
+    known = !!snap.meta || !!snap.stamp;
     invalidate();
   };
 
-  const batches = createTrackBatches(o, st, load, write, plan, settle, isSignal, () => guarded, () => known);
+  const batches = createTrackBatches(o, st, load, write, plan, settle, isSignal, () => known);
 
   let expiredAt = -Infinity;
   async function expire(): Promise<number> {

@@ -31,14 +31,13 @@ type Explain = (id: string) => Explanation;
 export function createTrackBatches(
   o: SegmentRuntimeOptions,
   st: EvaluatedState,
-  // The segment runtime's own functions, and its `guarded` and `known` flags read when used: it
-  // stays their one owner. (Arguments rather than an object of them: fewer bytes in the bundle.)
+  // The segment runtime's own functions, and its `known` flag read when used: it stays their
+  // one owner. (Arguments rather than an object of them: fewer bytes in the bundle.)
   load: () => Promise<void>,
   write: (ops: WriteOp[]) => Promise<boolean>,
   plan: (explain: Explain, ids?: Set<string>) => { ops: WriteOp[]; apply: Array<() => unknown> },
   settle: (explain: Explain, apply: Array<() => unknown>, wanted?: boolean) => unknown,
   isSignal: (s: StoredSignal | undefined) => s is StoredSignal,
-  guarded: () => boolean,
   known: () => boolean,
 ) {
   const { catalog } = o;
@@ -52,9 +51,9 @@ export function createTrackBatches(
         if (open && open.queued === o.exclusive.queued) return void open.calls.push(p);
         const batch = { calls: [p], queued: undefined as number | undefined };
         open = batch;
-        // In this page's order; across tabs only when the store cannot compare the stamp (the
-        // compared write then stands in for the cross-tab lock: another tab's write fails it, we reload).
-        const section = guarded() && o.exclusive.local ? o.exclusive.local : o.exclusive;
+        // In this page's order only: the compared write stands in for the cross-tab lock (another
+        // tab's write fails it, we reload).
+        const section = o.exclusive.local ?? o.exclusive;
         section(async () => {
           if (open === batch) open = undefined;
           await commit(batch.calls);
@@ -71,7 +70,7 @@ export function createTrackBatches(
       const keys = calls.map((c, i) => `${c.event}|${dayOf(at[i]!)}|${propsKey(c.kept)}`);
       const distinct = [...new Set(keys)];
       // Another tab (or another writer here) changed the store since we knew its stamp: reload first.
-      if (guarded() && !known()) await load();
+      if (!known()) await load();
       for (let attempt = 0; ; attempt++) {
         // Without a stamp to compare, read each key once (another tab may have written it).
         const reads = known() ? undefined : await Promise.all(distinct.map((k) => o.store().get('signals', k)));

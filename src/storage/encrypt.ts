@@ -141,19 +141,17 @@ export async function encryptedStore(raw: Store, onError: (e: CohortkitError) =>
     getAll: async (store) => (await openAll(store, (await raw.getAll(store)) as unknown[])) as never,
     // Signals and memberships decrypted, with the stamp (a random token, stored in clear by the
     // store beneath) read in the same transaction; `meta` itself is not given (its keys are opaque).
-    snapshot: raw.snapshot
-      ? async (names: StoreName[]) => {
-          const wanted = names.filter((n) => n !== 'meta') as Exclude<StoreName, 'meta'>[];
-          const snap = await raw.snapshot!([...wanted, 'meta']);
-          const out: Snapshot = {};
-          for (const n of wanted) out[n] = (await openAll(n, (snap[n] ?? []) as unknown[])) as never;
-          if (names.includes('meta')) out.stamp = { value: asStamp(snap.meta?.get(STAMP_KEY)) };
-          return out;
-        }
-      : undefined,
+    async snapshot(names: StoreName[]) {
+      const wanted = names.filter((n) => n !== 'meta') as Exclude<StoreName, 'meta'>[];
+      const snap = await raw.snapshot([...wanted, 'meta']);
+      const out: Snapshot = {};
+      for (const n of wanted) out[n] = (await openAll(n, (snap[n] ?? []) as unknown[])) as never;
+      if (names.includes('meta')) out.stamp = { value: asStamp(snap.meta?.get(STAMP_KEY)) };
+      return out;
+    },
     write: async (ops: WriteOp[]) => raw.write(await sealAll(ops)),
     // Compare-and-write on the sealed ops: the stamp is compared by the store beneath.
-    writeIf: async (ops: WriteOp[], stamp: Stamp) => (raw.writeIf ? raw.writeIf(await sealAll(ops), stamp) : null),
+    writeIf: async (ops: WriteOp[], stamp: Stamp) => raw.writeIf(await sealAll(ops), stamp),
     destroy: () => raw.destroy(),
     close: () => raw.close(),
   };

@@ -1,7 +1,7 @@
 import { CohortkitError } from '../errors';
 import { dbName, openIDBStore } from './idb-store';
 import { createMemoryStore } from './memory-store';
-import type { Snapshot, Stamp, Store, WriteOp } from './store';
+import type { Stamp, Store, WriteOp } from './store';
 import type { StoreName } from './schema';
 
 export { deletes, relyingOn } from './ops';
@@ -117,19 +117,11 @@ export async function openStore(opts: OpenStoreOptions): Promise<Store> {
     // An empty batch is a no-op (it must not recreate a destroyed database).
     // Deletes alone (a tab sweeping after a forget() elsewhere) must not recreate a deleted database either.
     write: async (ops: WriteOp[]) => void (ops.length && (await run((s) => s.write(ops), ops.some((o) => o.type === 'put')))),
-    // The backend in use may not compare-and-write (encryption): `null` then, and the caller reads first.
     // A deleted database has no stamp: a write planned against one it had is refused (false)
     // without recreating the database, and the caller replans from what it holds now.
     writeIf: (ops: WriteOp[], stamp: Stamp) =>
-      (reopenOnWrite || (lost && deleted)) && stamp.expect !== undefined ? Promise.resolve(false) : run((s) => (s.writeIf ? s.writeIf(ops, stamp) : Promise.resolve(null)), ops.some((o) => o.type === 'put')),
-    // One read transaction where the backend can; otherwise one read per store, all at once.
-    snapshot: (names: StoreName[]) =>
-      run(async (s): Promise<Snapshot> => {
-        if (s.snapshot) return s.snapshot(names);
-        const out: Snapshot = {};
-        await Promise.all(names.filter((n) => n !== 'meta').map(async (n) => void (out[n as 'signals'] = (await s.getAll(n)) as never)));
-        return out;
-      }),
+      (reopenOnWrite || (lost && deleted)) && stamp.expect !== undefined ? Promise.resolve(false) : run((s) => s.writeIf(ops, stamp), ops.some((o) => o.type === 'put')),
+    snapshot: (names: StoreName[]) => run((s) => s.snapshot(names)),
     async destroy() {
       const s = await ready();
       await s.destroy();

@@ -1,6 +1,5 @@
 import type { StoreKey, StoreName, StoreValue } from './schema';
 
-
 /** One write in an atomic batch. */
 export type WriteOp =
   | { [S in StoreName]: { type: 'put'; store: S; value: StoreValue<S>; key?: StoreKey<S> } }[StoreName]
@@ -19,11 +18,10 @@ export interface Store {
   /**
    * Compare-and-write in one readwrite transaction: when the stamp (meta STAMP_KEY) is
    * `stamp.expect`, apply `ops` and set it to `stamp.next` (true); otherwise write nothing (false).
-   * `null`: this backend cannot (the encryption layer has no such method): the caller reads before it writes.
    */
-  writeIf?(ops: WriteOp[], stamp: Stamp): Promise<boolean | null>;
-  /** Every record of `names` in one read transaction (meta as key → value). Optional. */
-  snapshot?(names: StoreName[]): Promise<Snapshot>;
+  writeIf(ops: WriteOp[], stamp: Stamp): Promise<boolean>;
+  /** Every record of `names` in one read transaction (meta as key → value, or only its `stamp`). */
+  snapshot(names: StoreName[]): Promise<Snapshot>;
   /** Delete everything, the database itself included. */
   destroy(): Promise<void>;
   /**
