@@ -64,11 +64,38 @@ export const KEY_PROBE_PAGE = `<!doctype html><html><head><meta charset="utf-8">
 })();
 </script></body></html>`;
 
-const files = (d: string): string[] =>
-  readdirSync(d).flatMap((f) => {
+// The browser is still running while we look, so a file may vanish between listing and reading it
+// (Firefox writes `prefs-1.js` and renames it over `prefs.js`; WebKit's shader cache): such a file
+// is skipped, not a failure. Any other error still fails the test.
+const gone = (e: unknown) => (e as NodeJS.ErrnoException).code === 'ENOENT';
+const files = (d: string): string[] => {
+  let names: string[];
+  try {
+    names = readdirSync(d);
+  } catch (e) {
+    if (gone(e)) return [];
+    throw e;
+  }
+  return names.flatMap((f) => {
     const p = join(d, f);
-    const s = lstatSync(p);
-    return s.isDirectory() ? files(p) : s.isFile() ? [p] : [];
+    try {
+      const s = lstatSync(p);
+      return s.isDirectory() ? files(p) : s.isFile() ? [p] : [];
+    } catch (e) {
+      if (gone(e)) return [];
+      throw e;
+    }
+  });
+};
+/** Every file of `dir` that still exists, with its bytes. */
+const contents = (dir: string): (readonly [string, Buffer])[] =>
+  files(dir).flatMap((f) => {
+    try {
+      return [[relative(dir, f), readFileSync(f)] as const];
+    } catch (e) {
+      if (gone(e)) return [];
+      throw e;
+    }
   });
 
 async function until<T>(what: string, fn: () => T | undefined, ms = 15_000): Promise<T> {
@@ -120,10 +147,10 @@ export async function keyBytesOnDisk(engine: EngineName, server: TestServer): Pr
     const { hex, err } = JSON.parse((await until('the probe page to report', report)).body) as { hex: string; err: string };
     if (err !== 'ok') return { err, files: [], names: {} };
     const needle = Buffer.from(hex, 'hex');
-    const search = () => files(dir).filter((f) => readFileSync(f).includes(needle)).map((f) => relative(dir, f));
+    const search = () => contents(dir).filter(([, b]) => b.includes(needle)).map(([f]) => f);
     const found = await until('the key bytes on disk', () => (search().length ? search() : undefined), 10_000).catch(() => []);
     // Each name as UTF-8/Latin-1 and as UTF-16LE (how some engines serialize strings).
-    const all = files(dir).map((f) => [relative(dir, f), readFileSync(f)] as const);
+    const all = contents(dir);
     const names: Record<string, string[]> = {};
     for (const p of ['zp', 'zq'])
       for (const n of PROBE_NAMES) {
