@@ -47,6 +47,7 @@ export type {
   SqlClient,
   SqlDriver,
   PostgresStoreOptions,
+  PGliteStoreOptions,
   StartCollectorOptions,
   RunningCollector,
   CliOptions,

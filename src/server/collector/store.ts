@@ -1,6 +1,7 @@
 import { CohortkitError } from '../../errors';
 import type { LDPReport } from '../../types';
 import type { StatsRow } from '../estimator/stats';
+import type { PGliteStoreOptions } from './store-pglite';
 
 /** What one {@link CollectorStore.addBatch} did with the reports it was given. */
 export interface BatchResult {
@@ -57,7 +58,7 @@ export interface DedupeOptions {
 
 /** Which store a collector opens: PGlite under `dataDir`, or PostgreSQL at `databaseUrl`. */
 export type StoreOption =
-  | ({ dataDir: string } & DedupeOptions)
+  | PGliteStoreOptions
   | ({ databaseUrl: string; schema?: string; max?: number } & DedupeOptions)
   | CollectorStore;
 
