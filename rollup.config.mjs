@@ -45,17 +45,6 @@ const cssInline = (emit) => ({
     return `export default ${JSON.stringify(css)};`;
   },
 });
-// The PGlite store's worker (plain JS, so src/ runs it as is): emitted as dist/pglite-worker.mjs,
-// and the store's `new URL('./pglite-worker.mjs', import.meta.url)` points at it from its chunk.
-const WORKER_URL = "new URL('./pglite-worker.mjs', import.meta.url)";
-const pgliteWorker = () => ({
-  name: 'pglite-worker',
-  transform(code, id) {
-    if (!id.endsWith('store-pglite.ts') || !code.includes(WORKER_URL)) return null;
-    const ref = this.emitFile({ type: 'asset', fileName: 'pglite-worker.mjs', source: readFileSync(join(dirname(id), 'pglite-worker.mjs'), 'utf8') });
-    return { code: code.replace(WORKER_URL, `new URL(import.meta.ROLLUP_FILE_URL_${ref})`), map: null };
-  },
-});
 const external = (id) => id === 'idb' || id.startsWith('node:') || id === 'pg' || id.startsWith('@electric-sql/');
 // A new public entry: one line here and its block in package.json `exports` (types, import, default).
 const entries = { index: 'src/index.ts', ldp: 'src/ldp.ts', server: 'src/server.ts', catalog: 'src/catalog.ts', ui: 'src/ui.ts' };
@@ -103,7 +92,7 @@ const builds = [
       banner: (chunk) => (chunk.name === 'cohortkit-collector' || chunk.name === 'cohortkit-catalog' ? '#!/usr/bin/env node' : ''),
     },
     external,
-    plugins: [typescript({ tsconfig: './tsconfig.build.json', outDir: out }), replaceDev(), cssInline(), pgliteWorker()],
+    plugins: [typescript({ tsconfig: './tsconfig.build.json', outDir: out }), replaceDev(), cssInline()],
   },
   // Declarations: one self-contained .d.ts per public entry (shared types in chunks/*.d.ts), so
   // every relative import carries its extension and resolves under nodenext, node16 and bundler.

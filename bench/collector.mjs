@@ -1,8 +1,7 @@
 // Collector load check, loopback only, bounded in count and time. Run after `npm run build`:
 //   node bench/collector.mjs      (COHORTKIT_BENCH_DIST overrides ../dist; DATABASE_URL enables PostgreSQL)
-// 1. Ingest, one report per POST, 8 keep-alive connections: PGlite (on its worker thread, the default,
-//    and in-process with `worker: false`) and PostgreSQL vs the memory store over the same HTTP path,
-//    in alternating rounds of the same run; ratios with min–max.
+// 1. Ingest, one report per POST, 8 keep-alive connections: PGlite and PostgreSQL vs the memory store
+//    over the same HTTP path, in alternating rounds of the same run; ratios with min–max.
 // 2. The per-address limiter's cost (memory, batch 1).
 // 3. Scale-out: 4 collector processes (the real CLI) on one PostgreSQL, batch-1 traffic spread over them.
 import { request, Agent } from 'node:http';
@@ -76,7 +75,7 @@ const range = (xs) => `${median(xs).toFixed(2)}× (min ${Math.min(...xs).toFixed
 // ---- 1. Stores vs memory, alternating rounds --------------------------------------------------
 const dir = mkdtempSync(join(tmpdir(), 'cohortkit-bench-'));
 const schema = `cohortkit_bench_${process.pid}`;
-const stores = { memory: undefined, pglite: { dataDir: join(dir, 'a') }, 'pglite-inproc': { dataDir: join(dir, 'c'), worker: false }, ...(process.env.DATABASE_URL && { postgres: { databaseUrl: process.env.DATABASE_URL, schema } }) };
+const stores = { memory: undefined, pglite: { dataDir: join(dir, 'a') }, ...(process.env.DATABASE_URL && { postgres: { databaseUrl: process.env.DATABASE_URL, schema } }) };
 if (BEFORE) {
   stores['pglite@before'] = { dataDir: join(dir, 'b') };
   if (process.env.DATABASE_URL) stores['postgres@before'] = { databaseUrl: process.env.DATABASE_URL, schema: `${schema}_before` };

@@ -47,7 +47,6 @@ export type {
   SqlClient,
   SqlDriver,
   PostgresStoreOptions,
-  PGliteStoreOptions,
   StartCollectorOptions,
   RunningCollector,
   CliOptions,

@@ -34,6 +34,6 @@ export { createCollector, type CollectorOptions, type CollectorHandler } from '.
 export { openStore, type CollectorStore, type BatchResult, type StoreOption, type DedupeOptions } from './collector/store';
 export { createMemoryStore, type MemoryStoreOptions } from './collector/store-memory';
 export { createSqlStore, migrate, MIGRATIONS, UPSERT_STATS_SQL, INSERT_IDS_SQL, SELECT_ROWS_SQL, type SqlClient, type SqlDriver } from './collector/store-sql';
-export { createPGliteStore, type PGliteStoreOptions } from './collector/store-pglite';
+export { createPGliteStore } from './collector/store-pglite';
 export { createPostgresStore, type PostgresStoreOptions } from './collector/store-postgres';
 export { startCollectorServer, runCli, parseCollectorArgs, type StartCollectorOptions, type RunningCollector, type CliOptions } from './collector/cli';

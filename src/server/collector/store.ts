@@ -1,7 +1,6 @@
 import { CohortkitError } from '../../errors';
 import type { LDPReport } from '../../types';
 import type { StatsRow } from '../estimator/stats';
-import type { PGliteStoreOptions } from './store-pglite';
 
 /** What one {@link CollectorStore.addBatch} did with the reports it was given. */
 export interface BatchResult {
@@ -58,7 +57,7 @@ export interface DedupeOptions {
 
 /** Which store a collector opens: PGlite under `dataDir`, or PostgreSQL at `databaseUrl`. */
 export type StoreOption =
-  | PGliteStoreOptions
+  | ({ dataDir: string } & DedupeOptions)
   | ({ databaseUrl: string; schema?: string; max?: number } & DedupeOptions)
   | CollectorStore;
 
