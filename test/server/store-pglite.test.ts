@@ -153,6 +153,80 @@ describe('SQL store on PGlite', () => {
   });
 });
 
+/** As the production PGlite driver: `exec` (simple protocol) and no one-statement path; counts each path. */
+const used = { exec: 0, query: 0 };
+const execDriver = (fail: (sql: string) => boolean = () => false): SqlDriver => {
+  const q = (run: (s: string, p?: unknown[]) => Promise<{ rows: any[] }>) => async (sql: string, params?: unknown[]) => {
+    if (fail(sql)) throw new Error('injected fault: connection lost');
+    used.query++;
+    return run(sql, params);
+  };
+  const x = (run: (s: string) => Promise<{ rows: any[] }[]>) => async (script: string) => {
+    if (fail(script)) throw new Error('injected fault: connection lost');
+    used.exec++;
+    return run(script);
+  };
+  return {
+    query: q((s, p) => db.query(s, p)),
+    exec: x((s) => db.exec(s)),
+    transaction: (fn) => db.transaction((tx) => fn({ query: q((s, p) => tx.query(s, p)), exec: x((s) => tx.exec(s)) })),
+    close: async () => {},
+  };
+};
+const emptyExec = async () => {
+  await empty();
+  const s = createSqlStore('pglite', async () => execDriver());
+  await s.init();
+  return s;
+};
+
+describe('SQL store on PGlite, simple-protocol statements (the production driver)', () => {
+  storeSuite(emptyExec);
+
+  it('the batch transaction takes the exec path: ids and every row upsert as two scripts', async () => {
+    const s = await emptyExec();
+    const reports = makeReports(60, 61);
+    // The first batch opens the groups, the second reads them back (parameterized: the advisory lock
+    // and the groups' select); from then on they are known and a batch is the two scripts alone.
+    await s.addBatch(reports.slice(0, 20), EPOCH);
+    await s.addBatch(reports.slice(20, 30), EPOCH);
+    Object.assign(used, { exec: 0, query: 0 });
+    const out = await s.addBatch(reports.slice(30), EPOCH);
+    expect(out).toEqual({ duplicateIds: [], staleIds: [], futureIds: [], groupLimitIds: [] });
+    expect(used).toEqual({ exec: 2, query: 0 });
+  });
+
+  it('a hostile value in a report (a custom caller, no validator) takes the parameterized path: stored as given, nothing else runs', async () => {
+    const s = await emptyExec();
+    const evil = "x'); drop table cohortkit_ids; --";
+    const [r] = makeReports(1, 63);
+    Object.assign(used, { exec: 0, query: 0 });
+    expect((await s.addBatch([{ ...r, space: evil }], EPOCH)).duplicateIds).toEqual([]);
+    expect(used.exec).toBe(1); // the ids (safe) went as a script; the row with the hostile space did not
+    expect((await s.rows(evil)).map((x) => [x.space, x.n])).toEqual([[evil, 1]]);
+    expect((await db.query<{ n: number }>('select count(*)::int as n from cohortkit_ids')).rows[0].n).toBe(1);
+  });
+
+  it('a failure in the upsert script (after the ids script) persists nothing (503); the retry counts once', async () => {
+    await emptyExec();
+    let down = false;
+    const store = createSqlStore('pglite', async () => execDriver((sql) => down && sql.startsWith('insert into cohortkit_stats')));
+    const c = await startCollectorServer({ spaces: SPACES, store });
+    const reports = makeReports(20, 64);
+    try {
+      down = true;
+      const r = await call(c.url, 'POST', '/v1/reports', reports);
+      expect(r.status).toBe(503);
+      expect((await db.query<{ n: number }>('select count(*)::int as n from cohortkit_ids')).rows[0].n).toBe(0);
+      down = false;
+      expect((await call(c.url, 'POST', '/v1/reports', reports)).body).toEqual({ accepted: 20, rejected: [] });
+      expect((await call(c.url, 'GET', '/v1/estimates?space=lifecycle')).body.n).toBe(20);
+    } finally {
+      await c.collector.close();
+    }
+  });
+});
+
 describe('versions side by side on PGlite', () => {
   it('rows, epochs and estimates are kept per space version', async () => {
     const store = await empty();

@@ -13,7 +13,8 @@ export function createPGliteStore(opts: { dataDir: string } & DedupeOptions): Co
       const db = await PGlite.create(opts.dataDir);
       return {
         query: (sql, params) => db.query(sql, params),
-        transaction: (fn) => db.transaction((tx) => fn({ query: (sql, params) => tx.query(sql, params) })),
+        exec: (script) => db.exec(script),
+        transaction: (fn) => db.transaction((tx) => fn({ query: (sql, params) => tx.query(sql, params), exec: (script) => tx.exec(script) })),
         close: () => db.close(),
       };
     },

@@ -1,11 +1,18 @@
 import type { LDPReport, MechanismName } from '../../types';
 import { addToRows, rowKey, type StatsRow } from '../estimator/stats';
+import { inline } from './sql-inline';
 import { INGEST_SQL, ingestParams } from './store-sql-ingest';
 import { checkDays, checkMaxGroups, dayOf, groupOf, splitByWindow, type BatchResult, type CollectorStore, type DedupeOptions } from './store';
 
 /** The smallest SQL surface the stores need (PGlite and pg both fit). */
 export interface SqlClient {
   query(sql: string, params?: unknown[]): Promise<{ rows: any[] }>;
+  /**
+   * Optional: runs statements without parameters (the simple query protocol), one result per
+   * statement. The store only passes what {@link inline} wrote from values it checked; where the
+   * round trip is cheap but each statement's parse/bind is not (PGlite), this is the faster path.
+   */
+  exec?(script: string): Promise<{ rows: any[] }[]>;
 }
 export interface SqlDriver extends SqlClient {
   /** Runs `fn` in one transaction: COMMIT when it resolves, ROLLBACK when it throws. */
@@ -137,14 +144,18 @@ export function createSqlStore(kind: string, open: () => Promise<SqlDriver>, opt
       const admitted = w.fresh.filter((r) => !refused.has(r.id));
       const fresh = new Set<string>();
       if (admitted.length) {
-        const res = await tx.query(INSERT_IDS_SQL, [admitted.map((r) => r.id), admitted.map((r) => r.epoch)]);
+        const params = [admitted.map((r) => r.id), admitted.map((r) => r.epoch)];
+        const script = tx.exec && inline(INSERT_IDS_SQL, params);
+        const res = script ? (await tx.exec!(script))[0] : await tx.query(INSERT_IDS_SQL, params);
         for (const r of res.rows) fresh.add(r.id);
       }
       const delta = new Map<string, StatsRow>();
       for (const r of admitted) if (fresh.has(r.id)) addToRows(delta, r);
-      for (const r of [...delta.values()].sort((a, b) => (rowKey(a) < rowKey(b) ? -1 : 1))) {
-        await tx.query(UPSERT_STATS_SQL, [r.space, r.spaceVersion, r.epoch, r.mechanism, r.k, r.epsilon, r.g, r.n, r.support]);
-      }
+      const upserts = [...delta.values()].sort((a, b) => (rowKey(a) < rowKey(b) ? -1 : 1)).map((r) => [r.space, r.spaceVersion, r.epoch, r.mechanism, r.k, r.epsilon, r.g, r.n, r.support]);
+      // Every row's upsert in one script where each can be written in; else one statement a row.
+      const scripts = tx.exec ? upserts.map((p) => inline(UPSERT_STATS_SQL, p)) : [];
+      if (upserts.length && scripts.length && scripts.every(Boolean)) await tx.exec!(scripts.join(';\n'));
+      else for (const p of upserts) await tx.query(UPSERT_STATS_SQL, p);
       return {
         duplicateIds: admitted.filter((r) => !fresh.has(r.id)).map((r) => r.id),
         staleIds: w.stale,
