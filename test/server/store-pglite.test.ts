@@ -17,17 +17,28 @@ import { call, EPOCH, expectSameEstimate, makeReports, SPACES, storeSuite } from
 
 const dir = mkdtempSync(join(tmpdir(), 'cohortkit-pglite-'));
 let db: PGlite;
-/** A driver over the shared instance; `fail()` decides, per statement, whether to throw. */
-const driver = (fail: (sql: string) => boolean = () => false): SqlDriver => {
-  const wrap = (q: (s: string, p?: unknown[]) => Promise<{ rows: any[] }>) => async (sql: string, params?: unknown[]) => {
+/**
+ * A driver over the shared instance; `fail()` decides, per statement, whether to throw. `exec`
+ * mode is the production PGlite driver (simple-protocol scripts, no one-statement path);
+ * `one-statement` runs the one-statement hot path on a second engine. `used` counts each kind.
+ */
+const used = { exec: 0, query: 0 };
+type Mode = 'one-statement' | 'exec';
+const driver = (fail: (sql: string) => boolean = () => false, mode: Mode = 'one-statement'): SqlDriver => {
+  const wrap = <P extends unknown[], R>(kind: keyof typeof used, q: (s: string, ...p: P) => Promise<R>) => async (sql: string, ...params: P) => {
     if (fail(sql)) throw new Error('injected fault: connection lost');
-    return q(sql, params);
+    used[kind]++;
+    return q(sql, ...params);
   };
+  const on = (c: { query: PGlite['query']; exec: PGlite['exec'] }) => ({
+    query: wrap('query', (s, p?: unknown[]) => c.query(s, p)),
+    ...(mode === 'exec' && { exec: wrap('exec', (s) => c.exec(s)) }),
+  });
   return {
-    query: wrap((s, p) => db.query(s, p)),
-    transaction: (fn) => db.transaction((tx) => fn({ query: wrap((s, p) => tx.query(s, p)) })),
+    ...on(db),
+    transaction: (fn) => db.transaction((tx) => fn(on(tx as never))),
     close: async () => {},
-    oneStatementMax: 32, // the production PGlite driver leaves it off; here it runs the one-statement path on a second engine
+    ...(mode === 'one-statement' && { oneStatementMax: 32 }),
   };
 };
 const empty = async () => {
@@ -91,10 +102,10 @@ describe('SQL store on PGlite', () => {
     expect(sum(merged)).toEqual(sum(est.snapshot().rows));
   });
 
-  it('a failure inside the batch transaction persists nothing (503); the retry counts once', async () => {
+  it.each(['one-statement', 'exec'] as const)('a failure inside the batch transaction persists nothing (503); the retry counts once (%s driver)', async (mode) => {
     await empty();
     let down = false;
-    const store = createSqlStore('pglite', async () => driver((sql) => down && sql.startsWith('insert into cohortkit_stats')));
+    const store = createSqlStore('pglite', async () => driver((sql) => down && sql.startsWith('insert into cohortkit_stats'), mode));
     const c = await startCollectorServer({ spaces: SPACES, store });
     const reports = makeReports(20, 33);
     try {
@@ -153,29 +164,9 @@ describe('SQL store on PGlite', () => {
   });
 });
 
-/** As the production PGlite driver: `exec` (simple protocol) and no one-statement path; counts each path. */
-const used = { exec: 0, query: 0 };
-const execDriver = (fail: (sql: string) => boolean = () => false): SqlDriver => {
-  const q = (run: (s: string, p?: unknown[]) => Promise<{ rows: any[] }>) => async (sql: string, params?: unknown[]) => {
-    if (fail(sql)) throw new Error('injected fault: connection lost');
-    used.query++;
-    return run(sql, params);
-  };
-  const x = (run: (s: string) => Promise<{ rows: any[] }[]>) => async (script: string) => {
-    if (fail(script)) throw new Error('injected fault: connection lost');
-    used.exec++;
-    return run(script);
-  };
-  return {
-    query: q((s, p) => db.query(s, p)),
-    exec: x((s) => db.exec(s)),
-    transaction: (fn) => db.transaction((tx) => fn({ query: q((s, p) => tx.query(s, p)), exec: x((s) => tx.exec(s)) })),
-    close: async () => {},
-  };
-};
 const emptyExec = async () => {
   await empty();
-  const s = createSqlStore('pglite', async () => execDriver());
+  const s = createSqlStore('pglite', async () => driver(undefined, 'exec'));
   await s.init();
   return s;
 };
@@ -205,25 +196,6 @@ describe('SQL store on PGlite, simple-protocol statements (the production driver
     expect(used.exec).toBe(1); // the ids (safe) went as a script; the row with the hostile space did not
     expect((await s.rows(evil)).map((x) => [x.space, x.n])).toEqual([[evil, 1]]);
     expect((await db.query<{ n: number }>('select count(*)::int as n from cohortkit_ids')).rows[0].n).toBe(1);
-  });
-
-  it('a failure in the upsert script (after the ids script) persists nothing (503); the retry counts once', async () => {
-    await emptyExec();
-    let down = false;
-    const store = createSqlStore('pglite', async () => execDriver((sql) => down && sql.startsWith('insert into cohortkit_stats')));
-    const c = await startCollectorServer({ spaces: SPACES, store });
-    const reports = makeReports(20, 64);
-    try {
-      down = true;
-      const r = await call(c.url, 'POST', '/v1/reports', reports);
-      expect(r.status).toBe(503);
-      expect((await db.query<{ n: number }>('select count(*)::int as n from cohortkit_ids')).rows[0].n).toBe(0);
-      down = false;
-      expect((await call(c.url, 'POST', '/v1/reports', reports)).body).toEqual({ accepted: 20, rejected: [] });
-      expect((await call(c.url, 'GET', '/v1/estimates?space=lifecycle')).body.n).toBe(20);
-    } finally {
-      await c.collector.close();
-    }
   });
 });
 
