@@ -114,10 +114,11 @@ await measure(
   (r) => onePut(`raw-seq${r}`),
 );
 
-// 1b. Where the floor of track()'s design is: the transaction a track commits (three stores:
-// read the stamp, put the rollup, put the new stamp), written by hand on raw IndexedDB, against
-// the one-put baseline above. track() / this shape is the cost of the client around it.
-const shape = (r, SEQ) => page.evaluate(async ([r, SEQ]) => {
+// 1b. Where the floor of track()'s design is: the transaction a track commits (read the stamp,
+// put the rollup, put the new stamp), written by hand on raw IndexedDB, against the one-put
+// baseline above; with memberships in its scope (a track that changes one), and without (1c:
+// signals + meta, what most tracks commit). track() / this shape is the cost of the client around it.
+const shape = (r, SEQ, scope) => page.evaluate(async ([r, SEQ, scope]) => {
   const db = await new Promise((res, rej) => {
     const q = indexedDB.open(`shape${r}`, 1);
     q.onupgradeneeded = () => {
@@ -130,7 +131,7 @@ const shape = (r, SEQ) => page.evaluate(async ([r, SEQ]) => {
   });
   let stamp;
   const write = (v) => new Promise((res, rej) => {
-    const tx = db.transaction(['signals', 'memberships', 'meta'], 'readwrite');
+    const tx = db.transaction(scope, 'readwrite');
     const meta = tx.objectStore('meta');
     const expected = stamp;
     const got = meta.get('stamp');
@@ -145,11 +146,16 @@ const shape = (r, SEQ) => page.evaluate(async ([r, SEQ]) => {
   for (let i = 0; i < SEQ; i++) await write(B.value(i));
   db.close();
   return (performance.now() - t) / SEQ;
-}, [r, SEQ]);
+}, [r, SEQ, scope]);
 await measure(
   "track()'s transaction shape (3 stores, stamp compare) vs idb put + tx.done (per call)",
-  (r) => shape(r, SEQ),
+  (r) => shape(r, SEQ, ['signals', 'memberships', 'meta']),
   (r) => onePut(`raw-shape${r}`),
+);
+await measure(
+  "track()'s transaction shape (signals + meta, stamp compare) vs idb put + tx.done (per call)",
+  (r) => shape(`2-${r}`, SEQ, ['signals', 'meta']),
+  (r) => onePut(`raw-shape2-${r}`),
 );
 
 // 2. 2,000 concurrent track() vs one transaction of 2,000 puts.
