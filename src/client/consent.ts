@@ -37,11 +37,18 @@ export function createConsentRuntime(o: ConsentRuntimeOptions) {
   };
 
   // Another tab's changes, one message at a time in order (a consent change before the signals that follow it).
+  // A 'signals' message right behind a signals reload that has not started yet adds none: that
+  // reload reads the store after both writes (a message is posted after its write). So a burst of
+  // tracks in another tab costs this tab one or two reloads, not one each.
   let synced = Promise.resolve();
+  let waiting: { type: string } | undefined;
   const sync = createTabSync(o.namespace, (m) => {
     o.store().changedElsewhere?.();
+    if (m.type === 'signals' && waiting?.type === 'signals') return;
+    const item = (waiting = { type: m.type });
     synced = synced
       .then(async () => {
+        if (waiting === item) waiting = undefined;
         if (m.type === 'consent') await manager.reload();
         if (m.type === 'signals') await o.onSignals();
       })

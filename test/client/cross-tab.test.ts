@@ -116,6 +116,57 @@ describe('segments across tabs', () => {
     expect(await b.segments()).toEqual([]);
   });
 
+  it('a burst of tracks in tab A: B ends with every signal and A\'s memberships, in fewer reloads than messages', async () => {
+    const watch = watchPage();
+    const { a, b } = await twoTabs();
+    // Each reload of tab B reads the memberships whole (one getAll there); tab A's tracks never do (known stamp).
+    const getAll = vi.spyOn(IDBObjectStore.prototype, 'getAll');
+    const sent = vi.spyOn(BroadcastChannel.prototype, 'postMessage');
+    try {
+      for (let i = 0; i < 30; i++) await a.track('article_view', { category: i % 2 ? 'news' : 'sport' });
+      await vi.waitFor(async () => expect((await b.segments()).map((m) => m.id)).toEqual(['reader']), { timeout: 2000 });
+      await new Promise((r) => setTimeout(r, 100));
+      const count = (c: Client) => c.exportData().then((d) => (d.signals as { count: number }[]).reduce((n, s) => n + s.count, 0));
+      expect(await count(b)).toBe(30);
+      expect(await count(a)).toBe(30);
+      const messages = sent.mock.calls.filter(([m]) => (m as { type?: string })?.type === 'signals').length;
+      const reloads = getAll.mock.contexts.filter((s) => (s as IDBObjectStore).name === 'memberships').length;
+      expect(messages).toBe(30);
+      expect(reloads).toBeLessThan(messages); // one a message (and the first read) before: 32 here
+    } finally {
+      sent.mockRestore();
+      getAll.mockRestore();
+    }
+    await watch.check();
+  });
+
+  it('signals messages that arrive together cost at most two reloads; a consent message between them keeps its place', async () => {
+    const watch = watchPage();
+    const namespace = ns();
+    const b = await createClient({ namespace, segments });
+    clients.push(b);
+    const ch = new BroadcastChannel(`cohortkit:${namespace}`);
+    const getAll = vi.spyOn(IDBObjectStore.prototype, 'getAll');
+    const reads = (store: string) => getAll.mock.contexts.filter((s) => (s as IDBObjectStore).name === store).length;
+    try {
+      for (let i = 0; i < 30; i++) ch.postMessage({ type: 'signals' });
+      await new Promise((r) => setTimeout(r, 100));
+      // The first message's reload starts before the second arrives (each is its own task), so that
+      // one queues a second; the other 28 join it. One a message before: 30.
+      expect(reads('memberships')).toBeLessThanOrEqual(2);
+      // signals, consent, signals: the consent reload is not jumped, so the second signals reload stays.
+      getAll.mockClear();
+      for (const type of ['signals', 'consent', 'signals', 'signals']) ch.postMessage({ type });
+      await new Promise((r) => setTimeout(r, 100));
+      expect(reads('memberships')).toBe(2);
+      expect(reads('ledger')).toBeGreaterThan(0); // the consent reload ran too
+    } finally {
+      ch.close();
+      getAll.mockRestore();
+    }
+    await watch.check();
+  });
+
   it('another namespace is another site section: nothing crosses', async () => {
     const { a } = await twoTabs();
     const other = await createClient({ namespace: ns(), segments });
