@@ -56,6 +56,12 @@ describe('inline (literal parameters for the simple query protocol)', () => {
     expect((await db.exec(inline('select $1::text as v', ['--'])!))[0].rows).toEqual([{ v: '--' }]);
   });
 
+  it('a negative number cannot become a comment after a minus sign in the statement', async () => {
+    expect(inline('select 1 -$1 as v', [-1])).toBe('select 1 -(-1) as v');
+    expect((await db.exec(inline('select 1 -$1 as v', [-1])!))[0].rows).toEqual([{ v: 2 }]);
+    expect(inline('select $1::int[] as v', [[-1, 2]])).toBe('select array[(-1),2]::int[] as v');
+  });
+
   it('refuses a statement that names a parameter it was not given', () => {
     expect(inline('select $1, $2', [1])).toBeUndefined();
   });
@@ -63,7 +69,7 @@ describe('inline (literal parameters for the simple query protocol)', () => {
   it('property: an inlined statement returns what the parameterized one returns (or inline refuses)', async () => {
     const text = fc.oneof(fc.string({ maxLength: 30 }), fc.stringMatching(/^[A-Za-z0-9_.:|-]{0,30}$/));
     const num = fc.oneof(fc.integer(), fc.double({ noNaN: false }), fc.constant(-0), fc.constant(1e21), fc.constant(2 ** 53 - 1));
-    const sql = 'select $1::text as a, $2::float8 as b, $3::text[] as c, $4::float8[] as d';
+    const sql = 'select $1::text as a, $2::float8 as b, $3::text[] as c, $4::float8[] as d, 0 -$2::float8 as e';
     let inlined = 0;
     await fc.assert(
       fc.asyncProperty(text, num, fc.array(text, { maxLength: 4 }), fc.array(num, { maxLength: 4 }), async (a, b, c, d) => {

@@ -11,7 +11,9 @@ const SAFE_TEXT = /^[A-Za-z0-9_.:|-]{0,200}$/;
 
 const literal = (v: unknown): string | undefined => {
   if (v === null) return 'null';
-  if (typeof v === 'number') return Number.isFinite(v) ? String(v) : undefined; // shortest round-trip form: float8 reads back the same double
+  // Shortest round-trip form (float8 reads back the same double); a negative one in parentheses, so
+  // no statement can turn its sign into a comment (`1 -$1` with −1 is `1 -(-1)`, never `1 --1`).
+  if (typeof v === 'number') return Number.isFinite(v) ? (v < 0 ? `(${v})` : String(v)) : undefined;
   if (typeof v === 'string') return SAFE_TEXT.test(v) ? `'${v}'` : undefined;
   if (Array.isArray(v)) {
     const items = v.map((x) => (Array.isArray(x) ? undefined : literal(x)));
