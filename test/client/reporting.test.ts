@@ -182,7 +182,10 @@ describe('reporting', () => {
         async (mechanism, epsilon, epoch, events) => {
           const f = fakeFetch();
           useFetch(f);
-          const c = await createClient(opts({ report: { endpoint: 'https://c.example/r', epsilon, epoch, mechanism } }));
+          // A fixed clock: on the wall clock a run that crosses midnight UTC (or a week's end) would make
+          // a third, legitimate report for the new epoch (a likely cause of the one failure seen here).
+          const now = () => Date.UTC(2026, 5, 10, 12);
+          const c = await createClient(opts({ now, report: { endpoint: 'https://c.example/r', epsilon, epoch, mechanism } }));
           await c.consent.update({ personalization: true, measurement: true });
           for (const e of events) await c.track(e);
           await c.flush();
@@ -191,7 +194,9 @@ describe('reporting', () => {
             expect(Object.keys(r)).toEqual(WIRE[r.mechanism]);
             expect(est.add(r)).toEqual({ ok: true });
           }
-          expect(bodies(f.calls)).toHaveLength(2);
+          // One report per space and epoch, never sent twice (distinct ids, one per space).
+          expect(new Set(bodies(f.calls).map((r) => r.id)).size).toBe(bodies(f.calls).length);
+          expect(bodies(f.calls).map((r) => r.space).sort()).toEqual(spaces.map((s) => s.id).sort());
           restore!();
           await c.close();
         },
