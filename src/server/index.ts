@@ -9,7 +9,8 @@
 //     collector-options.ts, guard.ts, http.ts, rejections.ts  options, limits/tokens, body/JSON, rejection counts
 //     group-commit.ts     concurrent POSTs sharing one store transaction
 //     store.ts            the CollectorStore contract and openStore; store-memory.ts, store-sql.ts (+ store-sql-ingest.ts,
-//                         the one-statement hot path), store-pglite.ts, store-postgres.ts
+//                         the one-statement hot path; sql-inline.ts, checked literals for PGlite's simple protocol),
+//                         store-pglite.ts, store-postgres.ts
 //     cli.ts, bin.ts      startCollectorServer, the `cohortkit-collector` command
 export {
   createEstimator,
