@@ -99,6 +99,9 @@ describe.each(selectedEngines())('%s', (name) => {
     expect(await p.evaluate(clickBox, 'personalization')).toBe(false);
     await p.waitFor(() => (window as W).client.consent.get().personalization === 'denied');
     await p.waitFor(() => (window as W).client.interests.get().length === 0);
+    // A withdrawal takes effect (and the interest leaves memory) before its record and purge are
+    // written: wait for the record, so the reads below see the finished withdrawal.
+    await p.waitFor(async () => { const r = (await (window as W).client.consent.history()).at(-1); return r?.purpose === 'personalization' && r.granted === false; });
     expect(await p.evaluate(state)).toEqual({ interests: [], segments: [], exported: [] });
     const last = await p.evaluate(async () => (await (window as W).client.consent.history()).at(-1));
     expect(last).toMatchObject({ purpose: 'personalization', granted: false, source: 'preference-center' });

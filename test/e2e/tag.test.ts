@@ -88,8 +88,11 @@ describe('tag bundle: the CMP add-on under a strict CSP', () => {
     const { p, violations, requested } = await open('/tag-tcf.html');
     expect(requested).toContain('/dist/cohortkit-interop.js');
     expect(await p.evaluate(() => typeof (window as any).CohortkitInterop.connectTCF)).toBe('function');
-    // the stub answered tcloaded with purposes 1, 3, 4 (not 7): personalization granted, measurement denied
-    await p.waitForFunction(() => (window as any).cohortkit.consent.get().measurement !== 'unset', undefined, { timeout: 10_000 });
+    // the stub answered tcloaded with purposes 1, 3, 4 (not 7): personalization granted, measurement denied.
+    // Wait until both are decided: an update's denial takes effect before its records are written
+    // (so nothing new slips in), its grant only once all are written, so mid-update measurement is
+    // denied and personalization still unset (a failed CI run read consent at that moment).
+    await p.waitForFunction(() => Object.values((window as any).cohortkit.consent.get()).every((v) => v !== 'unset'), undefined, { timeout: 10_000 });
     expect(await p.evaluate(() => (window as any).cohortkit.consent.get())).toEqual({ personalization: 'granted', measurement: 'denied' });
     expect((await history(p)).sort()).toEqual([
       ['measurement', false, 'tcf'],
