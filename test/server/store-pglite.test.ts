@@ -174,17 +174,39 @@ const emptyExec = async () => {
 describe('SQL store on PGlite, simple-protocol statements (the production driver)', () => {
   storeSuite(emptyExec);
 
-  it('the batch transaction takes the exec path: ids and every row upsert as two scripts', async () => {
+  it('a batch whose groups are known is ONE script (ids and every row upsert, one implicit transaction)', async () => {
     const s = await emptyExec();
     const reports = makeReports(60, 61);
     // The first batch opens the groups, the second reads them back (parameterized: the advisory lock
-    // and the groups' select); from then on they are known and a batch is the two scripts alone.
+    // and the groups' select); from then on they are known and a batch is one script alone.
     await s.addBatch(reports.slice(0, 20), EPOCH);
     await s.addBatch(reports.slice(20, 30), EPOCH);
     Object.assign(used, { exec: 0, query: 0 });
     const out = await s.addBatch(reports.slice(30), EPOCH);
     expect(out).toEqual({ duplicateIds: [], staleIds: [], futureIds: [], groupLimitIds: [] });
-    expect(used).toEqual({ exec: 2, query: 0 });
+    expect(used).toEqual({ exec: 1, query: 0 });
+    expect((await s.rows('lifecycle')).reduce((n, r) => n + r.n, 0)).toBe(60);
+  });
+
+  it('a duplicate id in such a batch rolls the one script back whole; the transaction then counts only the new reports', async () => {
+    const s = await emptyExec();
+    const reports = makeReports(30, 62);
+    await s.addBatch(reports.slice(0, 5), EPOCH);
+    await s.addBatch(reports.slice(5, 10), EPOCH); // the groups are known from here
+    const before = await s.rows('lifecycle');
+    Object.assign(used, { exec: 0, query: 0 });
+    // Reports 5–9 were stored already: the optimistic script fails on them, and nothing of it stays.
+    const out = await s.addBatch(reports.slice(5, 20), EPOCH);
+    expect(out.duplicateIds.sort()).toEqual(reports.slice(5, 10).map((r) => r.id).sort());
+    expect(used).toEqual({ exec: 3, query: 0 }); // the refused script, then the transaction's two
+    const after = await s.rows('lifecycle');
+    expect(after.reduce((n, r) => n + r.n, 0) - before.reduce((n, r) => n + r.n, 0)).toBe(10);
+    // Exactly the counts of the ten new reports, element-wise (an estimator fed only them agrees).
+    const only = createSqlStore('pglite', async () => driver(undefined, 'exec'));
+    await empty();
+    await only.init();
+    await only.addBatch([...reports.slice(0, 10), ...reports.slice(10, 20)], EPOCH);
+    expect(await only.rows('lifecycle')).toEqual(after);
   });
 
   it('a hostile value in a report (a custom caller, no validator) takes the parameterized path: stored as given, nothing else runs', async () => {

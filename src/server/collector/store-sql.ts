@@ -51,6 +51,12 @@ on conflict (space, space_version, epoch, mechanism, k, epsilon, g) do update se
   n = s.n + excluded.n,
   support = array(select a + b from unnest(s.support, excluded.support) with ordinality as t(a, b, i) order by i)`;
 
+/** The parameters of {@link UPSERT_STATS_SQL} for one delta row. */
+const upsertParams = (r: StatsRow): unknown[] => [r.space, r.spaceVersion, r.epoch, r.mechanism, r.k, r.epsilon, r.g, r.n, r.support];
+
+/** Remembers ids that must be new: a duplicate raises unique_violation (23505). */
+export const INSERT_NEW_IDS_SQL = `insert into cohortkit_ids (id, epoch) select * from unnest($1::text[], $2::int[])`;
+
 /** Remembers ids; returns only those that were new (the others are duplicates). */
 export const INSERT_IDS_SQL = `insert into cohortkit_ids (id, epoch)
 select * from unnest($1::text[], $2::int[]) on conflict (id) do nothing returning id`;
@@ -126,14 +132,35 @@ export function createSqlStore(kind: string, open: () => Promise<SqlDriver>, opt
     }
     return refused;
   };
-  /** Small enough, no group to open (all known or reserved) and the day's prune done: the one-statement path. */
-  const hot = (d: SqlDriver, reports: LDPReport[], today: number): boolean =>
-    reports.length <= (d.oneStatementMax ?? 0) &&
+  /** No group to open (all known or reserved) and the day's prune done: the fast paths (one script, one statement) may run. */
+  const settled = (reports: LDPReport[], today: number): boolean =>
     prunedFor === today &&
     reports.every((r) => reservedGroup(r) || known.has(`${r.space}|${r.spaceVersion}|${r.epoch}|${groupOf(r as never)}`));
+  /**
+   * Where the driver runs scripts (PGlite) and the batch opens no group: ONE script, which the
+   * simple query protocol runs as one implicit transaction, of a plain insert of the ids and the
+   * rows' upserts. Honest traffic has no duplicate id; one makes the insert raise 23505, the whole
+   * script rolls back (nothing counted) and the batch takes the transaction, which sorts them out.
+   * Resolves undefined when this path does not apply or was rolled back.
+   */
+  const optimistic = async (d: SqlDriver, reports: LDPReport[], today: number): Promise<true | undefined> => {
+    if (!d.exec || !reports.length || !settled(reports, today)) return;
+    const delta = new Map<string, StatsRow>();
+    for (const r of reports) addToRows(delta, r);
+    const ids = inline(INSERT_NEW_IDS_SQL, [reports.map((r) => r.id), reports.map((r) => r.epoch)]);
+    const rows = [...delta.values()].sort((a, b) => (rowKey(a) < rowKey(b) ? -1 : 1)).map((r) => inline(UPSERT_STATS_SQL, upsertParams(r)));
+    if (!ids || !rows.every(Boolean)) return;
+    try {
+      await d.exec([ids, ...rows].join(';\n'));
+      return true;
+    } catch (e) {
+      if ((e as { code?: string })?.code !== '23505') throw e;
+    }
+  };
   const batch = async (d: SqlDriver, reports: LDPReport[], today: number): Promise<BatchResult> => {
     const w = splitByWindow(reports, today, days);
-    if (hot(d, w.fresh, today)) {
+    if (await optimistic(d, w.fresh, today)) return { duplicateIds: [], staleIds: w.stale, futureIds: w.future, groupLimitIds: [] };
+    if (w.fresh.length <= (d.oneStatementMax ?? 0) && settled(w.fresh, today)) {
       const res = w.fresh.length ? await d.query(INGEST_SQL, ingestParams(w.fresh)) : { rows: [] };
       const fresh = new Set<string>(res.rows.map((r) => r.id));
       return { duplicateIds: w.fresh.filter((r) => !fresh.has(r.id)).map((r) => r.id), staleIds: w.stale, futureIds: w.future, groupLimitIds: [] };
@@ -151,7 +178,7 @@ export function createSqlStore(kind: string, open: () => Promise<SqlDriver>, opt
       }
       const delta = new Map<string, StatsRow>();
       for (const r of admitted) if (fresh.has(r.id)) addToRows(delta, r);
-      const upserts = [...delta.values()].sort((a, b) => (rowKey(a) < rowKey(b) ? -1 : 1)).map((r) => [r.space, r.spaceVersion, r.epoch, r.mechanism, r.k, r.epsilon, r.g, r.n, r.support]);
+      const upserts = [...delta.values()].sort((a, b) => (rowKey(a) < rowKey(b) ? -1 : 1)).map(upsertParams);
       // Every row's upsert in one script where each can be written in; else one statement a row.
       const scripts = tx.exec ? upserts.map((p) => inline(UPSERT_STATS_SQL, p)) : [];
       if (upserts.length && scripts.length && scripts.every(Boolean)) await tx.exec!(scripts.join(';\n'));
