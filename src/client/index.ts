@@ -1,23 +1,23 @@
 // createClient composes the runtimes: consent (consent.ts), signals + segments (segments.ts),
 // interests (interests.ts), reporting (reporting.ts), personalization (personalization.ts).
-import { catalogEntries } from '../catalog/entries';
 import { createLock } from '../consent';
 import { prepareInterop } from '../consent/interop';
 import { createEmitter } from '../emitter';
 import { CohortkitError, isCohortkitError } from '../errors';
 import { normalizeOptions } from '../options';
 import { compileSegments } from '../segments';
-import { contextFromWindow, validateTrack } from '../signals';
+import { contextFromWindow } from '../signals';
 import { openStore, type Store } from '../storage';
 import { createPersistence } from '../storage/persist';
 import { primeStore } from '../storage/primed';
-import type { Client, ClientOptions, DataExport, Membership } from '../types';
+import type { Client, ClientOptions, Membership } from '../types';
 import { createConsentRuntime } from './consent';
 import { createInterestRuntime } from './interests';
 import { createPersonalizationRuntime } from './personalization';
 import { preloadEncryption } from './load-encrypt';
 import { prepareReporting } from './reporting-addon';
 import { createSegmentRuntime } from './segments';
+import { createSurface } from './surface';
 
 const EXPIRE_EVERY_MS = 10 * 60_000;
 
@@ -84,27 +84,7 @@ export async function createClient(options: ClientOptions = {}): Promise<Client>
     update: (choices, source) => { const known = Object.fromEntries(Object.entries(choices).filter(([p]) => purposes.includes(p))); if (!closed && Object.keys(known).length) void client.consent.update(known, { source }).catch(reportError); },
   }).catch((e) => (reportError(e), () => {}));
 
-  const live = <A extends unknown[], R>(fn: (...a: A) => Promise<R>) => async (...a: A): Promise<R> => { if (closed) throw new CohortkitError('closed', 'this client was closed; create a new one'); return fn(...a); };
-  const client: Client = {
-    get storage() { return store.kind; },
-    consent: consent.api(live),
-    track: live(async (event, props) => { const v = validateTrack(event, props); return segs.track(v.event, v.props); }),
-    interests: { get: () => interests.get(), list: () => interests.list(),
-      declare: live(async (ids) => { const r = await interests.declare(ids); if (r.changed) consent.post('signals'), emitSegments(await segs.memberships()); return { stored: r.stored, reason: r.reason }; }) },
-    segments: live(() => segs.memberships()),
-    explain: live(async (id: string) => { if (typeof id !== 'string') throw new CohortkitError('invalid-argument', 'segmentId: expected a string'); return segs.explain(id); }),
-    decide: live((request) => personal.decide(request)),
-    flush: live(() => reporting.flush()),
-    exportData: live(async (): Promise<DataExport> => ({ exportedAt: opts.now(), consent: { state: consent.manager.get(), history: await consent.manager.history() }, signals: segs.exportSignals(), interests: interests.get(),
-      segments: await segs.memberships(), ...(await reporting.exportData()), storage: store.kind, persistence: await persistence.state(store.kind === 'indexeddb') })),
-    forget: live(async () => {
-      await exclusive(async () => (await store.destroy(), dropAll()));
-      consent.post('consent'), events.emit('consent', consent.manager.get()), emitSegments([]);
-    }),
-    on: (event, listener) => events.on(event, listener),
-    catalog: () => catalogEntries(catalog, spaces, opts),
-    purposes: opts.purposes.map((p) => ({ ...p })),
-    async close() { if (closed) return; closed = true; clearInterval(expiry); reporting.close(); disconnect(); consent.close(); store.close(); events.clear(); },
-  };
+  const client = createSurface({ opts, catalog, spaces, store: () => store, events, consent, segs, interests, personal, reporting, persistence, exclusive, emitSegments, dropAll,
+    close: () => ((closed = true), clearInterval(expiry), reporting.close(), disconnect(), consent.close(), store.close()) });
   return client;
 }
