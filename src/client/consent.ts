@@ -22,6 +22,9 @@ export interface ConsentRuntimeOptions {
   onError(e: unknown): void;
 }
 
+/** Window of the 'signals' announcements (see announceSignals). */
+const ANNOUNCE_EVERY_MS = 50;
+
 export function createConsentRuntime(o: ConsentRuntimeOptions) {
   const gpc =
     o.respectGPC && typeof navigator !== 'undefined' && (navigator as Navigator & { globalPrivacyControl?: boolean }).globalPrivacyControl === true;
@@ -55,6 +58,27 @@ export function createConsentRuntime(o: ConsentRuntimeOptions) {
       .catch(o.onError);
   });
 
+  // Tracks announce their writes ('signals': "reload them") at most once a window: the first at
+  // once, the rest of a burst in one message at its end (posting is ~0.1 ms a track in Chromium;
+  // the receiver reloads the store whole anyway). A pending one goes with a closing page.
+  let quietUntil = 0;
+  let trailing: ReturnType<typeof setTimeout> | undefined;
+  const flushSignals = () => {
+    if (trailing === undefined) return;
+    clearTimeout(trailing);
+    trailing = undefined;
+    quietUntil = Date.now() + ANNOUNCE_EVERY_MS;
+    sync.post({ type: 'signals' });
+  };
+  const announceSignals = () => {
+    const t = Date.now();
+    if (trailing !== undefined) return;
+    if (t >= quietUntil) return (quietUntil = t + ANNOUNCE_EVERY_MS), sync.post({ type: 'signals' });
+    trailing = setTimeout(flushSignals, quietUntil - t);
+    (trailing as { unref?: () => void }).unref?.();
+  };
+  if (typeof addEventListener == 'function') addEventListener('pagehide', flushSignals);
+
   const manager: ConsentManager = createConsentManager({
     store: o.store,
     purposes: o.purposes,
@@ -69,7 +93,7 @@ export function createConsentRuntime(o: ConsentRuntimeOptions) {
   return {
     manager,
     /** Tell other tabs (`consent`, `signals`). */
-    post: (type: 'consent' | 'signals') => sync.post({ type }),
+    post: (type: 'consent' | 'signals') => (type == 'signals' ? announceSignals() : sync.post({ type })),
     /** The client's `consent` API; `live` wraps each call that needs an open client. */
     api(live: <A extends unknown[], R>(fn: (...a: A) => Promise<R>) => (...a: A) => Promise<R>): Client['consent'] {
       return {
@@ -84,7 +108,7 @@ export function createConsentRuntime(o: ConsentRuntimeOptions) {
         verify: live(() => manager.verify()),
       };
     },
-    close: () => sync.close(),
+    close: () => (flushSignals(), typeof removeEventListener == 'function' && removeEventListener('pagehide', flushSignals), sync.close()),
   };
 }
 
