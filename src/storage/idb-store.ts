@@ -1,4 +1,4 @@
-import { deleteDB, openDB, type IDBPDatabase, type IDBPObjectStore } from 'idb';
+import { deleteDB, openDB, unwrap, type IDBPDatabase, type IDBPObjectStore } from 'idb';
 import { CohortkitError } from '../errors';
 import { DB_VERSION, type CohortkitDB, type StoreName } from './schema';
 import { STAMP_KEY, STAMPED, asStamp, newStamp, type Snapshot, type Stamp, type Store, type WriteOp } from './store';
@@ -67,10 +67,15 @@ export async function openIDBStore(namespace: string, onLost: (why: string) => v
     if (lost) throw new CohortkitError('storage', `IndexedDB "${name}": the connection was closed`);
     return db!;
   };
-  /** A transaction on our connection; one closed under us (InvalidStateError) counts as lost, so the caller reopens. */
-  const transaction = <M extends IDBTransactionMode>(names: StoreName[], mode: M) => {
+  /**
+   * A transaction on our connection (`raw`: on the unwrapped one, plain requests); one closed
+   * under us (InvalidStateError) counts as lost, so the caller reopens.
+   */
+  function transaction<M extends IDBTransactionMode>(names: StoreName[], mode: M): ReturnType<DB['transaction']>;
+  function transaction(names: StoreName[], mode: 'readwrite', raw: true): IDBTransaction;
+  function transaction(names: StoreName[], mode: IDBTransactionMode, raw?: true) {
     try {
-      return live().transaction(names, mode);
+      return raw ? unwrap(live()).transaction(names, mode) : live().transaction(names, mode);
     } catch (e) {
       if ((e as DOMException)?.name === 'InvalidStateError') {
         lost = true;
@@ -78,7 +83,7 @@ export async function openIDBStore(namespace: string, onLost: (why: string) => v
       }
       throw e;
     }
-  };
+  }
   /**
    * One read in its own transaction. idb's shortcut methods leave a read transaction's `done`
    * unhandled, so an aborted read would reach the page as an unhandled rejection: not here.
@@ -99,47 +104,49 @@ export async function openIDBStore(namespace: string, onLost: (why: string) => v
    * current stamp is read first in the same transaction and, when it is not `stamp.expect`,
    * the transaction is aborted (nothing written) and this resolves false.
    */
-  const apply = async (ops: WriteOp[], stamp?: Stamp): Promise<boolean> => {
-    if (!ops.length && !stamp) return true;
-    const stamped = !!stamp || ops.some((o) => STAMPED.has(o.store));
-    const names = [...new Set([...ops.map((o) => o.store), ...(stamped ? (['meta'] as const) : [])])];
-    let tx: ReturnType<DB['transaction']> | undefined;
-    try {
-      tx = transaction(names, 'readwrite');
-      // Each request's failure also fails the transaction; mark them handled as they are made
-      // (a synchronous throw below must not leave rejections unhandled), then wait for all.
-      const handled = <T>(p: Promise<T>) => (p.catch(() => undefined), p);
-      const done = handled(tx.done);
-      const meta = stamped ? tx.objectStore('meta') : undefined;
-      // Requests run in order: the read comes back before any write is made visible, and the
-      // transaction cannot commit before we saw it (we abort in its continuation when it differs).
-      const current = stamp ? handled(meta!.get(STAMP_KEY)) : undefined;
-      const pending: Promise<unknown>[] = [];
-      for (const op of ops) {
-        const s = tx.objectStore(op.store);
-        pending.push(
-          handled<unknown>(op.type === "clear" ? s.clear!() : op.type === 'delete' ? s.delete!(op.key as never) : s.put!(op.value as never, op.key as never)),
-        );
-      }
-      if (stamped) pending.push(handled(meta!.put!(stamp?.next ?? newStamp(), STAMP_KEY)));
-      // A stamp that is not a string (another script wrote it) reads as none.
-      if (current && asStamp(await current) !== stamp!.expect) {
-        tx.abort();
-        await done.catch(() => undefined);
-        return false;
-      }
-      await Promise.all([...pending, done]);
-      return true;
-    } catch (e) {
-      // A request that threw synchronously (e.g. quota) must not let the others commit.
+  const apply = (ops: WriteOp[], stamp?: Stamp): Promise<boolean> =>
+    new Promise((resolve, reject) => {
+      if (!ops.length && !stamp) return resolve(true);
+      const stamped = !!stamp || ops.some((o) => STAMPED.has(o.store));
+      const names = [...new Set([...ops.map((o) => o.store), ...(stamped ? (['meta'] as const) : [])])];
+      const fail = (e: unknown) => reject(storageError(`writing ${names.join(', ')}`, e));
+      let tx: IDBTransaction | undefined;
+      // The hot path (every track): plain requests on the unwrapped connection, no promise or
+      // listener per request. A failed request aborts the transaction; its error is the abort's.
+      let refused = false;
       try {
-        tx?.abort();
-      } catch {
-        /* already finished or aborted */
+        tx = transaction(names, 'readwrite', true);
+        const t = tx;
+        t.oncomplete = () => resolve(true);
+        t.onabort = () => (refused ? resolve(false) : fail(t.error ?? new DOMException('the transaction was aborted', 'AbortError')));
+        const meta = stamped ? t.objectStore('meta') : undefined;
+        // Requests run in order: the read comes back before any write is made visible, and the
+        // transaction cannot commit before we saw it (we abort in its callback when it differs).
+        // A stamp that is not a string (another script wrote it) reads as none.
+        if (stamp) {
+          const current = meta!.get(STAMP_KEY);
+          current.onsuccess = () => {
+            if (asStamp(current.result) !== stamp.expect) (refused = true), t.abort();
+          };
+        }
+        for (const op of ops) {
+          const st = t.objectStore(op.store);
+          if (op.type === 'clear') st.clear();
+          else if (op.type === 'delete') st.delete(op.key as IDBValidKey);
+          else if (op.key === undefined) st.put(op.value);
+          else st.put(op.value, op.key as IDBValidKey);
+        }
+        if (stamped) meta!.put(stamp?.next ?? newStamp(), STAMP_KEY);
+      } catch (e) {
+        // A request that threw synchronously (e.g. DataCloneError) must not let the others commit.
+        try {
+          tx?.abort();
+        } catch {
+          /* already finished or aborted */
+        }
+        fail(e);
       }
-      throw storageError(`writing ${names.join(', ')}`, e);
-    }
-  };
+    });
 
   return {
     kind: 'indexeddb',
