@@ -60,9 +60,11 @@ export function createEvaluatedState(o: EvaluatedStateOptions) {
     // Evaluation only ever calls get().
     return Object.assign(new Map<string, SignalRollup[]>(), { get }) as ReadonlyMap<string, SignalRollup[]>;
   };
-  const input = (now: number, staged?: Map<string, StoredSignal>) => ({
-    rollups: [], byEvent: eventIndex(now, staged), context: o.context(), now, isGranted: o.isGranted, declared: o.declared?.() ?? [],
-  });
+  // The visitor's context is read (navigator, location, referrer) only by a rule that needs it.
+  const input = (now: number, staged?: Map<string, StoredSignal>) => {
+    let context: VisitorContext | undefined;
+    return { rollups: [], byEvent: eventIndex(now, staged), get context() { return (context ??= o.context()); }, now, isGranted: o.isGranted, declared: o.declared?.() ?? [] };
+  };
 
   /**
    * Evaluated state: each segment's explanation, when it was made, and when it may next change

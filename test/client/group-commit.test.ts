@@ -155,3 +155,30 @@ describe('track() group commit', () => {
     expect(posted).toEqual([{ type: 'signals' }]);
   });
 });
+
+describe('the track hot path reads only what it needs', () => {
+  // navigator.userAgent stands for the visitor's context (read with location, referrer, screen).
+  const countContextReads = () => {
+    const spy = vi.spyOn(navigator, 'userAgent', 'get');
+    restores.push(() => spy.mockRestore());
+    return () => spy.mock.calls.length;
+  };
+
+  it('no segment reads the context: tracks and segments() never read it', async () => {
+    const c = await client();
+    const reads = countContextReads();
+    for (let i = 0; i < 10; i++) expect((await c.track('article_view', { category: i % 2 ? 'news' : 'sport' })).stored).toBe(true);
+    expect((await c.segments()).map((m) => m.id)).toEqual(['reader']);
+    expect(reads()).toBe(0);
+  });
+
+  it('a segment reads the context: it is read, and the rule sees it', async () => {
+    const c = await client({ segments: [...segments, { id: 'desktop', description: 'on a desktop', rule: { context: 'device', in: ['desktop'] } }] });
+    const reads = countContextReads();
+    await c.track('article_view', { category: 'news' });
+    expect(reads()).toBe(0); // the track re-evaluates only the segments reading its event
+    await c.segments(); // the context segment is evaluated: its context is read
+    expect(reads()).toBeGreaterThan(0);
+    expect((await c.explain('desktop')).conditions.length).toBeGreaterThan(0);
+  });
+});
