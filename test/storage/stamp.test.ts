@@ -41,8 +41,10 @@ describe.each(backends)('compare-and-write (%s)', (kind, open) => {
     await s.write([{ type: 'delete', store: 'memberships', key: 'nope' }]);
     const after = await s.get('meta', STAMP_KEY);
     expect(after).not.toBe('mine');
-    // IndexedDB (shared by tabs): a random token; memory (this page only): a counter.
-    expect(after).toMatch(kind === 'indexeddb' ? /^[0-9a-f]{24}$/ : /^m\d+$/);
+    // IndexedDB (shared by tabs): this page's random prefix and a counter; memory (this page only): a counter.
+    expect(after).toMatch(kind === 'indexeddb' ? /^[0-9a-f]{24}\.[0-9a-z]+$/ : /^m\d+$/);
+    await s.write([{ type: 'delete', store: 'signals', key: 'nope' }]);
+    expect(await s.get('meta', STAMP_KEY)).not.toBe(after); // every write a new one
     expect(await s.writeIf!([{ type: 'put', store: 'signals', value: signal('a') }], { expect: 'mine', next: 'z' })).toBe(false);
     s.close();
   });
