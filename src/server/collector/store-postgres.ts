@@ -53,6 +53,12 @@ export function createPostgresStore(opts: PostgresStoreOptions): CollectorStore 
             c.release();
           }
         },
+        // A script of inlined statements (store-sql's optimistic batch): the simple query protocol,
+        // one round trip, run by the server as one implicit transaction.
+        exec: async (script) => {
+          const r = (await pool.query(script)) as unknown as { rows: any[] } | { rows: any[] }[];
+          return Array.isArray(r) ? r : [r];
+        },
         close: () => pool.end(),
         oneStatementMax: 32,
       };

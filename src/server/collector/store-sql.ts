@@ -147,7 +147,9 @@ export function createSqlStore(kind: string, open: () => Promise<SqlDriver>, opt
     if (!d.exec || !reports.length || !settled(reports, today)) return;
     const delta = new Map<string, StatsRow>();
     for (const r of reports) addToRows(delta, r);
-    const ids = inline(INSERT_NEW_IDS_SQL, [reports.map((r) => r.id), reports.map((r) => r.epoch)]);
+    // Ids in sorted order, as everywhere: two collectors inserting the same ids cannot deadlock.
+    const sorted = [...reports].sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+    const ids = inline(INSERT_NEW_IDS_SQL, [sorted.map((r) => r.id), sorted.map((r) => r.epoch)]);
     const rows = [...delta.values()].sort((a, b) => (rowKey(a) < rowKey(b) ? -1 : 1)).map((r) => inline(UPSERT_STATS_SQL, upsertParams(r)));
     if (!ids || !rows.every(Boolean)) return;
     try {
