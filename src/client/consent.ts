@@ -61,23 +61,12 @@ export function createConsentRuntime(o: ConsentRuntimeOptions) {
   // Tracks announce their writes ('signals': "reload them") at most once a window: the first at
   // once, the rest of a burst in one message at its end (posting is ~0.1 ms a track in Chromium;
   // the receiver reloads the store whole anyway). A pending one goes with a closing page.
-  let quietUntil = 0;
-  let trailing: ReturnType<typeof setTimeout> | undefined;
-  const flushSignals = () => {
-    if (trailing === undefined) return;
-    clearTimeout(trailing);
-    trailing = undefined;
-    quietUntil = Date.now() + ANNOUNCE_EVERY_MS;
-    sync.post({ type: 'signals' });
-  };
-  const announceSignals = () => {
-    const t = Date.now();
-    if (trailing !== undefined) return;
-    if (t >= quietUntil) return (quietUntil = t + ANNOUNCE_EVERY_MS), sync.post({ type: 'signals' });
-    trailing = setTimeout(flushSignals, quietUntil - t);
-    (trailing as { unref?: () => void }).unref?.();
-  };
-  if (typeof addEventListener == 'function') addEventListener('pagehide', flushSignals);
+  let quiet = 0;
+  let pending: ReturnType<typeof setTimeout> | undefined;
+  const announce = () => ((pending = undefined), (quiet = Date.now() + ANNOUNCE_EVERY_MS), sync.post({ type: 'signals' }));
+  const flushSignals = () => pending && (clearTimeout(pending), announce());
+  const hasWindow = typeof addEventListener == 'function';
+  if (hasWindow) addEventListener('pagehide', flushSignals);
 
   const manager: ConsentManager = createConsentManager({
     store: o.store,
@@ -93,7 +82,8 @@ export function createConsentRuntime(o: ConsentRuntimeOptions) {
   return {
     manager,
     /** Tell other tabs (`consent`, `signals`). */
-    post: (type: 'consent' | 'signals') => (type == 'signals' ? announceSignals() : sync.post({ type })),
+    post: (type: 'consent' | 'signals') =>
+      type != 'signals' ? sync.post({ type }) : pending ?? (Date.now() < quiet ? (pending = setTimeout(announce, quiet - Date.now())) : announce()),
     /** The client's `consent` API; `live` wraps each call that needs an open client. */
     api(live: <A extends unknown[], R>(fn: (...a: A) => Promise<R>) => (...a: A) => Promise<R>): Client['consent'] {
       return {
@@ -108,7 +98,7 @@ export function createConsentRuntime(o: ConsentRuntimeOptions) {
         verify: live(() => manager.verify()),
       };
     },
-    close: () => (flushSignals(), typeof removeEventListener == 'function' && removeEventListener('pagehide', flushSignals), sync.close()),
+    close: () => (flushSignals(), hasWindow && removeEventListener('pagehide', flushSignals), sync.close()),
   };
 }
 
