@@ -1,5 +1,6 @@
 // createClient composes the runtimes: consent (consent.ts), signals + segments (segments.ts),
 // interests (interests.ts), reporting (reporting.ts), personalization (personalization.ts).
+import { catalogEntries } from '../catalog/entries';
 import { createLock } from '../consent';
 import { prepareInterop } from '../consent/interop';
 import { createEmitter } from '../emitter';
@@ -84,7 +85,7 @@ export async function createClient(options: ClientOptions = {}): Promise<Client>
     update: (choices, source) => { const known = Object.fromEntries(Object.entries(choices).filter(([p]) => purposes.includes(p))); if (!closed && Object.keys(known).length) void client.consent.update(known, { source }).catch(reportError); },
   }).catch((e) => (reportError(e), () => {}));
 
-  const client = createSurface({ opts, catalog, spaces, store: () => store, events, consent, segs, interests, personal, reporting, persistence, exclusive, emitSegments, dropAll,
-    close: () => ((closed = true), clearInterval(expiry), reporting.close(), disconnect(), consent.close(), store.close()) });
+  const client = createSurface(opts, () => store, events, consent, segs, interests, personal, reporting, persistence, exclusive, emitSegments, dropAll, () => catalogEntries(catalog, spaces, opts),
+    () => ((closed = true), clearInterval(expiry), reporting.close(), disconnect(), consent.close(), store.close()));
   return client;
 }
