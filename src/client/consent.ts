@@ -22,7 +22,7 @@ export interface ConsentRuntimeOptions {
   onError(e: unknown): void;
 }
 
-/** Window of the 'signals' announcements (see announceSignals). */
+/** Window of the 'signals' announcements (see `announce` below). */
 const ANNOUNCE_EVERY_MS = 50;
 
 export function createConsentRuntime(o: ConsentRuntimeOptions) {

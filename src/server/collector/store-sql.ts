@@ -9,8 +9,9 @@ export interface SqlClient {
   query(sql: string, params?: unknown[]): Promise<{ rows: any[] }>;
   /**
    * Optional: runs statements without parameters (the simple query protocol), one result per
-   * statement. The store only passes what {@link inline} wrote from values it checked; where the
-   * round trip is cheap but each statement's parse/bind is not (PGlite), this is the faster path.
+   * statement. The store only passes what {@link inline} wrote from values it checked: a batch's
+   * one script (PGlite, PostgreSQL), and in PGlite the transaction's statements too (there the
+   * round trip is cheap but each statement's parse/bind is not).
    */
   exec?(script: string): Promise<{ rows: any[] }[]>;
 }
@@ -51,8 +52,9 @@ on conflict (space, space_version, epoch, mechanism, k, epsilon, g) do update se
   n = s.n + excluded.n,
   support = array(select a + b from unnest(s.support, excluded.support) with ordinality as t(a, b, i) order by i)`;
 
-/** The parameters of {@link UPSERT_STATS_SQL} for one delta row. */
-const upsertParams = (r: StatsRow): unknown[] => [r.space, r.spaceVersion, r.epoch, r.mechanism, r.k, r.epsilon, r.g, r.n, r.support];
+/** The parameters of {@link UPSERT_STATS_SQL} for each delta row, in rowKey order (one lock order for every collector). */
+const upserts = (delta: Map<string, StatsRow>): unknown[][] =>
+  [...delta.values()].sort((a, b) => (rowKey(a) < rowKey(b) ? -1 : 1)).map((r) => [r.space, r.spaceVersion, r.epoch, r.mechanism, r.k, r.epsilon, r.g, r.n, r.support]);
 
 /** Remembers ids that must be new: a duplicate raises unique_violation (23505). */
 export const INSERT_NEW_IDS_SQL = `insert into cohortkit_ids (id, epoch) select * from unnest($1::text[], $2::int[])`;
@@ -137,20 +139,21 @@ export function createSqlStore(kind: string, open: () => Promise<SqlDriver>, opt
     prunedFor === today &&
     reports.every((r) => reservedGroup(r) || known.has(`${r.space}|${r.spaceVersion}|${r.epoch}|${groupOf(r as never)}`));
   /**
-   * Where the driver runs scripts (PGlite) and the batch opens no group: ONE script, which the
-   * simple query protocol runs as one implicit transaction, of a plain insert of the ids and the
-   * rows' upserts. Honest traffic has no duplicate id; one makes the insert raise 23505, the whole
-   * script rolls back (nothing counted) and the batch takes the transaction, which sorts them out.
-   * Resolves undefined when this path does not apply or was rolled back.
+   * Where the driver runs scripts (PGlite's exec, pg's simple query protocol) and the batch opens
+   * no group: ONE script, which the simple query protocol runs as one implicit transaction, of a
+   * plain insert of the ids and the rows' upserts. Honest traffic has no duplicate id; one makes
+   * the insert raise 23505, the whole script rolls back (nothing counted) and the batch takes the
+   * transaction, which sorts them out (a deadlock or serialization failure is retried by
+   * addBatch, as for the transaction). Resolves undefined when this path does not apply or was
+   * rolled back.
    */
   const optimistic = async (d: SqlDriver, reports: LDPReport[], today: number): Promise<true | undefined> => {
     if (!d.exec || !reports.length || !settled(reports, today)) return;
     const delta = new Map<string, StatsRow>();
     for (const r of reports) addToRows(delta, r);
-    // Ids in sorted order, as everywhere: two collectors inserting the same ids cannot deadlock.
-    const sorted = [...reports].sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
-    const ids = inline(INSERT_NEW_IDS_SQL, [sorted.map((r) => r.id), sorted.map((r) => r.epoch)]);
-    const rows = [...delta.values()].sort((a, b) => (rowKey(a) < rowKey(b) ? -1 : 1)).map((r) => inline(UPSERT_STATS_SQL, upsertParams(r)));
+    // `reports` come sorted by id (addBatch) and rows in rowKey order: every collector locks in one order.
+    const ids = inline(INSERT_NEW_IDS_SQL, [reports.map((r) => r.id), reports.map((r) => r.epoch)]);
+    const rows = upserts(delta).map((p) => inline(UPSERT_STATS_SQL, p));
     if (!ids || !rows.every(Boolean)) return;
     try {
       await d.exec([ids, ...rows].join(';\n'));
@@ -180,11 +183,11 @@ export function createSqlStore(kind: string, open: () => Promise<SqlDriver>, opt
       }
       const delta = new Map<string, StatsRow>();
       for (const r of admitted) if (fresh.has(r.id)) addToRows(delta, r);
-      const upserts = [...delta.values()].sort((a, b) => (rowKey(a) < rowKey(b) ? -1 : 1)).map(upsertParams);
+      const rows = upserts(delta);
       // Every row's upsert in one script where each can be written in; else one statement a row.
-      const scripts = tx.exec ? upserts.map((p) => inline(UPSERT_STATS_SQL, p)) : [];
-      if (upserts.length && scripts.length && scripts.every(Boolean)) await tx.exec!(scripts.join(';\n'));
-      else for (const p of upserts) await tx.query(UPSERT_STATS_SQL, p);
+      const scripts = tx.exec ? rows.map((p) => inline(UPSERT_STATS_SQL, p)) : [];
+      if (rows.length && scripts.length && scripts.every(Boolean)) await tx.exec!(scripts.join(';\n'));
+      else for (const p of rows) await tx.query(UPSERT_STATS_SQL, p);
       return {
         duplicateIds: admitted.filter((r) => !fresh.has(r.id)).map((r) => r.id),
         staleIds: w.stale,
