@@ -51,7 +51,6 @@ export function createSegmentRuntime(o: SegmentRuntimeOptions) {
    */
   let stamp: string | undefined;
   let known = false;
-  let writes = 0;
 
   /** Current memberships in catalog order, with their explanations. */
   const list = (explain: (id: string) => Explanation): Membership[] =>
@@ -128,8 +127,7 @@ export function createSegmentRuntime(o: SegmentRuntimeOptions) {
   const write = async (ops: WriteOp[]): Promise<boolean> => {
     if (!ops.length) return true;
     if (known) {
-      // A memory store is this page's alone: a counter will do (no random draw).
-      const next = o.store().kind === 'memory' ? `p${++writes}` : newStamp();
+      const next = newStamp();
       if (await o.store().writeIf(ops, { expect: stamp, next })) return (stamp = next), true;
       known = false;
       return false;

@@ -60,10 +60,7 @@ export const asStamp = (v: unknown): string | undefined => (typeof v === 'string
  * (A draw per write was ~2% of a track's profile; a stamp needs uniqueness, not secrecy.)
  */
 export const newStamp = (): string => {
-  if (!stampPrefix) {
-    stampPrefix = '';
-    for (const x of crypto.getRandomValues(new Uint8Array(12))) stampPrefix += x.toString(16).padStart(2, '0');
-  }
+  if (!stampPrefix) for (const x of crypto.getRandomValues(new Uint8Array(12))) stampPrefix += x.toString(16).padStart(2, '0');
   return `${stampPrefix}.${(++stamps).toString(36)}`;
 };
 let stampPrefix = '';
