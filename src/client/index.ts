@@ -14,7 +14,7 @@ import { primeStore } from '../storage/primed';
 import type { Client, ClientOptions, Membership } from '../types';
 import { createConsentRuntime } from './consent';
 import { createInterestRuntime } from './interests';
-import { createPersonalizationRuntime } from './personalization';
+import { createLazyPersonalization } from './personalization-addon';
 import { preloadEncryption } from './load-encrypt';
 import { prepareReporting } from './reporting-addon';
 import { createSegmentRuntime } from './segments';
@@ -58,7 +58,7 @@ export async function createClient(options: ClientOptions = {}): Promise<Client>
     onSegments: (m) => emitSegments(m), onSignals: () => consent.post('signals') });
   const reporting = createRuntime({ ...base, purposes, consentState: () => consent.manager.get(),
     members: () => { const explain = segs.evaluator(); return (id) => explain(id).member; }, onReport: (r) => events.emit('report', r), onError: reportError });
-  const personal = createPersonalizationRuntime({ ...base, catalog, evaluator: () => segs.evaluator(), signals: () => segs.exportSignals(), track: (e, p) => segs.track(e, p), onError: reportError });
+  const personal = createLazyPersonalization({ ...base, catalog, evaluator: () => segs.evaluator(), signals: () => segs.exportSignals(), track: (e, p) => segs.track(e, p), onError: reportError });
   // 'segments' fires when the set of memberships (id, version, since) changes, never twice for one.
   let lastSegments = '[]';
   const emitSegments = (list: Membership[]) => { const sig = JSON.stringify(list.map((m) => [m.id, m.version, m.since])); if (sig !== lastSegments) (lastSegments = sig), events.emit('segments', list); };
@@ -76,8 +76,6 @@ export async function createClient(options: ClientOptions = {}): Promise<Client>
   // A store that fails mid-start: continue from memory rather than break the page.
   await start().catch(async (e) => (reportError(e), real.close(), (store = await openStore({ storage: 'memory', namespace: opts.namespace, onError: reportError })), start()));
   if (store !== real && 'release' in store) (store as { release(): void }).release(), (store = real);
-  // Read on its own (a failure there is reported; the client starts without that state).
-  await personal.restore();
   reporting.kick();
   const expiry = setInterval(() => (void segs.expire().catch(reportError), reporting.kick()), EXPIRE_EVERY_MS);
   (expiry as { unref?: () => void }).unref?.();

@@ -5,11 +5,10 @@ import {
   EXPOSURE_EVENT, armToRecord, createLocalId, decideVariant, experimentPurposes, holdoutBucket, keptArm, parseDuration, pruneExposures, validateDecideRequest,
 } from '../personalization';
 import type { Catalog } from '../segments';
-import type { Store, WriteOp } from '../storage';
+import type { Store } from '../storage';
 import type { Decision, Explanation, Scalar, TrackResult } from '../types';
+import { CAPS_KEY, LOCAL_ID_KEY } from './personalization-keys';
 
-const CAPS_KEY = 'decide:caps';
-const LOCAL_ID_KEY = 'decide:localId';
 
 export interface PersonalizationRuntimeOptions {
   catalog: Catalog;
@@ -88,13 +87,6 @@ export function createPersonalizationRuntime(o: PersonalizationRuntimeOptions) {
         if (persist()) await save(o.store().write([{ type: 'put', store: 'meta', key: CAPS_KEY, value: Object.fromEntries(exposures) }]));
       }
       return d;
-    },
-
-    /** A withdrawal of `personalization`: caps and the holdout id are deleted with the rest. */
-    planPurge(purpose: string): WriteOp[] {
-      if (purpose !== 'personalization') return [];
-      this.forget();
-      return [{ type: 'delete', store: 'meta', key: CAPS_KEY }, { type: 'delete', store: 'meta', key: LOCAL_ID_KEY }];
     },
 
     forget() {

@@ -9,7 +9,7 @@ import type { createPersistence } from '../storage/persist';
 import type { CatalogEntry, Client, DataExport, Membership } from '../types';
 import type { createConsentRuntime } from './consent';
 import type { createInterestRuntime } from './interests';
-import type { createPersonalizationRuntime } from './personalization';
+import type { createLazyPersonalization } from './personalization-addon';
 import type { ReportingRuntime } from './reporting';
 import type { createSegmentRuntime } from './segments';
 
@@ -26,7 +26,7 @@ export function createSurface(
   consent: ReturnType<typeof createConsentRuntime>,
   segs: ReturnType<typeof createSegmentRuntime>,
   interests: ReturnType<typeof createInterestRuntime>,
-  personal: ReturnType<typeof createPersonalizationRuntime>,
+  personal: ReturnType<typeof createLazyPersonalization>,
   reporting: ReportingRuntime,
   persistence: ReturnType<typeof createPersistence>,
   exclusive: <T>(fn: () => Promise<T>) => Promise<T>,

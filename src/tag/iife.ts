@@ -1,11 +1,31 @@
 // Entry of dist/cohortkit.iife.js (global `Cohortkit`). Unlike the rest of src/, it runs at load:
 // it reads its config, installs the `window.cohortkit` command queue and, once init resolves,
-// fills the page's declarative slots, refilling them on consent and segments changes.
+// fills the page's declarative slots, refilling them on consent and segments changes. The slots
+// and decide() live in the add-on cohortkit-personalize.js, fetched only by a page that has a slot
+// or calls decide().
 import { createClient } from '../client';
 import { CohortkitError, isCohortkitError } from '../errors';
+import type { SlotOptions } from './slots';
 import { resolveConfig, type ConfigWindow } from './config';
+import { loadPersonalize } from './load-personalize';
 import { installCommandQueue } from './queue';
-import { fillSlots, refreshSlots } from './slots';
+
+const SLOT = '[data-cohortkit-slot]';
+/**
+ * `fillSlots` of src/tag/slots.ts, from the add-on (loaded only when `root` holds a slot). If it
+ * cannot be loaded, every slot keeps its content, gets `data-cohortkit-reason="error"` and
+ * `onError` is called for it, as when decide() rejects.
+ */
+const fillSlots = async (root: ParentNode, client: Parameters<PersonalizeFill>[1], opts: SlotOptions = {}): Promise<void> => {
+  if (!root.querySelector(SLOT)) return;
+  try {
+    return (await loadPersonalize()).fillSlots(root, client, opts);
+  } catch (e) {
+    root.querySelectorAll(SLOT).forEach((el) => (el.setAttribute('data-cohortkit-reason', 'error'), opts.onError?.(e, el)));
+  }
+};
+type PersonalizeFill = typeof import('./slots').fillSlots;
+const refreshSlots = fillSlots;
 
 export { createClient, CohortkitError, isCohortkitError, fillSlots, refreshSlots };
 /** The bundle's version (kept in step with package.json). */
@@ -15,6 +35,8 @@ if (typeof document == 'object') {
   const doc = document;
   const warn = (e: unknown) => console.warn('cohortkit:', e);
   const config = resolveConfig(window as unknown as ConfigWindow, doc.currentScript as HTMLScriptElement | null);
+  // Slots already in the page: fetch the add-on while the client starts.
+  if (doc.querySelector(SLOT)) loadPersonalize().catch(() => {});
   installCommandQueue(window as { cohortkit?: unknown }, createClient, { config }).then((client) => {
     const fill = () => void fillSlots(doc, client, { onError: warn });
     if (doc.readyState == 'loading') doc.addEventListener('DOMContentLoaded', fill);

@@ -12,7 +12,28 @@ import { createMemoryStore } from '../../src/storage/memory-store';
 import type { ClientOptions, SegmentDefinition } from '../../src/types';
 
 // Each loader is the real one unless a test makes it fail (as a missing add-on file does).
-const fail = vi.hoisted(() => ({ reporting: false, interop: false }));
+const fail = vi.hoisted(() => ({ reporting: false, interop: false, personalize: false }));
+// The personalization add-on: loads counted; `duringRestore` runs while it reads its state.
+const personalize = vi.hoisted(() => ({ loads: 0, duringRestore: undefined as undefined | (() => Promise<void>) }));
+vi.mock('../../src/client/load-personalize', async (orig) => {
+  const real = (await orig()) as typeof import('../../src/client/load-personalize');
+  return {
+    loadPersonalize: async () => {
+      personalize.loads++;
+      if (fail.personalize) throw new CohortkitError('network', 'cohortkit: add-on cohortkit-personalize.js could not be loaded from x');
+      const m = await real.loadPersonalize();
+      return {
+        ...m,
+        createPersonalizationRuntime: (env: Parameters<typeof m.createPersonalizationRuntime>[0]) => {
+          const rt = m.createPersonalizationRuntime(env);
+          const restore = rt.restore;
+          rt.restore = async () => (await restore(), await personalize.duringRestore?.());
+          return rt;
+        },
+      };
+    },
+  };
+});
 vi.mock('../../src/client/load-reporting', async (orig) => {
   const real = (await orig()) as typeof import('../../src/client/load-reporting');
   return { loadReporting: () => (fail.reporting ? Promise.reject(new CohortkitError('network', 'cohortkit: add-on cohortkit-reporting.js could not be loaded from x')) : real.loadReporting()) };
@@ -30,7 +51,8 @@ const report = { endpoint: 'https://collector.example/v1/reports' };
 
 const origFetch = globalThis.fetch;
 afterEach(() => {
-  fail.reporting = fail.interop = false;
+  fail.reporting = fail.interop = fail.personalize = false;
+  personalize.duringRestore = undefined;
   globalThis.fetch = origFetch;
   delete (window as unknown as Record<string, unknown>).__tcfapi;
 });
@@ -199,6 +221,66 @@ describe('interop add-on', () => {
     expect(errors.map((e) => [e.code, e.message])).toEqual([['network', 'interop: the CMP adapters could not be loaded']]);
     await c.consent.update({ personalization: true });
     expect(c.consent.get().personalization).toBe('granted');
+    await c.close();
+  });
+});
+
+describe('personalization add-on', () => {
+  const measured: SegmentDefinition[] = [{ id: 'reader', description: 'reads', purposes: ['measurement'], rule: { event: 'article_view' } }];
+  const capped = { slot: 'hero', variants: [{ segment: 'reader', value: 'v' }], fallback: 'f', cap: { max: 1, per: '1d' as const } };
+
+  it('loaded once, on the first decide(): a client that never decides never loads it', async () => {
+    const before = personalize.loads;
+    const c = await createClient({ namespace: ns(), segments });
+    await c.consent.update({ personalization: true });
+    await c.track('article_view');
+    expect(await c.segments()).toHaveLength(1);
+    expect(personalize.loads).toBe(before);
+    const req = { slot: 'hero', variants: [{ segment: 'reader', value: 'v' }], fallback: 'f' };
+    await expect(Promise.all([c.decide(req), c.decide(req)])).resolves.toEqual([
+      { value: 'v', reason: 'segment', segment: 'reader' },
+      { value: 'v', reason: 'segment', segment: 'reader' },
+    ]);
+    expect(personalize.loads).toBe(before + 1);
+    // an invalid request still rejects with its message (validated by the add-on)
+    await expect(c.decide({ slot: '', variants: [], fallback: 1 })).rejects.toMatchObject({ code: 'invalid-argument', message: expect.stringMatching(/^request\.slot: /) });
+    await c.close();
+  });
+
+  it('cannot be loaded: decide() rejects with network, the rest of the client works, a later decide() loads it', async () => {
+    const c = await createClient({ namespace: ns(), segments });
+    await c.consent.update({ personalization: true });
+    fail.personalize = true;
+    const e = await c.decide({ slot: 'hero', variants: [], fallback: 'f' }).then(() => undefined, (x) => x);
+    expect(e).toBeInstanceOf(CohortkitError);
+    expect(e).toMatchObject({ code: 'network', message: expect.stringContaining('cohortkit-personalize.js') });
+    expect(await c.track('article_view')).toEqual({ stored: true, reason: 'stored' });
+    fail.personalize = false;
+    expect(await c.decide({ slot: 'hero', variants: [{ segment: 'reader', value: 'v' }], fallback: 'f' })).toMatchObject({ reason: 'segment' });
+    await c.close();
+  });
+
+  it('caps restored on a later page; a withdrawal while they are being read leaves none behind', async () => {
+    const namespace = ns();
+    const a = await createClient({ namespace, segments: measured });
+    await a.consent.update({ personalization: true, measurement: true });
+    await a.track('article_view');
+    expect((await a.decide(capped)).reason).toBe('segment');
+    expect((await a.decide(capped)).reason).toBe('capped');
+    await a.close();
+    // a later page reads the cap back (so the test below can fail)
+    const b = await createClient({ namespace, segments: measured });
+    expect((await b.decide(capped)).reason).toBe('capped');
+    await b.close();
+    // withdrawn and granted again while the add-on reads the caps: the purge deletes them, and what was read is dropped
+    const c = await createClient({ namespace, segments: measured });
+    personalize.duringRestore = async () => {
+      personalize.duringRestore = undefined;
+      await c.consent.update({ personalization: false });
+      await c.consent.update({ personalization: true });
+    };
+    expect(await c.decide(capped)).toEqual({ value: 'v', reason: 'segment', segment: 'reader' });
+    expect((await c.decide(capped)).reason).toBe('capped');
     await c.close();
   });
 });

@@ -395,7 +395,7 @@ describe('other calls under storage faults', () => {
     expectStorageErrors(errors);
     expect(typeof (await c.flush()).queued).toBe('number');
   });
-  it('a read that fails right after start (personalization state): createClient still resolves and works', async () => {
+  it('a read of the personalization state that fails (on the first decide(), which loads it): the decision stands, the error is reported, the client works', async () => {
     const orig = IDBObjectStore.prototype.get;
     let hits = 0;
     const spy = vi.spyOn(IDBObjectStore.prototype, 'get').mockImplementation(function (this: IDBObjectStore, key: IDBValidKey) {
@@ -409,10 +409,14 @@ describe('other calls under storage faults', () => {
     const errors: unknown[] = [];
     c.on('error', (e) => errors.push(e));
     await new Promise((r) => setTimeout(r, 0));
+    expect(hits).toBe(0); // not read at start any more
+    expect(await c.decide({ slot: 'hero', variants: [], fallback: 'f' })).toEqual({ value: 'f', reason: 'no-match' });
     expect(hits).toBe(1);
     expectStorageErrors(errors);
     await c.consent.update({ personalization: true });
     expect(await c.track('purchase')).toEqual({ stored: true, reason: 'stored' });
+    expect((await c.decide({ slot: 'hero', variants: [], fallback: 'f' })).value).toBe('f');
+    expect(hits).toBe(1); // read once
   });
 });
 

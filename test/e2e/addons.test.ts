@@ -31,6 +31,18 @@ beforeAll(async () => {
     headers: { 'content-type': 'text/javascript; charset=utf-8' },
     body: readFileSync(join(ROOT, 'dist/cohortkit.iife.js'), 'utf8'),
   });
+  // A page with a declarative slot, initialised from the command queue (no inline script: a same-origin config).
+  const slotPage = (bundle: string) => ({
+    headers: { 'content-security-policy': CSP },
+    body: `<!doctype html><html><head><meta charset="utf-8"><script src="/slots-init.js"></script><script src="${bundle}"></script></head>
+<body><section id="hero" data-cohortkit-slot="hero"><h1>Welcome</h1><template data-variant="reader"><h1>Hello reader</h1></template></section></body></html>`,
+  });
+  server.pages.set('/slots.html', slotPage('/dist/cohortkit.iife.js'));
+  server.pages.set('/elsewhere/slots.html', slotPage('/elsewhere/cohortkit.iife.js'));
+  server.pages.set('/slots-init.js', {
+    headers: { 'content-type': 'text/javascript; charset=utf-8' },
+    body: `window.cohortkit = [['init', { namespace: 'slots-' + location.pathname.length, segments: [{ id: 'reader', description: 'Read anything', rule: { event: 'article_view' } }] }]];`,
+  });
   server.handler = (req: IncomingMessage, res: ServerResponse) => {
     if (!req.url!.startsWith('/v1/reports')) return false;
     if (down) return res.writeHead(503).end(), true;
@@ -199,5 +211,53 @@ describe('script-tag add-ons under a strict CSP', () => {
     expect(await run(last.p, 'later', { report: true }, false)).toMatchObject({ flushed: { queued: 0 }, queued: 0, sent: 1 });
     expect(received).toHaveLength(1);
     await last.p.close();
+  });
+
+  it('personalization loads only where it is used: on the first decide(), or at start for a page with a slot; without it slots keep their content', async () => {
+    // decide() from code: loaded once, on the first call
+    const { p, violations, requested } = await open('/addons.html');
+    expect(await run(p, 'decider', {})).toMatchObject({ errors: [] });
+    expect(addons(requested)).toEqual([]);
+    const decisions = await p.evaluate(async () => {
+      const c = await (window as any).Cohortkit.createClient({ namespace: 'decider', segments: [{ id: 'reader', description: 'Read anything', rule: { event: 'article_view' } }] });
+      const req = { slot: 'hero', variants: [{ segment: 'reader', value: 'hello reader' }], fallback: 'welcome' };
+      const out = [await c.decide(req), await c.decide(req)];
+      await c.close();
+      return out;
+    });
+    expect(decisions).toEqual([{ value: 'hello reader', reason: 'segment', segment: 'reader' }, { value: 'hello reader', reason: 'segment', segment: 'reader' }]);
+    expect(addons(requested)).toEqual(['/dist/cohortkit-personalize.js']);
+    expect(violations).toEqual([]);
+    await p.close();
+
+    // a page with a slot: the slot is filled (consent unset: the fallback, the page's own content)
+    const slots = await open('/slots.html');
+    await slots.p.waitForFunction(() => document.getElementById('hero')!.hasAttribute('data-cohortkit-reason'), undefined, { timeout: 10_000 });
+    expect(await slots.p.evaluate(() => [document.getElementById('hero')!.dataset.cohortkitReason, document.querySelector('h1')!.textContent])).toEqual(['no-consent', 'Welcome']);
+    await slots.p.evaluate(async () => {
+      const c = (window as any).cohortkit;
+      await c.consent.update({ personalization: true }, { source: 'banner' });
+      await c.track('article_view');
+    });
+    await slots.p.waitForFunction(() => document.getElementById('hero')!.dataset.cohortkitReason === 'segment', undefined, { timeout: 10_000 });
+    expect(await slots.p.evaluate(() => document.querySelector('h1')!.textContent)).toBe('Hello reader');
+    expect(addons(slots.requested)).toEqual(['/dist/cohortkit-personalize.js']);
+    expect(slots.violations).toEqual([]);
+    await slots.p.close();
+
+    // the add-on missing: the slot keeps the page's content, marked "error"; the client works on
+    const before = browser.errors.length;
+    const gone = await open('/elsewhere/slots.html');
+    await gone.p.waitForFunction(() => document.getElementById('hero')!.hasAttribute('data-cohortkit-reason'), undefined, { timeout: 15_000 });
+    expect(await gone.p.evaluate(() => [document.getElementById('hero')!.dataset.cohortkitReason, document.querySelector('h1')!.textContent])).toEqual(['error', 'Welcome']);
+    const after = await gone.p.evaluate(async () => {
+      const c = (window as any).cohortkit;
+      await c.consent.update({ personalization: true }, { source: 'banner' });
+      return [await c.track('article_view'), await c.decide({ slot: 'x', variants: [], fallback: 1 }).then(() => 'resolved', (e: any) => e.code)];
+    });
+    expect(after).toEqual([{ stored: true, reason: 'stored' }, 'network']);
+    expect(gone.violations).toEqual([]);
+    expect(browser.errors.slice(before).filter((e) => !/404/.test(e))).toEqual([]);
+    await gone.p.close();
   });
 });

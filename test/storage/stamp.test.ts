@@ -109,11 +109,14 @@ describe('primed store (cold start)', () => {
       restore.push(() => spy.mockRestore());
     }
     const b = await createClient({ namespace, segments, now: () => now });
-    restore.forEach((f) => f()), (restore = []);
     expect((await b.segments()).map((m) => m.id)).toEqual(['reader']);
-    // One snapshot of every store, then the two personalization values (read on their own, so a
-    // failure there leaves the client without just that state).
+    // One snapshot of every store and nothing else: personalization (an add-on) reads its two
+    // values on the first decide() (on their own, so a failure there leaves it without just that state).
     expect(reads.filter((r) => r.startsWith('getAll ')).sort()).toEqual(['getAll ledger', 'getAll memberships', 'getAll meta', 'getAll outbox', 'getAll signals']);
+    expect(reads.filter((r) => r.startsWith('get '))).toEqual([]);
+    await b.decide({ slot: 'hero', variants: [{ segment: 'reader', value: 1 }], fallback: 0 });
+    await b.decide({ slot: 'hero', variants: [{ segment: 'reader', value: 1 }], fallback: 0 });
+    restore.forEach((f) => f()), (restore = []);
     expect(reads.filter((r) => r.startsWith('get ')).sort()).toEqual(['get meta decide:caps', 'get meta decide:localId']);
     await b.close();
   });

@@ -11,6 +11,15 @@ const client = fakeClient((req: DecideRequest) => {
 });
 const createClient = vi.fn(async () => client);
 vi.mock('../../src/client', () => ({ createClient }));
+// As the bundle does from cohortkit-personalize.js: the slots come from the add-on (counted; can fail).
+const addon = vi.hoisted(() => ({ loads: 0, fail: false }));
+vi.mock('../../src/tag/load-personalize', () => ({
+  loadPersonalize: async () => {
+    addon.loads++;
+    if (addon.fail) throw Object.assign(new Error('cohortkit: add-on cohortkit-personalize.js could not be loaded from x'), { code: 'network' });
+    return { fillSlots: (await import('../../src/tag/slots')).fillSlots };
+  },
+}));
 
 const w = window as unknown as { cohortkit?: unknown; cohortkitConfig?: unknown };
 afterEach(() => {
@@ -55,5 +64,28 @@ describe('tag IIFE entry', () => {
     client.emit('segments', []);
     await until(() => slot.getAttribute('data-cohortkit-reason') === 'no-match');
     expect(slot.firstChild!.textContent).toBe('Default');
+  });
+
+  it('fetches the add-on only for a root that holds a slot; if it cannot load, each slot keeps its content and reads "error"', async () => {
+    const mod = await import('../../src/tag/iife');
+    const before = addon.loads;
+    const plain = document.createElement('section');
+    plain.innerHTML = '<p>no slots here</p>';
+    await mod.fillSlots(plain, client);
+    expect(addon.loads).toBe(before);
+
+    const root = document.createElement('section');
+    root.innerHTML = '<div data-cohortkit-slot="a">A<template data-variant="fans">x</template></div><div data-cohortkit-slot="b">B</div>';
+    addon.fail = true;
+    const seen: Array<[string, string | null]> = [];
+    await mod.refreshSlots(root, client, { onError: (e, el) => seen.push([(e as { code: string }).code, el.getAttribute('data-cohortkit-slot')]) });
+    addon.fail = false;
+    expect(addon.loads).toBe(before + 1);
+    expect(seen).toEqual([['network', 'a'], ['network', 'b']]);
+    expect([...root.children].map((el) => [el.textContent, el.getAttribute('data-cohortkit-reason')])).toEqual([['A', 'error'], ['B', 'error']]);
+    // a later fill tries again and succeeds
+    decision = { reason: 'no-match' };
+    await mod.fillSlots(root, client);
+    expect([...root.children].map((el) => el.getAttribute('data-cohortkit-reason'))).toEqual(['no-match', 'no-match']);
   });
 });
