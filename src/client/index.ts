@@ -7,12 +7,12 @@ import { createEmitter } from '../emitter';
 import { CohortkitError, isCohortkitError } from '../errors';
 import { normalizeOptions } from '../options';
 import { compileSegments } from '../segments';
-import { contextFromWindow } from '../signals';
 import { openStore, type Store } from '../storage';
 import { createPersistence } from '../storage/persist';
 import { primeStore } from '../storage/primed';
 import type { Client, ClientOptions, Membership } from '../types';
 import { createConsentRuntime } from './consent';
+import { prepareContext } from './context-addon';
 import { createInterestRuntime } from './interests';
 import { createLazyPersonalization } from './personalization-addon';
 import { preloadEncryption } from './load-encrypt';
@@ -35,14 +35,16 @@ export async function createClient(options: ClientOptions = {}): Promise<Client>
   const events = createEmitter();
   const reportError = (e: unknown) => events.emit('error', isCohortkitError(e) ? e : new CohortkitError('storage', String(e), e));
   let closed = false;
-  // Private reporting and encryption are add-ons: they load (reporting validates `report`, `cohorts`) while storage opens.
+  // Private reporting, encryption and the context reader are add-ons: they load (reporting validates `report`, `cohorts`) while storage opens.
   const reportingReady = prepareReporting(opts.raw, catalog, reportError);
+  const contextReady = prepareContext(catalog, opts.now, reportError);
   if (opts.encryptAtRest && opts.storage !== 'memory') preloadEncryption();
   // A forget() in another tab deletes the database under us: drop what this tab holds too (bound below).
   let deletedElsewhere = () => {};
   const real = await openStore({ storage: opts.storage, namespace: opts.namespace, encryptAtRest: opts.encryptAtRest, onError: reportError, onDeleted: () => deletedElsewhere() });
   const connectInterop = await interopReady.settle(() => real.close());
   const { spaces, createRuntime } = await reportingReady.settle(() => real.close());
+  const context = await contextReady;
   // Cold start: each store read once (one transaction); the start-up reads are served from it.
   let store: Store = await primeStore(real);
   const persistence = createPersistence(opts.persistStorage && store.kind === 'indexeddb', reportError); // never awaited (Firefox prompts)
@@ -52,8 +54,7 @@ export async function createClient(options: ClientOptions = {}): Promise<Client>
   const retention = new Map(opts.purposes.map((p) => [p.id, p.retentionDays ?? opts.retentionDays]));
 
   const interests = createInterestRuntime({ ...base, interests: opts.interests });
-  const segs = createSegmentRuntime({ ...base, catalog, declared: () => interests.get(), onError: reportError,
-    context: () => contextFromWindow(typeof window === 'undefined' ? undefined : window, opts.now()),
+  const segs = createSegmentRuntime({ ...base, catalog, declared: () => interests.get(), onError: reportError, context,
     retentionDays: (ps) => Math.min(opts.retentionDays, ...ps.map((p) => retention.get(p) ?? opts.retentionDays)),
     onSegments: (m) => emitSegments(m), onSignals: () => consent.post('signals') });
   const reporting = createRuntime({ ...base, purposes, consentState: () => consent.manager.get(),

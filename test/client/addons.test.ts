@@ -12,7 +12,13 @@ import { createMemoryStore } from '../../src/storage/memory-store';
 import type { ClientOptions, SegmentDefinition } from '../../src/types';
 
 // Each loader is the real one unless a test makes it fail (as a missing add-on file does).
-const fail = vi.hoisted(() => ({ reporting: false, interop: false, personalize: false }));
+const fail = vi.hoisted(() => ({ reporting: false, interop: false, personalize: false, context: false, contextLoads: 0 }));
+vi.mock('../../src/client/load-context', async (orig) => {
+  const real = (await orig()) as typeof import('../../src/client/load-context');
+  return {
+    loadContext: () => (fail.contextLoads++, fail.context ? Promise.reject(new Error('chunk failed')) : real.loadContext()),
+  };
+});
 // The personalization add-on: loads counted; `duringRestore` runs while it reads its state.
 const personalize = vi.hoisted(() => ({ loads: 0, duringRestore: undefined as undefined | (() => Promise<void>) }));
 vi.mock('../../src/client/load-personalize', async (orig) => {
@@ -51,7 +57,7 @@ const report = { endpoint: 'https://collector.example/v1/reports' };
 
 const origFetch = globalThis.fetch;
 afterEach(() => {
-  fail.reporting = fail.interop = fail.personalize = false;
+  fail.reporting = fail.interop = fail.personalize = fail.context = false;
   personalize.duringRestore = undefined;
   globalThis.fetch = origFetch;
   delete (window as unknown as Record<string, unknown>).__tcfapi;
@@ -281,6 +287,41 @@ describe('personalization add-on', () => {
     };
     expect(await c.decide(capped)).toEqual({ value: 'v', reason: 'segment', segment: 'reader' });
     expect((await c.decide(capped)).reason).toBe('capped');
+    await c.close();
+  });
+});
+
+describe('context add-on', () => {
+  const byLanguage: SegmentDefinition[] = [
+    ...segments,
+    { id: 'speaks', description: 'browser language', rule: { all: [{ event: 'article_view' }, { not: { context: 'language', in: ['xx'] } }, { context: 'language', in: [navigator.language] }] } },
+  ];
+
+  it('loaded only when a segment has a context rule (at any depth), before createClient resolves', async () => {
+    const before = fail.contextLoads;
+    const plain = await createClient({ namespace: ns(), segments });
+    expect(fail.contextLoads).toBe(before);
+    await plain.close();
+    const c = await createClient({ namespace: ns(), segments: byLanguage });
+    expect(fail.contextLoads).toBe(before + 1);
+    await c.consent.update({ personalization: true });
+    await c.track('article_view');
+    expect((await c.segments()).map((m) => m.id)).toEqual(['reader', 'speaks']);
+    expect((await c.explain('speaks')).conditions.find((x) => x.path.endsWith('all[2]'))).toMatchObject({ passed: true, observed: navigator.language.toLowerCase() });
+    await c.close();
+  });
+
+  it('cannot be loaded: error (network), createClient resolves; a context rule reads no value, other segments work', async () => {
+    fail.context = true;
+    const c = await createClient({ namespace: ns(), segments: byLanguage });
+    const errors = errorsOf(c);
+    await c.consent.update({ personalization: true });
+    await c.track('article_view');
+    expect((await c.segments()).map((m) => m.id)).toEqual(['reader']);
+    expect((await c.explain('speaks')).member).toBe(false);
+    await tick();
+    expect(errors.map((e) => [e.code, e.message])).toEqual([['network', 'context: the visitor-context reader could not be loaded']]);
+    expect(errors[0]).toBeInstanceOf(CohortkitError);
     await c.close();
   });
 });

@@ -260,4 +260,32 @@ describe('script-tag add-ons under a strict CSP', () => {
     expect(browser.errors.slice(before).filter((e) => !/404/.test(e))).toEqual([]);
     await gone.p.close();
   });
+
+  it('the context reader loads only for a segment with a context rule; without it such a rule reads no value', async () => {
+    const membersOf = async (p: Page, namespace: string) =>
+      p.evaluate(async (namespace) => {
+        const errors: string[] = [];
+        const c = await (window as any).Cohortkit.createClient({
+          namespace,
+          segments: [
+            { id: 'desk', description: 'desktop readers', rule: { all: [{ event: 'article_view' }, { context: 'device', in: ['desktop'] }] } },
+            { id: 'reader', description: 'Read anything', rule: { event: 'article_view' } },
+          ],
+        });
+        c.on('error', (e: any) => errors.push(e.code));
+        await c.consent.update({ personalization: true }, { source: 'banner' });
+        await c.track('article_view');
+        const out = { members: (await c.segments()).map((m: any) => m.id), errors };
+        await c.close();
+        return out;
+      }, namespace);
+    const { p, violations, requested } = await open('/addons.html');
+    expect(await membersOf(p, 'ctx')).toEqual({ members: ['desk', 'reader'], errors: [] });
+    expect(addons(requested)).toEqual(['/dist/cohortkit-context.js']);
+    expect(violations).toEqual([]);
+    await p.close();
+    const gone = await open('/elsewhere/addons.html');
+    expect(await membersOf(gone.p, 'ctx-gone')).toEqual({ members: ['reader'], errors: ['network'] });
+    await gone.p.close();
+  });
 });

@@ -1,0 +1,5 @@
+// Entry of dist/cohortkit-context.js (global `CohortkitContext`): reading and classifying the
+// visitor's context (device, channel, hour, weekday, language, referrer) for the script-tag bundle,
+// which loads this file from its own directory when a segment has a `context` rule (the ESM build
+// imports this module as a chunk on demand).
+export { contextFromWindow } from '../signals/context';
