@@ -1,5 +1,5 @@
 // createClient composes the runtimes: consent (consent.ts), signals + segments (segments.ts),
-// interests (interests.ts), reporting (reporting.ts), personalization (personalization.ts).
+// interests (interests.ts), reporting (reporting.ts, an add-on), personalization (an add-on: personalization-addon.ts).
 import { catalogEntries } from '../catalog/entries';
 import { createLock } from '../consent';
 import { prepareInterop } from '../consent/interop';
