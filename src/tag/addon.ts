@@ -14,14 +14,22 @@ export const ADDON_TIMEOUT_MS = 10_000;
  * Loads `file` from the directory of the script that ran this bundle (or `base`) and resolves with
  * the global it defines. Loaded once per file; a global already present (the page included the
  * add-on itself) is used as is. Copies the bundle's CSP nonce. Rejects (never throws) with
- * `CohortkitError` `network` when the file cannot be loaded or does not define `global`.
+ * `CohortkitError` `network` when the file cannot be loaded or does not define `global` with the
+ * function `needs` (a page's own variable of that name, or another version's add-on, is not used).
  * @param file e.g. `cohortkit-interop.js`
  * @param global the name the add-on defines on `window`, e.g. `CohortkitInterop`
+ * @param needs a function the add-on must define, e.g. `connectAdapters`
  * @param base defaults to the bundle's `src`
  */
-export function loadAddon<T>(file: string, global: string, base: string | undefined = own?.src): Promise<T> {
+export function loadAddon<T>(file: string, global: string, needs: string, base: string | undefined = own?.src): Promise<T> {
   const win = window as unknown as Record<string, unknown>;
-  if (win[global]) return Promise.resolve(win[global] as T);
+  // A hostile getter or value reads as absent.
+  const ready = () => {
+    try {
+      return typeof (win[global] as Record<string, unknown>)?.[needs] == 'function';
+    } catch {}
+  };
+  if (ready()) return Promise.resolve(win[global] as T);
   let p = loads.get(file);
   if (!p) {
     p = new Promise((resolve, reject) => {
@@ -35,8 +43,8 @@ export function loadAddon<T>(file: string, global: string, base: string | undefi
         const timer = setTimeout(() => fail(`timed out after ${ADDON_TIMEOUT_MS} ms`), ADDON_TIMEOUT_MS);
         s.onload = () => {
           clearTimeout(timer);
-          if (win[global]) resolve(win[global]);
-          else fail(`did not define ${global} (a different version?)`);
+          if (ready()) resolve(win[global]);
+          else fail(`did not define ${global}.${needs} (a different version?)`);
         };
         s.onerror = () => (clearTimeout(timer), fail(`could not be loaded from ${s.src}`));
         s.async = true;
@@ -53,10 +61,10 @@ export function loadAddon<T>(file: string, global: string, base: string | undefi
 }
 
 /**
- * One add-on's loader, e.g. `addon('cohortkit-reporting.js', 'CohortkitReporting')`: each call
- * loads (once) from the bundle's directory; see `loadAddon`.
+ * One add-on's loader, e.g. `addon('cohortkit-reporting.js', 'CohortkitReporting', 'createReportingRuntime')`:
+ * each call loads (once) from the bundle's directory; see `loadAddon`.
  */
 export const addon =
-  <T>(file: string, global: string) =>
+  <T>(file: string, global: string, needs: string) =>
   (): Promise<T> =>
-    loadAddon<T>(file, global);
+    loadAddon<T>(file, global, needs);

@@ -8,7 +8,7 @@ import type * as Encrypt from '../addons/encrypt';
 import { ownError } from '../client/addon-error';
 import { addon } from './addon';
 
-const load = addon<typeof Encrypt>('cohortkit-encrypt.js', 'CohortkitEncrypt');
+const load = addon<typeof Encrypt>('cohortkit-encrypt.js', 'CohortkitEncrypt', 'encryptedStore');
 let early: Promise<typeof Encrypt> | undefined;
 
 /** Begins the load (the client calls it before opening IndexedDB); `encryptedStore` awaits it. */

@@ -3,4 +3,4 @@
 import type { InteropAdapters } from '../consent/load-adapters';
 import { addon } from './addon';
 
-export const loadAdapters = addon<InteropAdapters>('cohortkit-interop.js', 'CohortkitInterop');
+export const loadAdapters = addon<InteropAdapters>('cohortkit-interop.js', 'CohortkitInterop', 'connectAdapters');

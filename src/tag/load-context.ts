@@ -3,4 +3,4 @@
 import type { ContextAddon } from '../client/load-context';
 import { addon } from './addon';
 
-export const loadContext = addon<ContextAddon>('cohortkit-context.js', 'CohortkitContext');
+export const loadContext = addon<ContextAddon>('cohortkit-context.js', 'CohortkitContext', 'contextFromWindow');

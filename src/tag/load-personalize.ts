@@ -3,4 +3,4 @@
 import type { PersonalizeAddon } from '../client/load-personalize';
 import { addon } from './addon';
 
-export const loadPersonalize = addon<PersonalizeAddon>('cohortkit-personalize.js', 'CohortkitPersonalize');
+export const loadPersonalize = addon<PersonalizeAddon>('cohortkit-personalize.js', 'CohortkitPersonalize', 'createPersonalizationRuntime');

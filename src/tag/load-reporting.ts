@@ -3,4 +3,4 @@
 import type { ReportingAddon } from '../client/load-reporting';
 import { addon } from './addon';
 
-export const loadReporting = addon<ReportingAddon>('cohortkit-reporting.js', 'CohortkitReporting');
+export const loadReporting = addon<ReportingAddon>('cohortkit-reporting.js', 'CohortkitReporting', 'createReportingRuntime');

@@ -22,43 +22,57 @@ const BASE = 'https://shop.example/static/js/cohortkit.iife.js?v=3';
 
 describe('loadAddon', () => {
   it('inserts one async <script> resolved against the bundle directory and resolves with the global it defines', async () => {
-    const a = loadAddon<{ x: number }>('cohortkit-interop.js', 'TestAddon', BASE);
-    const b = loadAddon<{ x: number }>('cohortkit-interop.js', 'TestAddon', BASE);
+    const a = loadAddon<{ x: () => number }>('cohortkit-interop.js', 'TestAddon', 'x', BASE);
+    const b = loadAddon<{ x: () => number }>('cohortkit-interop.js', 'TestAddon', 'x', BASE);
     expect(inserted).toHaveLength(1);
     const s = inserted[0];
     expect(s.tagName).toBe('SCRIPT');
     expect(s.src).toBe('https://shop.example/static/js/cohortkit-interop.js');
     expect(s.async).toBe(true);
     expect(s.textContent).toBe(''); // never inline code
-    w.TestAddon = { x: 1 };
+    const defined = { x: () => 1 };
+    w.TestAddon = defined;
     s.onload!(new Event('load'));
-    expect(await a).toEqual({ x: 1 });
+    expect(await a).toBe(defined);
     expect(await b).toBe(await a);
     // once the global exists, nothing more is inserted
-    expect(await loadAddon('cohortkit-interop.js', 'TestAddon', BASE)).toEqual({ x: 1 });
+    expect(await loadAddon('cohortkit-interop.js', 'TestAddon', 'x', BASE)).toBe(defined);
     expect(inserted).toHaveLength(1);
   });
 
   it('a failed load rejects with CohortkitError network naming the URL, and a later call tries again', async () => {
-    const p = loadAddon('addon-1.js', 'TestAddon', BASE);
+    const p = loadAddon('addon-1.js', 'TestAddon', 'x', BASE);
     inserted[0].onerror!(new Event('error'));
     const e = (await p.catch((x) => x)) as CohortkitError;
     expect(isCohortkitError(e)).toBe(true);
     expect(e.code).toBe('network');
     expect(e.message).toBe('cohortkit: add-on addon-1.js could not be loaded from https://shop.example/static/js/addon-1.js');
-    void loadAddon('addon-1.js', 'TestAddon', BASE).catch(() => {});
+    void loadAddon('addon-1.js', 'TestAddon', 'x', BASE).catch(() => {});
     expect(inserted).toHaveLength(2);
   });
 
   it('a file that loads but defines no global rejects (network)', async () => {
-    const p = loadAddon('addon-2.js', 'TestAddon', BASE);
+    const p = loadAddon('addon-2.js', 'TestAddon', 'x', BASE);
     inserted[0].onload!(new Event('load'));
-    await expect(p).rejects.toMatchObject({ code: 'network', message: expect.stringContaining('did not define TestAddon') });
+    await expect(p).rejects.toMatchObject({ code: 'network', message: expect.stringContaining('did not define TestAddon.x') });
+  });
+
+  it("a page's own variable of that name (or another version's add-on) is not used: without the function it needs, the file is loaded and must define it", async () => {
+    for (const [i, hostile] of [{}, { x: 'not a function' }, 42, Object.defineProperty({}, 'x', { get: () => { throw new Error('hostile getter'); } })].entries()) {
+      w.TestAddon = hostile;
+      const p = loadAddon(`addon-h${i}.js`, 'TestAddon', 'x', BASE);
+      expect(inserted).toHaveLength(i + 1); // not taken as the add-on: the file is fetched
+      inserted[i].onload!(new Event('load')); // and it did not replace the variable
+      await expect(p).rejects.toMatchObject({ code: 'network', message: expect.stringContaining('did not define TestAddon.x (a different version?)') });
+    }
+    const real = { x: () => 2 };
+    w.TestAddon = real;
+    expect(await loadAddon('addon-h9.js', 'TestAddon', 'x', BASE)).toBe(real);
   });
 
   it('a load that never answers rejects after the timeout', async () => {
     vi.useFakeTimers();
-    const p = loadAddon('addon-3.js', 'TestAddon', BASE);
+    const p = loadAddon('addon-3.js', 'TestAddon', 'x', BASE);
     const settled = vi.fn();
     p.then(settled, settled);
     await vi.advanceTimersByTimeAsync(ADDON_TIMEOUT_MS - 1);
@@ -68,7 +82,7 @@ describe('loadAddon', () => {
   });
 
   it('without a known directory (inline or eval-injected bundle) it rejects and inserts nothing', async () => {
-    await expect(loadAddon('addon-4.js', 'TestAddon', undefined)).rejects.toMatchObject({
+    await expect(loadAddon('addon-4.js', 'TestAddon', 'x', undefined)).rejects.toMatchObject({
       code: 'network',
       message: expect.stringContaining('its directory is unknown'),
     });
@@ -76,12 +90,12 @@ describe('loadAddon', () => {
   });
 
   it('a hostile base (not a URL) or a DOM that refuses the element rejects, never throws', async () => {
-    expect(() => loadAddon('x.js', 'TestAddon', 'not a url')).not.toThrow();
-    await expect(loadAddon('x.js', 'TestAddon', 'not a url')).rejects.toMatchObject({ code: 'network' });
+    expect(() => loadAddon('x.js', 'TestAddon', 'x', 'not a url')).not.toThrow();
+    await expect(loadAddon('x.js', 'TestAddon', 'x', 'not a url')).rejects.toMatchObject({ code: 'network' });
     vi.spyOn(document.head, 'append').mockImplementation(() => {
       throw new TypeError('This document requires TrustedScriptURL assignment');
     });
-    const e = (await loadAddon('y.js', 'TestAddon', BASE).catch((x) => x)) as CohortkitError;
+    const e = (await loadAddon('y.js', 'TestAddon', 'x', BASE).catch((x) => x)) as CohortkitError;
     expect(e).toMatchObject({ code: 'network', message: 'cohortkit: add-on y.js could not be loaded' });
     expect(e.cause).toBeInstanceOf(TypeError);
   });

@@ -6,6 +6,8 @@ import { openStore } from '../../src/storage';
 import { encryptedStore, preloadEncryption } from '../../src/tag/encrypt';
 import { loadReporting } from '../../src/tag/load-reporting';
 import { loadAdapters } from '../../src/tag/load-adapters';
+import { loadContext } from '../../src/tag/load-context';
+import { loadPersonalize } from '../../src/tag/load-personalize';
 import { createMemoryStore } from '../../src/storage/memory-store';
 import type { CohortkitError } from '../../src/errors';
 
@@ -17,16 +19,25 @@ afterEach(() => {
   delete w.CohortkitEncrypt;
   delete w.CohortkitReporting;
   delete w.CohortkitInterop;
+  delete w.CohortkitPersonalize;
+  delete w.CohortkitContext;
   vi.restoreAllMocks();
 });
 
 describe('tag add-on loaders', () => {
   it('each names its own file and global (a global already present is used, nothing inserted)', async () => {
     const append = vi.spyOn(document.head, 'append');
-    w.CohortkitReporting = { r: 1 };
-    w.CohortkitInterop = { i: 1 };
-    expect(await loadReporting()).toEqual({ r: 1 });
-    expect(await loadAdapters()).toEqual({ i: 1 });
+    const reporting = { createReportingRuntime: () => 1 };
+    const interop = { connectAdapters: () => 1 };
+    w.CohortkitReporting = reporting;
+    w.CohortkitInterop = interop;
+    expect(await loadReporting()).toBe(reporting);
+    expect(await loadAdapters()).toBe(interop);
+    // the personalization and context add-ons name theirs
+    w.CohortkitPersonalize = { createPersonalizationRuntime: () => 1 };
+    w.CohortkitContext = { contextFromWindow: () => 1 };
+    expect(await loadPersonalize()).toBe(w.CohortkitPersonalize);
+    expect(await loadContext()).toBe(w.CohortkitContext);
     expect(append).not.toHaveBeenCalled();
     // unit tests run the bundle without a <script src>: the directory is unknown, the load fails
     delete w.CohortkitReporting;
