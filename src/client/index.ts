@@ -2,7 +2,6 @@
 // interests (interests.ts), reporting (reporting.ts, an add-on), personalization (an add-on: personalization-addon.ts).
 import { catalogEntries } from '../catalog/entries';
 import { createLock } from '../consent';
-import { prepareInterop } from '../consent/interop';
 import { createEmitter } from '../emitter';
 import { CohortkitError, isCohortkitError } from '../errors';
 import { normalizeOptions } from '../options';
@@ -11,12 +10,10 @@ import { openStore, type Store } from '../storage';
 import { createPersistence } from '../storage/persist';
 import { primeStore } from '../storage/primed';
 import type { Client, ClientOptions, Membership } from '../types';
+import { startAddons } from './addons';
 import { createConsentRuntime } from './consent';
-import { prepareContext } from './context-addon';
 import { createInterestRuntime } from './interests';
 import { createLazyPersonalization } from './personalization-addon';
-import { preloadEncryption } from './load-encrypt';
-import { prepareReporting } from './reporting-addon';
 import { createSegmentRuntime } from './segments';
 import { createSurface } from './surface';
 
@@ -31,20 +28,15 @@ export async function createClient(options: ClientOptions = {}): Promise<Client>
   const opts = normalizeOptions(options);
   const purposes = opts.purposes.map((p) => p.id);
   const catalog = compileSegments(opts.raw.segments ?? [], { purposes, interests: opts.interests.map((i) => i.id) });
-  const interopReady = prepareInterop(opts.raw.interop, purposes);
   const events = createEmitter();
   const reportError = (e: unknown) => events.emit('error', isCohortkitError(e) ? e : new CohortkitError('storage', String(e), e));
   let closed = false;
-  // Private reporting, encryption and the context reader are add-ons: they load (reporting validates `report`, `cohorts`) while storage opens.
-  const reportingReady = prepareReporting(opts.raw, catalog, reportError);
-  const contextReady = prepareContext(catalog, opts.now, reportError);
-  if (opts.encryptAtRest && opts.storage !== 'memory') preloadEncryption();
+  // The configured add-ons load (and validate `interop`, `report`, `cohorts`) while storage opens.
+  const addons = startAddons(opts, purposes, catalog, reportError);
   // A forget() in another tab deletes the database under us: drop what this tab holds too (bound below).
   let deletedElsewhere = () => {};
   const real = await openStore({ storage: opts.storage, namespace: opts.namespace, encryptAtRest: opts.encryptAtRest, onError: reportError, onDeleted: () => deletedElsewhere() });
-  const connectInterop = await interopReady.settle(() => real.close());
-  const { spaces, createRuntime } = await reportingReady.settle(() => real.close());
-  const context = await contextReady;
+  const { connectInterop, spaces, createRuntime, context } = await addons(() => real.close());
   // Cold start: each store read once (one transaction); the start-up reads are served from it.
   let store: Store = await primeStore(real);
   const persistence = createPersistence(opts.persistStorage && store.kind === 'indexeddb', reportError); // never awaited (Firefox prompts)
