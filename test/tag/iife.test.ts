@@ -88,4 +88,19 @@ describe('tag IIFE entry', () => {
     await mod.fillSlots(root, client);
     expect([...root.children].map((el) => el.getAttribute('data-cohortkit-reason'))).toEqual(['no-match', 'no-match']);
   });
+
+  it('fetches the add-on at load for a queued decide command (no slot in the page), and not for other commands', async () => {
+    for (const [queue, expected] of [
+      [[['track', 'page_view']], 0],
+      [[['track', 'page_view'], ['decide', { slot: 'hero', variants: [], fallback: 1 }]], 1],
+    ] as const) {
+      document.body.innerHTML = '';
+      vi.resetModules();
+      w.cohortkit = queue.map((c) => [...c]);
+      const before = addon.loads;
+      await import('../../src/tag/iife');
+      expect(addon.loads - before).toBe(expected);
+      await until(() => !Array.isArray(w.cohortkit)); // replayed
+    }
+  });
 });
