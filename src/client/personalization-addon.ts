@@ -17,19 +17,18 @@ export function createLazyPersonalization(o: PersonalizationRuntimeOptions) {
   let purges = 0;
   const env = { ...o, onError: (e: unknown) => o.onError(ownError(e)) };
   const load = () =>
-    (ready ??= loadPersonalize().then(
-      async (m) => {
+    (ready ??= loadPersonalize()
+      .then(async (m) => {
         const at = purges;
         const r = m.createPersonalizationRuntime(env);
         await r.restore(); // caps and the holdout id, read once (a failed read is reported)
         if (at != purges) r.forget();
         return (rt = r);
-      },
-      (e) => {
+      })
+      .catch((e) => {
         ready = undefined; // a later decide() tries again
         throw e;
-      },
-    ));
+      }));
   const forget = () => (purges++, rt?.forget());
   return {
     async decide(request: unknown): Promise<Decision> {

@@ -266,6 +266,19 @@ describe('personalization add-on', () => {
     await c.close();
   });
 
+  it('a runtime that fails to start after the add-on arrived: that decide() rejects, the next one starts it again', async () => {
+    const c = await createClient({ namespace: ns(), segments });
+    await c.consent.update({ personalization: true });
+    await c.track('article_view');
+    personalize.duringRestore = async () => {
+      personalize.duringRestore = undefined;
+      throw new CohortkitError('storage', 'the state could not be read');
+    };
+    await expect(c.decide({ slot: 'hero', variants: [], fallback: 'f' })).rejects.toMatchObject({ code: 'storage' });
+    expect(await c.decide({ slot: 'hero', variants: [{ segment: 'reader', value: 'v' }], fallback: 'f' })).toMatchObject({ reason: 'segment' });
+    await c.close();
+  });
+
   it('caps restored on a later page; a withdrawal while they are being read leaves none behind', async () => {
     const namespace = ns();
     const a = await createClient({ namespace, segments: measured });
