@@ -5,7 +5,7 @@
 // or calls decide().
 import { createClient } from '../client';
 import { CohortkitError, isCohortkitError } from '../errors';
-import type { SlotOptions } from './slots';
+import type { fillSlots as Fill, SlotOptions } from './slots';
 import { resolveConfig, type ConfigWindow } from './config';
 import { loadPersonalize } from './load-personalize';
 import { installCommandQueue } from './queue';
@@ -16,7 +16,7 @@ const SLOT = '[data-cohortkit-slot]';
  * cannot be loaded, every slot keeps its content, gets `data-cohortkit-reason="error"` and
  * `onError` is called for it, as when decide() rejects.
  */
-const fillSlots = async (root: ParentNode, client: Parameters<PersonalizeFill>[1], opts: SlotOptions = {}): Promise<void> => {
+const fillSlots = async (root: ParentNode, client: Parameters<typeof Fill>[1], opts: SlotOptions = {}): Promise<void> => {
   if (!root.querySelector(SLOT)) return;
   try {
     return (await loadPersonalize()).fillSlots(root, client, opts);
@@ -24,7 +24,6 @@ const fillSlots = async (root: ParentNode, client: Parameters<PersonalizeFill>[1
     root.querySelectorAll(SLOT).forEach((el) => (el.setAttribute('data-cohortkit-reason', 'error'), opts.onError?.(e, el)));
   }
 };
-type PersonalizeFill = typeof import('./slots').fillSlots;
 const refreshSlots = fillSlots;
 
 export { createClient, CohortkitError, isCohortkitError, fillSlots, refreshSlots };
