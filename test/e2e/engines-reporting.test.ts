@@ -121,6 +121,8 @@ describe.each(selectedEngines())('%s', (name) => {
     const p = await open('/tag.html');
     await p.waitFor(() => (window as W).probe !== undefined);
     expect(await p.evaluate(() => (window as W).probe)).toEqual({ value: 'yes', reason: 'segment', segment: 'news-reader' });
+    // the context reader (an add-on) loaded and classified the device
+    expect(await p.evaluate(() => (window as W).probe2)).toEqual({ value: 'read', reason: 'segment', segment: 'any-device' });
     await p.waitFor(() => document.querySelector('#hero')!.getAttribute('data-cohortkit-reason') === 'segment');
     expect(await p.evaluate(() => document.querySelector('#hero h1')!.textContent)).toBe('Your news briefing');
     expect(await p.evaluate(() => typeof (window as W).cohortkit.consent.get === 'function' && typeof (window as W).cohortkit.push === 'function')).toBe(true);

@@ -52,6 +52,8 @@ describe('tag bundle in Chromium under a strict CSP', () => {
     await p.goto(`${server.url}/tag.html`);
     await p.waitForFunction(() => (window as any).probe !== undefined, undefined, { timeout: 10_000 });
     expect(await p.evaluate(() => (window as any).probe)).toEqual({ value: 'yes', reason: 'segment', segment: 'news-reader' });
+    // the context reader (an add-on) loaded and classified the device
+    expect(await p.evaluate(() => (window as any).probe2)).toEqual({ value: 'read', reason: 'segment', segment: 'any-device' });
     await p.waitForSelector('#hero[data-cohortkit-reason="segment"]', { timeout: 10_000 });
     expect(await p.textContent('#hero h1')).toBe('Your news briefing');
     // window.cohortkit is now the client with push()
