@@ -10,3 +10,11 @@ export const ownError = (e: unknown): unknown => {
   const { code, message, cause } = e as CohortkitError;
   return new CohortkitError(code, message, cause);
 };
+
+/**
+ * A failed add-on load as a `network` error naming what could not be loaded: the script-tag
+ * loader's own error as it is, anything else (the ESM build's failed chunk import) wrapped.
+ * @param what e.g. `report: private reporting`
+ */
+export const loadError = (e: unknown, what: string): CohortkitError =>
+  isCohortkitError(e) ? (e as CohortkitError) : new CohortkitError('network', `${what} could not be loaded`, e);

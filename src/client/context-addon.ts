@@ -2,8 +2,8 @@
 // hour, weekday, language, referrer), which lives in an add-on (a chunk of the ESM build,
 // dist/cohortkit-context.js for the script tag) loaded only when a segment has a `context` rule,
 // while storage opens. Without such a rule the context is never read.
-import { CohortkitError, isCohortkitError } from '../errors';
 import type { Catalog, CompiledRule, VisitorContext } from '../segments';
+import { loadError } from './addon-error';
 import { loadContext } from './load-context';
 
 const reads = (r: CompiledRule): boolean => r.kind == 'context' || (r.kind == 'not' ? reads(r.rule) : (r.kind == 'all' || r.kind == 'any') && r.rules.some(reads));
@@ -19,7 +19,7 @@ export function prepareContext(catalog: Catalog, now: () => number, onError: (e:
   return catalog.segments.some((s) => reads(s.rule))
     ? loadContext().then(
         (m) => () => m.contextFromWindow(typeof window == 'undefined' ? undefined : window, now()),
-        (e) => (onError(isCohortkitError(e) ? e : new CohortkitError('network', 'context: the visitor-context reader could not be loaded', e)), unknown),
+        (e) => (onError(loadError(e, 'context: the visitor-context reader')), unknown),
       )
     : Promise.resolve(unknown);
 }

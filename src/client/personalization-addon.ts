@@ -5,7 +5,7 @@
 // withdrawal of `personalization` and forget() delete the caps and the holdout id.
 import type { WriteOp } from '../storage';
 import type { Decision } from '../types';
-import { ownError } from './addon-error';
+import { loadError, ownError } from './addon-error';
 import { loadPersonalize } from './load-personalize';
 import type { PersonalizationRuntime, PersonalizationRuntimeOptions } from './personalization';
 import { CAPS_KEY, LOCAL_ID_KEY } from './personalization-keys';
@@ -18,13 +18,16 @@ export function createLazyPersonalization(o: PersonalizationRuntimeOptions) {
   const env = { ...o, onError: (e: unknown) => o.onError(ownError(e)) };
   const load = () =>
     (ready ??= loadPersonalize()
-      .then(async (m) => {
-        const at = purges;
-        const r = m.createPersonalizationRuntime(env);
-        await r.restore(); // caps and the holdout id, read once (a failed read is reported)
-        if (at != purges) r.forget();
-        return (rt = r);
-      })
+      .then(
+        async (m) => {
+          const at = purges;
+          const r = m.createPersonalizationRuntime(env);
+          await r.restore(); // caps and the holdout id, read once (a failed read is reported)
+          if (at != purges) r.forget();
+          return (rt = r);
+        },
+        (e) => Promise.reject(loadError(e, 'decide: personalization')),
+      )
       .catch((e) => {
         ready = undefined; // a later decide() tries again
         throw e;

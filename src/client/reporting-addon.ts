@@ -8,7 +8,7 @@ import type { CompiledSpace } from '../reporting/validate';
 import type { Catalog } from '../segments';
 import { deletes, relyingOn, type OutboxEntry, type WriteOp } from '../storage';
 import type { ClientOptions, PrivacyEpoch } from '../types';
-import { ownError } from './addon-error';
+import { loadError, ownError } from './addon-error';
 import { loadReporting } from './load-reporting';
 import type { ReportingRuntime, ReportingRuntimeOptions } from './reporting';
 import { EPOCHS_KEY, isEntry, purgeOutbox, type EpochRecord } from './reporting-keys';
@@ -49,7 +49,7 @@ export function prepareReporting(raw: ClientOptions, catalog: Catalog, onError: 
             }
           },
           (e) => {
-            onError(isCohortkitError(e) ? e : new CohortkitError('network', 'report: private reporting could not be loaded', e));
+            onError(loadError(e, 'report: private reporting'));
             return { spaces: [], createRuntime: (env: RuntimeEnv) => createIdleRuntime(env, true) };
           },
         );

@@ -1,9 +1,8 @@
 // The CMP adapters are an add-on (a chunk of the ESM build, dist/cohortkit-interop.js for the
 // script tag) holding `options.interop` validation, the adapters and the code that connects them.
-import { CohortkitError, isCohortkitError } from '../errors';
 import type { ConsentSource, ConsentState } from '../types';
 import type { InteropOptions } from './interop-validate';
-import { ownError } from '../client/addon-error';
+import { loadError, ownError } from '../client/addon-error';
 import { loadAdapters, type InteropAdapters } from './load-adapters';
 
 export { validateInterop, type InteropOptions } from './interop-validate';
@@ -38,7 +37,7 @@ export function prepareInterop(raw: unknown, purposes: string[]): { settle(onInv
               return { invalid: ownError(invalid) };
             }
           },
-          (e) => ({ failed: isCohortkitError(e) ? e : new CohortkitError('network', 'interop: the CMP adapters could not be loaded', e) }),
+          (e) => ({ failed: loadError(e, 'interop: the CMP adapters') }),
         );
   return {
     async settle(onInvalid) {

@@ -12,7 +12,7 @@ import { createMemoryStore } from '../../src/storage/memory-store';
 import type { ClientOptions, SegmentDefinition } from '../../src/types';
 
 // Each loader is the real one unless a test makes it fail (as a missing add-on file does).
-const fail = vi.hoisted(() => ({ reporting: false, interop: false, personalize: false, context: false, contextLoads: 0 }));
+const fail = vi.hoisted(() => ({ reporting: false, interop: false, personalize: false, personalizeChunk: false, context: false, contextLoads: 0 }));
 vi.mock('../../src/client/load-context', async (orig) => {
   const real = (await orig()) as typeof import('../../src/client/load-context');
   return {
@@ -27,6 +27,7 @@ vi.mock('../../src/client/load-personalize', async (orig) => {
     loadPersonalize: async () => {
       personalize.loads++;
       if (fail.personalize) throw new CohortkitError('network', 'cohortkit: add-on cohortkit-personalize.js could not be loaded from x');
+      if (fail.personalizeChunk) throw new TypeError('Failed to fetch dynamically imported module'); // as the ESM build's import() fails
       const m = await real.loadPersonalize();
       return {
         ...m,
@@ -57,7 +58,7 @@ const report = { endpoint: 'https://collector.example/v1/reports' };
 
 const origFetch = globalThis.fetch;
 afterEach(() => {
-  fail.reporting = fail.interop = fail.personalize = fail.context = false;
+  fail.reporting = fail.interop = fail.personalize = fail.personalizeChunk = fail.context = false;
   personalize.duringRestore = undefined;
   globalThis.fetch = origFetch;
   delete (window as unknown as Record<string, unknown>).__tcfapi;
@@ -263,6 +264,17 @@ describe('personalization add-on', () => {
     expect(await c.track('article_view')).toEqual({ stored: true, reason: 'stored' });
     fail.personalize = false;
     expect(await c.decide({ slot: 'hero', variants: [{ segment: 'reader', value: 'v' }], fallback: 'f' })).toMatchObject({ reason: 'segment' });
+    await c.close();
+  });
+
+  it("the ESM build's chunk cannot be loaded: decide() rejects with network too, the cause kept", async () => {
+    const c = await createClient({ namespace: ns(), segments });
+    fail.personalizeChunk = true;
+    const e = await c.decide({ slot: 'hero', variants: [], fallback: 'f' }).then(() => undefined, (x) => x);
+    expect(e).toBeInstanceOf(CohortkitError);
+    expect(e).toMatchObject({ code: 'network', message: 'decide: personalization could not be loaded', cause: expect.any(TypeError) });
+    fail.personalizeChunk = false;
+    expect(await c.decide({ slot: 'hero', variants: [], fallback: 'f' })).toMatchObject({ value: 'f' });
     await c.close();
   });
 
