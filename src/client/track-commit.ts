@@ -2,6 +2,7 @@
 // order and committed in one transaction (their signals and the memberships they change). The
 // runtime (segments.ts) keeps its state (caches, stamp) and passes in what the commit needs.
 import type { Explanation, Scalar, TrackResult } from '../types';
+import { matches } from '../segments';
 import type { StoredSignal, WriteOp } from '../storage';
 import { addToRollup, countSince, createIngestGuard, dayOf, propsKey, rateWindowStart } from '../signals';
 import type { createEvaluatedState } from './evaluated';
@@ -103,7 +104,15 @@ export function createTrackBatches(
         const written = new Set(keys.filter((_, i) => !results![i]));
         const signalOps: WriteOp[] = [...written].map((k) => ({ type: 'put', store: 'signals', value: staged.get(k)! }));
         if (!signalOps.length) break;
-        const ids = new Set(calls.filter((_, i) => !results![i]).flatMap((c) => catalog.segmentsReadingEvent(c.event)));
+        // Re-evaluated: the segments with a condition (their own or a referenced one's) that counts
+        // a rollup this batch changed. Another condition of the event cannot see the change.
+        const changed = [...written].map((k) => staged.get(k)!);
+        const ids = new Set(
+          calls
+            .filter((_, i) => !results![i])
+            .flatMap((c) => catalog.segmentsReadingEvent(c.event))
+            .filter((id) => catalog.get(id)!.lineage.some((r) => changed.some((x) => matches(x, r)))),
+        );
         const explain = st.evaluator(staged);
         const memberships = plan(explain, ids);
         // Signals and memberships in one transaction; when that is refused, the signals alone

@@ -17,7 +17,8 @@ function forStamps(x: SignalRollup, now: number, fn: (t: number, w: number) => v
   if (extra > 0 && x.first <= now) fn(x.first, extra);
 }
 
-function matches(x: SignalRollup, r: CompiledEventRule): boolean {
+/** Whether rollup `x` is one that event rule `r` counts (its event, every `where` met). */
+export function matches(x: SignalRollup, r: CompiledEventRule): boolean {
   return (
     x.event === r.event &&
     r.where.every(([k, p]) => {

@@ -2,7 +2,7 @@
 export { parseDuration } from './duration';
 export { compileSegments, ID_PATTERN, NAME_PATTERN } from './validate';
 export { createCatalog, type SegmentDraft } from './catalog';
-export { evaluateSegment, evaluateAll, indexByEvent, nextChange } from './evaluate';
+export { evaluateSegment, evaluateAll, indexByEvent, matches, nextChange } from './evaluate';
 export { MAX_TIMES } from './types';
 export type {
   SignalRollup,

@@ -181,4 +181,38 @@ describe('the track hot path reads only what it needs', () => {
     expect(reads()).toBeGreaterThan(0);
     expect((await c.explain('desktop')).conditions.length).toBeGreaterThan(0);
   });
+
+  it('a track re-evaluates only the segments with a condition counting the rollup it changed', async () => {
+    const now = clock();
+    const defs: SegmentDefinition[] = [
+      { id: 'sport', description: 'sport within a day', rule: { event: 'article_view', where: { category: 'sport' }, within: '1d' } },
+      { id: 'news', description: 'news', rule: { event: 'article_view', where: { category: 'news' } } },
+      { id: 'fan', description: 'the sport segment, referenced', rule: { segment: 'sport' } },
+    ];
+    // Consent given by an earlier page: the start-up sweep is over when createClient resolves.
+    const namespace = ns();
+    const first = await createClient({ namespace, now, segments: defs });
+    await first.consent.update({ personalization: true });
+    await first.close();
+    const c = await createClient({ namespace, now, segments: defs });
+    clients.push(c);
+    const emitted: string[][] = [];
+    c.on('segments', (m) => emitted.push((m as Array<{ id: string }>).map((x) => x.id)));
+    await c.track('article_view', { category: 'sport' });
+    expect(emitted).toEqual([['sport', 'fan']]); // the referrer changes with the segment it reads
+    now.advance(2 * 86_400_000);
+    // A news view cannot change what counts sport views: the track leaves their stored
+    // memberships as they are, and the lapsed window is seen by the next read, which emits it.
+    await c.track('article_view', { category: 'news' });
+    const storedIds = async () => (await dump(namespace)).memberships.map((m) => (m as { id: string }).id).sort();
+    expect(emitted).toEqual([['sport', 'fan'], ['news']]); // what is listed is evaluated as of now
+    expect(await storedIds()).toEqual(['fan', 'news', 'sport']); // the track wrote only news's membership
+    expect((await c.segments()).map((m) => m.id)).toEqual(['news']);
+    expect(await storedIds()).toEqual(['news']);
+    expect((await c.explain('sport')).member).toBe(false);
+    await c.close();
+    const again = await createClient({ namespace, now, segments: defs });
+    clients.push(again);
+    expect((await again.segments()).map((m) => m.id)).toEqual(['news']);
+  });
 });
