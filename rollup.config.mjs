@@ -45,6 +45,14 @@ const cssInline = (emit) => ({
     return `export default ${JSON.stringify(css)};`;
   },
 });
+// The collector's PGlite thread (src/server/collector/pglite-worker.mjs, plain JavaScript): copied
+// beside the chunks, where store-pglite's chunk finds it, as it finds it beside its source in src/.
+const pgliteWorker = () => ({
+  name: 'pglite-worker',
+  generateBundle() {
+    this.emitFile({ type: 'asset', fileName: 'chunks/pglite-worker.mjs', source: readFileSync('src/server/collector/pglite-worker.mjs', 'utf8') });
+  },
+});
 const external = (id) => id === 'idb' || id.startsWith('node:') || id === 'pg' || id.startsWith('@electric-sql/');
 // A new public entry: one line here and its block in package.json `exports` (types, import, default).
 const entries = { index: 'src/index.ts', ldp: 'src/ldp.ts', server: 'src/server.ts', catalog: 'src/catalog.ts', ui: 'src/ui.ts' };
@@ -94,7 +102,7 @@ const builds = [
       banner: (chunk) => (chunk.name === 'cohortkit-collector' || chunk.name === 'cohortkit-catalog' ? '#!/usr/bin/env node' : ''),
     },
     external,
-    plugins: [typescript({ tsconfig: './tsconfig.build.json', outDir: out }), replaceDev(), cssInline()],
+    plugins: [typescript({ tsconfig: './tsconfig.build.json', outDir: out }), replaceDev(), cssInline(), pgliteWorker()],
   },
   // Declarations: one self-contained .d.ts per public entry (shared types in chunks/*.d.ts), so
   // every relative import carries its extension and resolves under nodenext, node16 and bundler.

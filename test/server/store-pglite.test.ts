@@ -13,6 +13,7 @@ import {
   UPSERT_STATS_SQL,
   type SqlDriver,
 } from '../../src/server/index';
+import { startPGlite } from '../../src/server/collector/store-pglite';
 import { call, EPOCH, expectSameEstimate, makeReports, SPACES, storeSuite } from './collector-helpers';
 
 const dir = mkdtempSync(join(tmpdir(), 'cohortkit-pglite-'));
@@ -286,4 +287,64 @@ describe('PGlite data directory', () => {
     expect((await reopened.rows('lifecycle')).reduce((n, r) => n + r.n, 0)).toBe(60);
     await reopened.close();
   }, 90_000);
+});
+
+describe('PGlite in its own thread', () => {
+  it('a slow statement does not hold up the thread that serves HTTP', async () => {
+    const d = await startPGlite(join(dir, 'thread'));
+    try {
+      // Event-loop lag sampled every 5 ms while PGlite sleeps 400 ms (in this thread it would be one 400 ms stall).
+      let worst = 0;
+      let last = performance.now();
+      const tick = setInterval(() => ((worst = Math.max(worst, performance.now() - last)), (last = performance.now())), 5);
+      const slept = d.query('select pg_sleep(0.4) as s, 1 as one');
+      const c = await startCollectorServer({ spaces: SPACES });
+      try {
+        expect((await call(c.url, 'GET', '/healthz')).status).toBe(200); // answered while PGlite is busy
+      } finally {
+        await c.close();
+      }
+      expect((await slept).rows).toEqual([{ s: '', one: 1 }]);
+      clearInterval(tick);
+      expect(worst).toBeLessThan(200);
+    } finally {
+      await d.close();
+    }
+  }, 60_000);
+
+  it("a statement's error comes back with its SQLSTATE code; a transaction's statements stay together", async () => {
+    const d = await startPGlite(join(dir, 'thread-errors'));
+    try {
+      await d.exec!('create table t (id int primary key)');
+      const dup = await d.exec!('insert into t values (1); insert into t values (1)').catch((e) => e);
+      expect(dup).toBeInstanceOf(Error);
+      expect(dup.code).toBe('23505');
+      expect((await d.query('select count(*)::int as n from t')).rows).toEqual([{ n: 0 }]); // the script rolled back whole
+      // A query sent while a transaction runs waits for it: it never lands inside the transaction.
+      const inTx = d.transaction(async (tx) => {
+        await tx.query('insert into t values (2)');
+        await new Promise((r) => setTimeout(r, 50));
+        throw new Error('rolled back');
+      });
+      const outside = d.query('insert into t values (3)');
+      await expect(inTx).rejects.toThrow('rolled back');
+      await outside;
+      expect((await d.query('select id from t order by id')).rows).toEqual([{ id: 3 }]);
+    } finally {
+      await d.close();
+    }
+  }, 60_000);
+
+  it('after close, a statement rejects with an error naming the thread; close ends the thread', async () => {
+    const d = await startPGlite(join(dir, 'thread-closed'));
+    await d.query('select 1');
+    await d.close();
+    await expect(d.query('select 1')).rejects.toThrow(/the PGlite worker exited/);
+  }, 60_000);
+
+  it('a data directory that cannot be opened rejects the start with the cause', async () => {
+    const file = join(dir, 'thread-not-a-dir');
+    writeFileSync(file, 'x');
+    await expect(startPGlite(join(file, 'data'))).rejects.toThrow(/.+/);
+  }, 60_000);
 });
