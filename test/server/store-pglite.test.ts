@@ -1,6 +1,7 @@
 // @vitest-environment node
 import { PGlite } from '@electric-sql/pglite';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import type { Worker } from 'node:worker_threads';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -336,10 +337,33 @@ describe('PGlite in its own thread', () => {
   }, 60_000);
 
   it('after close, a statement rejects with an error naming the thread; close ends the thread', async () => {
-    const d = await startPGlite(join(dir, 'thread-closed'));
+    const workers: Worker[] = [];
+    const d = await startPGlite(join(dir, 'thread-closed'), (w) => workers.push(w));
     await d.query('select 1');
+    const exited = new Promise((r) => workers[0]!.once('exit', r));
     await d.close();
-    await expect(d.query('select 1')).rejects.toThrow(/the PGlite worker exited/);
+    await exited;
+    await expect(d.query('select 1')).rejects.toThrow(/the PGlite worker exited \(the store was closed\)/);
+    expect(workers).toHaveLength(1);
+  }, 60_000);
+
+  it('a thread that dies: what was in flight on it fails, the next statement runs on a new thread over the same data', async () => {
+    const workers: Worker[] = [];
+    const d = await startPGlite(join(dir, 'thread-crash'), (w) => workers.push(w));
+    try {
+      await d.exec!('create table t (id int primary key); insert into t values (1)');
+      const inTx = d.transaction(async (tx) => {
+        await tx.query('insert into t values (2)');
+        await workers[0]!.terminate(); // the thread ends mid-transaction
+        await tx.query('insert into t values (3)');
+      });
+      await expect(inTx).rejects.toThrow(/the PGlite worker exited/);
+      // Nothing of the broken transaction, the committed row kept, on a second thread.
+      expect((await d.query('select id from t order by id')).rows).toEqual([{ id: 1 }]);
+      expect(workers).toHaveLength(2);
+    } finally {
+      await d.close();
+    }
   }, 60_000);
 
   it('a data directory that cannot be opened rejects the start with the cause', async () => {

@@ -17,9 +17,17 @@ type Reply = { id: number; result?: unknown; error?: Record<string, unknown> };
 /** The worker's error as an Error again, with the fields the store reads (`code`). */
 const asError = (f: Record<string, unknown>) => Object.assign(new Error(String(f.message)), f);
 
-/** The driver over PGlite in its thread (exported for the tests; the store opens it on first use). */
-export async function startPGlite(dataDir: string): Promise<SqlDriver> {
+interface Thread {
+  send<T>(op: string, sql?: string, params?: unknown[]): Promise<T>;
+  /** Why the thread ended (undefined while it runs). */
+  gone(): Error | undefined;
+  terminate(): Promise<number>;
+}
+
+/** Starts PGlite's thread on `dataDir`; resolves once PGlite opened it. */
+async function spawn(dataDir: string, onWorker?: (w: Worker) => void): Promise<Thread> {
   const worker = new Worker(new URL('./pglite-worker.mjs', import.meta.url), { workerData: { dataDir } });
+  onWorker?.(worker);
   const waiting = new Map<number, { resolve(v: unknown): void; reject(e: unknown): void }>();
   let next = 0;
   let gone: Error | undefined;
@@ -46,17 +54,37 @@ export async function startPGlite(dataDir: string): Promise<SqlDriver> {
     else w.resolve(m.result);
   });
   worker.unref(); // an open store does not keep the process alive (close() ends the thread)
-  const send = <T>(op: string, sql?: string, params?: unknown[]) =>
-    new Promise<T>((resolve, reject) => {
-      if (gone) return reject(gone);
-      const id = next++;
-      waiting.set(id, { resolve: resolve as (v: unknown) => void, reject });
-      worker.postMessage({ id, op, sql, params });
-    });
-  const client: SqlClient = {
-    query: (sql, params) => send('query', sql, params),
-    exec: (script) => send('exec', script),
+  return {
+    send: <T>(op: string, sql?: string, params?: unknown[]) =>
+      new Promise<T>((resolve, reject) => {
+        if (gone) return reject(gone);
+        const id = next++;
+        waiting.set(id, { resolve: resolve as (v: unknown) => void, reject });
+        worker.postMessage({ id, op, sql, params });
+      }),
+    gone: () => gone,
+    terminate: () => worker.terminate(),
   };
+}
+
+/**
+ * The driver over PGlite in its thread (exported for the tests, which may watch each `Worker`
+ * started; the store opens it on first use). A thread that ended unasked (a crash) is started
+ * again by the next statement: what was in flight on it fails (those requests get 503 and retry),
+ * a transaction never continues on another thread.
+ */
+export async function startPGlite(dataDir: string, onWorker?: (w: Worker) => void): Promise<SqlDriver> {
+  let thread = await spawn(dataDir, onWorker);
+  let closed = false;
+  const live = async (): Promise<Thread> => {
+    if (closed) throw new Error('the PGlite worker exited (the store was closed)');
+    if (thread.gone()) thread = await spawn(dataDir, onWorker);
+    return thread;
+  };
+  const on = (t: Thread): SqlClient => ({
+    query: (sql, params) => t.send('query', sql, params),
+    exec: (script) => t.send('exec', script),
+  });
   // One connection: a transaction's statements must not interleave with anything else sent.
   let turn: Promise<unknown> = Promise.resolve();
   const exclusive = <T>(fn: () => Promise<T>): Promise<T> => {
@@ -65,26 +93,28 @@ export async function startPGlite(dataDir: string): Promise<SqlDriver> {
     return run;
   };
   return {
-    query: (sql, params) => exclusive(() => client.query(sql, params)),
-    exec: (script) => exclusive(() => client.exec!(script)),
+    query: (sql, params) => exclusive(async () => on(await live()).query(sql, params)),
+    exec: (script) => exclusive(async () => on(await live()).exec!(script)),
     transaction: (fn) =>
       exclusive(async () => {
-        await client.query('begin');
+        const tx = on(await live());
+        await tx.query('begin');
         try {
-          const out = await fn(client);
-          await client.query('commit');
+          const out = await fn(tx);
+          await tx.query('commit');
           return out;
         } catch (e) {
-          await client.query('rollback').catch(() => {});
+          await tx.query('rollback').catch(() => {});
           throw e;
         }
       }),
     close: () =>
       exclusive(async () => {
+        closed = true;
         try {
-          await send('close');
+          if (!thread.gone()) await thread.send('close');
         } finally {
-          await worker.terminate();
+          await thread.terminate();
         }
       }),
   };
