@@ -2,10 +2,11 @@
 //   node bench/collector.mjs      (COHORTKIT_BENCH_DIST overrides ../dist; DATABASE_URL enables PostgreSQL)
 // 1. Ingest, one report per POST, 8 keep-alive connections: PGlite and PostgreSQL vs the memory store
 //    over the same HTTP path, in alternating rounds of the same run; ratios with min–max.
+//    1b. The same with wrk as the load (its own process, as remote clients are), when installed.
 // 2. The per-address limiter's cost (memory, batch 1).
 // 3. Scale-out: 4 collector processes (the real CLI) on one PostgreSQL, batch-1 traffic spread over them.
 import { request, Agent } from 'node:http';
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -103,6 +104,49 @@ if (!process.env.DATABASE_URL) console.log('postgres  skipped (DATABASE_URL not 
 for (const name of Object.keys(stores)) {
   const x = await drive([servers[name].url], 50, 1_000);
   console.log(`${name.padEnd(9)} batch 50: ${fmt(x.rps).padStart(7)} reports/s  p99 ${x.p99.toFixed(1)} ms${x.failed ? `  ${x.failed} FAILED` : ''}`);
+}
+
+// ---- 1b. The same ingest, the load from wrk (Debian's package; skipped without it) ------------
+// wrk is a C client in its own process: the collector's thread then serves only HTTP, as it does
+// for remote browsers, where in 1 the Node client shares that thread with it.
+const wrk = spawnSync('wrk', ['--version'], { encoding: 'utf8' });
+if (wrk.error) console.log('wrk     skipped (not installed: apt-get install -y wrk)');
+else {
+  const lua = join(dir, 'post.lua');
+  writeFileSync(
+    lua,
+    `local epoch = ${epoch}
+local chars = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_"
+math.randomseed(os.time() + math.floor(os.clock() * 1e6))
+local function id() local t = {} for i = 1, 22 do local r = math.random(1, 64) t[i] = chars:sub(r, r) end return table.concat(t) end
+wrk.method = "POST"
+wrk.headers["Content-Type"] = "text/plain"
+request = function()
+  return wrk.format(nil, "/v1/reports", nil, string.format('[{"v":1,"id":"%s","space":"bench","spaceVersion":1,"epoch":%d,"k":8,"mechanism":"grr","epsilon":1,"value":%d}]', id(), epoch, math.random(0, 7)))
+end`,
+  );
+  // Not spawnSync: the collectors run in this process and must go on serving meanwhile.
+  const load = (url) =>
+    new Promise((ok, fail) => {
+      const c = spawn('wrk', ['-t1', `-c${CONCURRENCY}`, `-d${Math.max(1, Math.round(ROUND_MS / 1000))}s`, '-s', lua, url]);
+      let out = '';
+      c.stdout.on('data', (d) => (out += d));
+      c.once('error', fail);
+      c.once('exit', () => {
+        const rps = Number(/Requests\/sec:\s+([\d.]+)/.exec(out)?.[1]);
+        const bad = Number(/Non-2xx or 3xx responses: (\d+)/.exec(out)?.[1] ?? 0);
+        Number.isFinite(rps) ? ok({ rps, bad }) : fail(new Error(`wrk printed no rate: ${out}`));
+      });
+    });
+  for (const srv of Object.values(servers)) await load(srv.url); // warm-up
+  const w = Object.fromEntries(Object.keys(stores).map((k) => [k, []]));
+  for (let r = 0; r < ROUNDS; r++) for (const name of r % 2 ? Object.keys(stores).reverse() : Object.keys(stores)) w[name].push(await load(servers[name].url));
+  console.log(`collector ingest, the load from wrk (1 thread, ${CONCURRENCY} connections, batch 1), ${ROUNDS} alternating rounds:`);
+  for (const [name, rs] of Object.entries(w)) {
+    const bad = rs.reduce((n, x) => n + x.bad, 0);
+    const ratio = name === 'memory' ? '' : `  vs memory ${range(rs.map((x, i) => x.rps / w.memory[i].rps))}`;
+    console.log(`${name.padEnd(15)} ${fmt(median(rs.map((x) => x.rps))).padStart(7)} reports/s (median)${ratio}${bad ? `  ${bad} not 202` : ''}`);
+  }
 }
 for (const s of Object.values(servers)) await s.close();
 rmSync(dir, { recursive: true, force: true });
