@@ -372,3 +372,29 @@ describe('PGlite in its own thread', () => {
     await expect(startPGlite(join(file, 'data'))).rejects.toThrow(/.+/);
   }, 60_000);
 });
+
+describe('PGlite in this thread (one CPU, or thread: false)', () => {
+  it('stores, counts duplicates once and persists across a restart, as in its own thread', async () => {
+    const dataDir = join(dir, 'in-thread');
+    const reports = makeReports(30, 37, { epoch: EPOCH });
+    const first = await startCollectorServer({ spaces: SPACES, store: { dataDir, thread: false } });
+    try {
+      expect((await call(first.url, 'POST', '/v1/reports', reports.slice(0, 20))).body.accepted).toBe(20);
+    } finally {
+      await first.close();
+    }
+    // The same directory, opened by PGlite in its thread: the same data.
+    const second = createPGliteStore({ dataDir, thread: true });
+    expect((await second.addBatch(reports, EPOCH)).duplicateIds).toHaveLength(20);
+    expect((await second.rows('lifecycle')).reduce((n, r) => n + r.n, 0)).toBe(30);
+    await second.close();
+  }, 90_000);
+
+  it.each([['yes'], [1], [null]])('store.thread %j: invalid-options naming it', async (thread) => {
+    expect(() => createPGliteStore({ dataDir: join(dir, 'never'), thread: thread as never })).toThrow('store.thread: expected true or false');
+    await expect(startCollectorServer({ spaces: SPACES, store: { dataDir: join(dir, 'never'), thread: thread as never } })).rejects.toMatchObject({
+      code: 'invalid-options',
+      message: expect.stringMatching(/store\.thread: expected true or false/),
+    });
+  });
+});

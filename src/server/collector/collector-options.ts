@@ -73,6 +73,7 @@ export function checkCollectorOptions(opts: CollectorOptions): CheckedOptions {
   if (so !== undefined && (typeof so !== 'object' || so === null || !('addBatch' in so || 'dataDir' in so || 'databaseUrl' in so))) {
     bad('store: expected { dataDir } or { databaseUrl }');
   }
+  if (so && 'dataDir' in so && (so as { thread?: unknown }).thread !== undefined && typeof (so as { thread?: unknown }).thread !== 'boolean') bad('store.thread: expected true or false');
   if (epsilons !== undefined && !(Array.isArray(epsilons) && epsilons.length >= 1 && epsilons.length <= 64 && epsilons.every((e) => typeof e === 'number' && e > 0 && e < Infinity))) {
     bad('epsilons: expected 1 to 64 finite numbers > 0');
   }

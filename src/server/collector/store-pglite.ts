@@ -1,15 +1,33 @@
+import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
+import { CohortkitError } from '../../errors';
 import type { DedupeOptions, CollectorStore } from './store';
 import { createSqlStore, type SqlClient, type SqlDriver } from './store-sql';
 
 /**
  * The embedded default store: PGlite (WASM PostgreSQL) under `dataDir`, created on first open.
- * One process at a time may open a data directory. PGlite runs in a worker thread
- * (./pglite-worker.mjs): its work is off the thread that serves HTTP, which a second core then
- * overlaps with it.
+ * One process at a time may open a data directory. Where the machine has more than one CPU,
+ * PGlite runs in a worker thread (./pglite-worker.mjs): its work then overlaps the HTTP work on
+ * another core, and a slow statement never stalls the thread that answers requests. On one CPU
+ * there is nothing to overlap and the thread's message round trips only cost: it runs in this
+ * thread. `thread` overrides the choice.
  */
-export function createPGliteStore(opts: { dataDir: string } & DedupeOptions): CollectorStore {
-  return createSqlStore('pglite', () => startPGlite(opts.dataDir), opts);
+export function createPGliteStore(opts: { dataDir: string; thread?: boolean } & DedupeOptions): CollectorStore {
+  if (opts.thread !== undefined && typeof opts.thread !== 'boolean') throw new CohortkitError('invalid-options', 'store.thread: expected true or false');
+  const thread = opts.thread ?? availableParallelism() > 1;
+  return createSqlStore('pglite', () => (thread ? startPGlite(opts.dataDir) : inThread(opts.dataDir)), opts);
+}
+
+/** PGlite in this thread. */
+async function inThread(dataDir: string): Promise<SqlDriver> {
+  const { PGlite } = await import('@electric-sql/pglite');
+  const db = await PGlite.create(dataDir);
+  return {
+    query: (sql, params) => db.query(sql, params),
+    exec: (script) => db.exec(script),
+    transaction: (fn) => db.transaction((tx) => fn({ query: (sql, params) => tx.query(sql, params), exec: (script) => tx.exec(script) })),
+    close: () => db.close(),
+  };
 }
 
 type Reply = { id: number; result?: unknown; error?: Record<string, unknown> };

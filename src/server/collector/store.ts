@@ -55,9 +55,12 @@ export interface DedupeOptions {
   now?: () => number;
 }
 
-/** Which store a collector opens: PGlite under `dataDir`, or PostgreSQL at `databaseUrl`. */
+/**
+ * Which store a collector opens: PGlite under `dataDir` (in a worker thread where the machine has
+ * more than one CPU; `thread` overrides), or PostgreSQL at `databaseUrl`.
+ */
 export type StoreOption =
-  | ({ dataDir: string } & DedupeOptions)
+  | ({ dataDir: string; thread?: boolean } & DedupeOptions)
   | ({ databaseUrl: string; schema?: string; max?: number } & DedupeOptions)
   | CollectorStore;
 
