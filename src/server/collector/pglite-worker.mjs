@@ -4,8 +4,15 @@
 // it runs each statement it is sent, in order, and answers with the rows or the error's fields.
 import { parentPort, workerData } from 'node:worker_threads';
 
-/** An error as data (a pg error's code, detail, … kept: the store reads `code`). */
-const fields = (e) => ({ ...(e && typeof e === 'object' ? e : {}), name: e?.name ?? 'Error', message: e?.message ?? String(e) });
+/**
+ * An error as data: its own fields of plain values (a pg error's code, detail, …: the store reads
+ * `code`), its name and message. Nothing that could not be posted (a function, a handle).
+ */
+const fields = (e) => {
+  const out = {};
+  if (e && typeof e === 'object') for (const [k, v] of Object.entries(e)) if (v === null || ['string', 'number', 'boolean'].includes(typeof v)) out[k] = v;
+  return { ...out, name: String(e?.name ?? 'Error'), message: String(e?.message ?? e) };
+};
 
 let db;
 try {
