@@ -27,7 +27,7 @@ export default [
     name: 'cohortkit/server: createEstimator (estimator only, for a browser dashboard)',
     path: 'dist/server.js',
     import: '{ createEstimator }',
-    ignore: ['node:crypto', 'node:http', 'node:path', 'node:fs/promises', 'pg', '@electric-sql/pglite'],
+    ignore: ['node:crypto', 'node:http', 'node:path', 'node:fs/promises', 'node:os', 'node:worker_threads', 'pg', '@electric-sql/pglite'],
     limit: '4.5 kB',
     gzip: true,
   },
