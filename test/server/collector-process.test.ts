@@ -6,6 +6,7 @@ import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { Agent } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { createMechanism, randomId } from '../../src/privacy/index';
 import { createEstimator } from '../../src/server/index';
@@ -243,5 +244,27 @@ describe('collector CLI as a real process (PGlite)', () => {
     expect(again.dupIds).toEqual(ackedIds); // acknowledged ⇒ persisted; nothing else was stored
     const got = await call(second.url, 'GET', `/v1/estimates?space=lifecycle&epoch=${EPOCH}`);
     expect(got.body.n).toBe(reports.length);
+  }, 90_000);
+});
+
+describe('the built PGlite store in a script (no server keeping the process alive)', () => {
+  it.runIf(HAS_DIST)('a script awaiting the store gets its answers, then exits by itself once the store is closed', async () => {
+    const server = resolve(__dirname, '../../dist/server.js');
+    const dataDir = mkdtempSync(join(root, 'script-'));
+    const script = `import { createPGliteStore } from ${JSON.stringify(pathToFileURL(server).href)};
+const s = createPGliteStore({ dataDir: ${JSON.stringify(dataDir)}, thread: true });
+console.log(JSON.stringify(await s.rows('lifecycle')));
+await s.close();
+console.log('closed');`;
+    const file = join(dataDir, '..', `${Date.now()}-script.mjs`);
+    writeFileSync(file, script);
+    const child = spawn(process.execPath, [file], { stdio: ['ignore', 'pipe', 'pipe'] });
+    children.add(child);
+    let out = '';
+    child.stdout!.on('data', (d) => (out += d));
+    child.stderr!.on('data', (d) => (out += d));
+    const code = await bounded(new Promise((r) => child.once('exit', r)), 60_000, 'script exit');
+    // An idle worker must not keep the process alive, nor a pending statement let it exit (code 13: unsettled top-level await).
+    expect({ code, out: out.trim() }).toEqual({ code: 0, out: '[]\nclosed' });
   }, 90_000);
 });

@@ -68,15 +68,19 @@ async function spawn(dataDir: string, onWorker?: (w: Worker) => void): Promise<T
     const w = waiting.get(m.id);
     if (!w) return;
     waiting.delete(m.id);
+    if (!waiting.size) worker.unref();
     if (m.error) w.reject(asError(m.error));
     else w.resolve(m.result);
   });
-  worker.unref(); // an open store does not keep the process alive (close() ends the thread)
+  // An idle store does not keep the process alive (close() ends the thread); a statement waiting
+  // for its answer does (a script awaiting rows() must not exit before they come).
+  worker.unref();
   return {
     send: <T>(op: string, sql?: string, params?: unknown[]) =>
       new Promise<T>((resolve, reject) => {
         if (gone) return reject(gone);
         const id = next++;
+        if (!waiting.size) worker.ref();
         waiting.set(id, { resolve: resolve as (v: unknown) => void, reject });
         worker.postMessage({ id, op, sql, params });
       }),
