@@ -10,7 +10,7 @@
 //     group-commit.ts     concurrent POSTs sharing one store transaction
 //     store.ts            the CollectorStore contract and openStore; store-memory.ts, store-sql.ts (+ store-sql-ingest.ts,
 //                         the one-statement hot path; sql-inline.ts, checked literals for PGlite's simple protocol),
-//                         store-pglite.ts, store-postgres.ts
+//                         store-pglite.ts (+ pglite-worker.mjs, PGlite's thread), store-postgres.ts
 //     cli.ts, bin.ts      startCollectorServer, the `cohortkit-collector` command
 export {
   createEstimator,
