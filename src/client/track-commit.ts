@@ -106,13 +106,12 @@ export function createTrackBatches(
         if (!signalOps.length) break;
         // Re-evaluated: the segments with a condition (their own or a referenced one's) that counts
         // a rollup this batch changed. Another condition of the event cannot see the change.
+        // Each event of the batch once (a batch of 2,000 tracks has a handful), each segment once.
         const changed = [...written].map((k) => staged.get(k)!);
-        const ids = new Set(
-          calls
-            .filter((_, i) => !results![i])
-            .flatMap((c) => catalog.segmentsReadingEvent(c.event))
-            .filter((id) => catalog.get(id)!.lineage.some((r) => changed.some((x) => matches(x, r)))),
-        );
+        const ids = new Set<string>();
+        for (const event of new Set(changed.map((x) => x.event)))
+          for (const id of catalog.segmentsReadingEvent(event))
+            if (!ids.has(id) && catalog.get(id)!.lineage.some((r) => changed.some((x) => matches(x, r)))) ids.add(id);
         const explain = st.evaluator(staged);
         const memberships = plan(explain, ids);
         // Signals and memberships in one transaction; when that is refused, the signals alone
