@@ -2,7 +2,7 @@ import { CohortkitError } from '../../errors';
 import type { CohortSpace } from '../../types';
 import type { Estimator } from '../estimator/estimator';
 import { checkReadToken } from './guard';
-import { checkDays, checkMaxGroups, type StoreOption } from './store';
+import { checkDays, checkMaxGroups, checkThread, type StoreOption } from './store';
 import { checkSpaces } from '../estimator/validate-report';
 
 export interface CollectorOptions {
@@ -73,7 +73,8 @@ export function checkCollectorOptions(opts: CollectorOptions): CheckedOptions {
   if (so !== undefined && (typeof so !== 'object' || so === null || !('addBatch' in so || 'dataDir' in so || 'databaseUrl' in so))) {
     bad('store: expected { dataDir } or { databaseUrl }');
   }
-  if (so && 'dataDir' in so && (so as { thread?: unknown }).thread !== undefined && typeof (so as { thread?: unknown }).thread !== 'boolean') bad('store.thread: expected true or false');
+  // The store opens on first use: a bad thread option is refused here, at start.
+  if (so && 'dataDir' in so) checkThread(so.thread);
   if (epsilons !== undefined && !(Array.isArray(epsilons) && epsilons.length >= 1 && epsilons.length <= 64 && epsilons.every((e) => typeof e === 'number' && e > 0 && e < Infinity))) {
     bad('epsilons: expected 1 to 64 finite numbers > 0');
   }

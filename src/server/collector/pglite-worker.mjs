@@ -1,7 +1,7 @@
 // The PGlite thread of the collector's embedded store (store-pglite.ts starts it): PostgreSQL in
 // WASM runs here, so its CPU is not the HTTP server's. Plain JavaScript (loaded as it is from src/
 // under the tests and copied beside the built chunk by rollup.config.mjs), no logic of its own:
-// it runs each statement it is sent, in order, and answers with the rows or the error's fields.
+// it runs each statement it is sent and answers with the rows or the error's fields.
 import { parentPort, workerData } from 'node:worker_threads';
 
 /**
@@ -23,16 +23,13 @@ try {
   parentPort.postMessage({ ready: false, error: fields(e) });
 }
 
-// One statement at a time, in the order sent (the caller keeps a transaction's statements together).
-let last = Promise.resolve();
-parentPort.on('message', ({ id, op, sql, params }) => {
-  last = last.then(async () => {
-    try {
-      if (op === 'close') return parentPort.postMessage({ id, result: await db?.close() });
-      const r = op === 'exec' ? (await db.exec(sql)).map((x) => ({ rows: x.rows })) : { rows: (await db.query(sql, params)).rows };
-      parentPort.postMessage({ id, result: r });
-    } catch (e) {
-      parentPort.postMessage({ id, error: fields(e) });
-    }
-  });
+// The driver (store-pglite.ts) sends one statement at a time and keeps a transaction's together.
+parentPort.on('message', async ({ id, op, sql, params }) => {
+  try {
+    if (op === 'close') return parentPort.postMessage({ id, result: await db?.close() });
+    const r = op === 'exec' ? (await db.exec(sql)).map((x) => ({ rows: x.rows })) : { rows: (await db.query(sql, params)).rows };
+    parentPort.postMessage({ id, result: r });
+  } catch (e) {
+    parentPort.postMessage({ id, error: fields(e) });
+  }
 });

@@ -1,7 +1,6 @@
 import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
-import { CohortkitError } from '../../errors';
-import type { DedupeOptions, CollectorStore } from './store';
+import { checkThread, type DedupeOptions, type CollectorStore } from './store';
 import { createSqlStore, type SqlClient, type SqlDriver } from './store-sql';
 
 /**
@@ -13,8 +12,7 @@ import { createSqlStore, type SqlClient, type SqlDriver } from './store-sql';
  * thread. `thread` overrides the choice.
  */
 export function createPGliteStore(opts: { dataDir: string; thread?: boolean } & DedupeOptions): CollectorStore {
-  if (opts.thread !== undefined && typeof opts.thread !== 'boolean') throw new CohortkitError('invalid-options', 'store.thread: expected true or false');
-  const thread = opts.thread ?? availableParallelism() > 1;
+  const thread = checkThread(opts.thread) ?? availableParallelism() > 1;
   return createSqlStore('pglite', () => (thread ? startPGlite(opts.dataDir) : inThread(opts.dataDir)), opts);
 }
 

@@ -108,6 +108,12 @@ export function checkDays(d: unknown = 8, path = 'store.dedupeDays'): number {
   return d as number;
 }
 
+/** `store.thread` (PGlite's worker thread): undefined (the machine decides) or a boolean. */
+export function checkThread(t: unknown): boolean | undefined {
+  if (t !== undefined && typeof t !== 'boolean') throw new CohortkitError('invalid-options', 'store.thread: expected true or false');
+  return t;
+}
+
 /**
  * Opens the store named by `opt` (PGlite and pg are imported only when used). Returns a custom
  * {@link CollectorStore} as is.
