@@ -64,11 +64,12 @@ export const SWAPS = {
   'src/client/load-reporting.ts': 'src/tag/load-reporting.ts',
   'src/client/load-personalize.ts': 'src/tag/load-personalize.ts',
   'src/client/load-context.ts': 'src/tag/load-context.ts',
+  'src/client/load-interests.ts': 'src/tag/load-interests.ts',
   'src/client/load-encrypt.ts': 'src/tag/encrypt.ts',
   'src/storage/encrypt.ts': 'src/tag/encrypt.ts',
 };
 // The add-ons beside dist/cohortkit.iife.js: src/addons/<name>.ts → cohortkit-<name>.js, global.
-export const ADDONS = { interop: 'CohortkitInterop', reporting: 'CohortkitReporting', encrypt: 'CohortkitEncrypt', personalize: 'CohortkitPersonalize', context: 'CohortkitContext' };
+export const ADDONS = { interop: 'CohortkitInterop', reporting: 'CohortkitReporting', encrypt: 'CohortkitEncrypt', personalize: 'CohortkitPersonalize', context: 'CohortkitContext', interests: 'CohortkitInterests' };
 const tagSwaps = () => ({
   name: 'tag-swaps',
   async resolveId(src, from, o) {

@@ -41,6 +41,14 @@ vi.mock('../../src/client/load-personalize', async (orig) => {
     },
   };
 });
+// The declared-interests add-on (declare()): loads counted; `interests` fails it as a missing file does.
+const interestsAddon = vi.hoisted(() => ({ loads: 0, fail: false }));
+vi.mock('../../src/client/load-interests', async (orig) => {
+  const real = (await orig()) as typeof import('../../src/client/load-interests');
+  return {
+    loadInterests: () => (interestsAddon.loads++, interestsAddon.fail ? Promise.reject(new CohortkitError('network', 'cohortkit: add-on cohortkit-interests.js could not be loaded from x')) : real.loadInterests()),
+  };
+});
 vi.mock('../../src/client/load-reporting', async (orig) => {
   const real = (await orig()) as typeof import('../../src/client/load-reporting');
   return { loadReporting: () => (fail.reporting ? Promise.reject(new CohortkitError('network', 'cohortkit: add-on cohortkit-reporting.js could not be loaded from x')) : real.loadReporting()) };
@@ -59,6 +67,7 @@ const report = { endpoint: 'https://collector.example/v1/reports' };
 const origFetch = globalThis.fetch;
 afterEach(() => {
   fail.reporting = fail.interop = fail.personalize = fail.personalizeChunk = fail.context = false;
+  interestsAddon.fail = false;
   personalize.duringRestore = undefined;
   globalThis.fetch = origFetch;
   delete (window as unknown as Record<string, unknown>).__tcfapi;
@@ -347,6 +356,56 @@ describe('context add-on', () => {
     await tick();
     expect(errors.map((e) => [e.code, e.message])).toEqual([['network', 'context: the visitor-context reader could not be loaded']]);
     expect(errors[0]).toBeInstanceOf(CohortkitError);
+    await c.close();
+  });
+});
+
+describe('declared-interests add-on (declare)', () => {
+  const interests = [{ id: 'hiking', label: 'Hiking' }, { id: 'stats', label: 'Statistics', purposes: ['measurement'] }];
+  const hikers: SegmentDefinition[] = [{ id: 'hiker', description: 'said they like hiking', rule: { declared: 'hiking' } }];
+
+  it('loaded on the first declare() only: reading, export, withdrawal and a later page need none', async () => {
+    const namespace = ns();
+    const before = interestsAddon.loads;
+    const a = await createClient({ namespace, interests, segments: hikers });
+    await a.consent.update({ personalization: true });
+    expect(a.interests.get()).toEqual([]);
+    expect(interestsAddon.loads).toBe(before);
+    expect(await a.interests.declare(['hiking'])).toEqual({ stored: true, reason: 'stored' });
+    expect(interestsAddon.loads).toBe(before + 1);
+    // validated by the add-on, with its message (this bundle's error class)
+    const bad = await a.interests.declare(['nope']).then(() => undefined, (x) => x);
+    expect(bad).toBeInstanceOf(CohortkitError);
+    expect(bad).toMatchObject({ code: 'invalid-argument', message: 'ids[0]: unknown interest "nope" (not in options.interests)' });
+    await a.close();
+    // a later page reads, segments and exports them without the add-on; a withdrawal purges them
+    const loads = interestsAddon.loads;
+    const b = await createClient({ namespace, interests, segments: hikers });
+    expect(b.interests.get()).toEqual(['hiking']);
+    expect((await b.segments()).map((m) => m.id)).toEqual(['hiker']);
+    expect((await b.exportData()).interests).toEqual(['hiking']);
+    await b.consent.update({ personalization: false });
+    expect(b.interests.get()).toEqual([]);
+    expect((await b.consent.history()).at(-1)).toMatchObject({ purpose: 'personalization', granted: false, purged: { signals: 1 } });
+    expect(interestsAddon.loads).toBe(loads);
+    await b.close();
+  });
+
+  it('cannot be loaded: declare() rejects with network and nothing changes; a later declare() loads it', async () => {
+    const namespace = ns();
+    const c = await createClient({ namespace, interests, segments: hikers });
+    await c.consent.update({ personalization: true });
+    expect(await c.interests.declare(['hiking'])).toEqual({ stored: true, reason: 'stored' });
+    interestsAddon.fail = true;
+    const e = await c.interests.declare([]).then(() => undefined, (x) => x);
+    expect(e).toBeInstanceOf(CohortkitError);
+    expect(e).toMatchObject({ code: 'network', message: expect.stringContaining('cohortkit-interests.js') });
+    expect(c.interests.get()).toEqual(['hiking']);
+    expect((await c.segments()).map((m) => m.id)).toEqual(['hiker']);
+    expect(await c.track('article_view')).toMatchObject({ reason: 'unreferenced' });
+    interestsAddon.fail = false;
+    expect(await c.interests.declare([])).toEqual({ stored: true, reason: 'stored' });
+    expect(c.interests.get()).toEqual([]);
     await c.close();
   });
 });

@@ -288,4 +288,28 @@ describe('script-tag add-ons under a strict CSP', () => {
     expect(await membersOf(gone.p, 'ctx-gone')).toEqual({ members: ['reader'], errors: ['network'] });
     await gone.p.close();
   });
+  it('declare() loads cohortkit-interests.js on its first call only; without it declare() rejects network and the rest reads on', async () => {
+    const declareIn = async (p: Page, namespace: string) =>
+      p.evaluate(async (namespace) => {
+        const c = await (window as any).Cohortkit.createClient({
+          namespace,
+          interests: [{ id: 'hiking', label: 'Hiking' }],
+          segments: [{ id: 'hiker', description: 'said they like hiking', rule: { declared: 'hiking' } }],
+        });
+        await c.consent.update({ personalization: true }, { source: 'banner' });
+        const before = [...performance.getEntriesByType('resource')].filter((e) => e.name.endsWith('cohortkit-interests.js')).length;
+        const declared = await c.interests.declare(['hiking']).then((r: unknown) => r, (e: any) => `${e.code} ${e instanceof (window as any).Cohortkit.CohortkitError}`);
+        const out = { before, declared, interests: c.interests.get(), members: (await c.segments()).map((m: any) => m.id) };
+        await c.close();
+        return out;
+      }, namespace);
+    const { p, violations, requested } = await open('/addons.html');
+    expect(await declareIn(p, 'declarer')).toEqual({ before: 0, declared: { stored: true, reason: 'stored' }, interests: ['hiking'], members: ['hiker'] });
+    expect(addons(requested)).toEqual(['/dist/cohortkit-interests.js']);
+    expect(violations).toEqual([]);
+    await p.close();
+    const gone = await open('/elsewhere/addons.html');
+    expect(await declareIn(gone.p, 'declarer-gone')).toEqual({ before: 0, declared: 'network true', interests: [], members: [] });
+    await gone.p.close();
+  });
 });

@@ -8,6 +8,7 @@ import { loadReporting } from '../../src/tag/load-reporting';
 import { loadAdapters } from '../../src/tag/load-adapters';
 import { loadContext } from '../../src/tag/load-context';
 import { loadPersonalize } from '../../src/tag/load-personalize';
+import { loadInterests } from '../../src/tag/load-interests';
 import { createMemoryStore } from '../../src/storage/memory-store';
 import type { CohortkitError } from '../../src/errors';
 
@@ -21,6 +22,7 @@ afterEach(() => {
   delete w.CohortkitInterop;
   delete w.CohortkitPersonalize;
   delete w.CohortkitContext;
+  delete w.CohortkitInterests;
   vi.restoreAllMocks();
 });
 
@@ -33,11 +35,13 @@ describe('tag add-on loaders', () => {
     w.CohortkitInterop = interop;
     expect(await loadReporting()).toBe(reporting);
     expect(await loadAdapters()).toBe(interop);
-    // the personalization and context add-ons name theirs
+    // the personalization, context and declared-interests add-ons name theirs
     w.CohortkitPersonalize = { createPersonalizationRuntime: () => 1 };
     w.CohortkitContext = { contextFromWindow: () => 1 };
+    w.CohortkitInterests = { declareInterests: () => 1 };
     expect(await loadPersonalize()).toBe(w.CohortkitPersonalize);
     expect(await loadContext()).toBe(w.CohortkitContext);
+    expect(await loadInterests()).toBe(w.CohortkitInterests);
     expect(append).not.toHaveBeenCalled();
     // unit tests run the bundle without a <script src>: the directory is unknown, the load fails
     delete w.CohortkitReporting;

@@ -1,0 +1,5 @@
+// Entry of dist/cohortkit-interests.js (global `CohortkitInterests`): declare() of the declared
+// interests (validation of the ids, the all-or-nothing write), for the script-tag bundle, which
+// loads this file from its own directory on the first declare() (the ESM build imports this
+// module as a chunk on demand). Reading, sweeping and purging them stay in the bundle.
+export { declareInterests } from '../client/interests-declare';
