@@ -9,12 +9,12 @@ import { compileSegments } from '../segments';
 import { openStore, type Store } from '../storage';
 import { createPersistence } from '../storage/persist';
 import { primeStore } from '../storage/primed';
-import type { Client, ClientOptions, Membership } from '../types';
+import type { Client, ClientOptions } from '../types';
 import { startAddons } from './addons';
 import { createConsentRuntime } from './consent';
 import { createInterestRuntime } from './interests';
 import { createLazyPersonalization } from './personalization-addon';
-import { createSegmentRuntime } from './segments';
+import { createSegmentRuntime, onlyChanges } from './segments';
 import { createSurface } from './surface';
 
 const EXPIRE_EVERY_MS = 10 * 60_000;
@@ -45,6 +45,7 @@ export async function createClient(options: ClientOptions = {}): Promise<Client>
   const base = { store: () => store, now: opts.now, isGranted, exclusive };
   const retention = new Map(opts.purposes.map((p) => [p.id, p.retentionDays ?? opts.retentionDays]));
 
+  const emitSegments = onlyChanges((list) => events.emit('segments', list));
   const interests = createInterestRuntime({ ...base, interests: opts.interests });
   const segs = createSegmentRuntime({ ...base, catalog, declared: () => interests.get(), onError: reportError, context,
     retentionDays: (ps) => Math.min(opts.retentionDays, ...ps.map((p) => retention.get(p) ?? opts.retentionDays)),
@@ -52,9 +53,6 @@ export async function createClient(options: ClientOptions = {}): Promise<Client>
   const reporting = createRuntime({ ...base, purposes, consentState: () => consent.manager.get(),
     members: () => { const explain = segs.evaluator(); return (id) => explain(id).member; }, onReport: (r) => events.emit('report', r), onError: reportError });
   const personal = createLazyPersonalization({ ...base, catalog, evaluator: () => segs.evaluator(), signals: () => segs.exportSignals(), track: (e, p) => segs.track(e, p), onError: reportError });
-  // 'segments' fires when the set of memberships (id, version, since) changes, never twice for one.
-  let lastSegments = '[]';
-  const emitSegments = (list: Membership[]) => { const sig = JSON.stringify(list.map((m) => [m.id, m.version, m.since])); if (sig !== lastSegments) (lastSegments = sig), events.emit('segments', list); };
   // After a change here or in another tab (whose withdrawal purged the store there): drop what this tab still holds.
   const sweep = async () => (await interests.sweep(), await reporting.sweep(), emitSegments(await segs.sweep()));
   const consent = createConsentRuntime({ ...base, namespace: opts.namespace, purposes, policyVersion: opts.policyVersion, respectGPC: opts.respectGPC, onError: reportError,

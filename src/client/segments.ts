@@ -37,6 +37,15 @@ const isSignal = (s: StoredSignal | undefined): s is StoredSignal =>
   Array.isArray(s.times) && num(s.day, s.count, s.first, s.last, s.expiresAt, ...s.times);
 const isMembership = (m: StoredMembership) => hasPurposes(m) && typeof m.id == 'string' && num(m.version, m.since);
 
+/** `emit` of the 'segments' event, called only when the set of memberships (id, version, since) changed: never twice for one. */
+export const onlyChanges = (emit: (list: Membership[]) => void) => {
+  let last = '[]';
+  return (list: Membership[]) => {
+    const sig = JSON.stringify(list.map((m) => [m.id, m.version, m.since]));
+    if (sig !== last) (last = sig), emit(list);
+  };
+};
+
 export function createSegmentRuntime(o: SegmentRuntimeOptions) {
   const { catalog } = o;
   const st = createEvaluatedState(o);
