@@ -42,11 +42,18 @@ vi.mock('../../src/client/load-personalize', async (orig) => {
   };
 });
 // The declared-interests add-on (declare()): loads counted; `interests` fails it as a missing file does.
-const interestsAddon = vi.hoisted(() => ({ loads: 0, fail: false }));
+const interestsAddon = vi.hoisted(() => ({ loads: 0, fail: false, chunk: false }));
 vi.mock('../../src/client/load-interests', async (orig) => {
   const real = (await orig()) as typeof import('../../src/client/load-interests');
   return {
-    loadInterests: () => (interestsAddon.loads++, interestsAddon.fail ? Promise.reject(new CohortkitError('network', 'cohortkit: add-on cohortkit-interests.js could not be loaded from x')) : real.loadInterests()),
+    loadInterests: () => (
+      interestsAddon.loads++,
+      interestsAddon.fail
+        ? Promise.reject(new CohortkitError('network', 'cohortkit: add-on cohortkit-interests.js could not be loaded from x'))
+        : interestsAddon.chunk
+          ? Promise.reject(new TypeError('Failed to fetch dynamically imported module')) // as the ESM build's import() fails
+          : real.loadInterests()
+    ),
   };
 });
 vi.mock('../../src/client/load-reporting', async (orig) => {
@@ -67,7 +74,7 @@ const report = { endpoint: 'https://collector.example/v1/reports' };
 const origFetch = globalThis.fetch;
 afterEach(() => {
   fail.reporting = fail.interop = fail.personalize = fail.personalizeChunk = fail.context = false;
-  interestsAddon.fail = false;
+  interestsAddon.fail = interestsAddon.chunk = false;
   personalize.duringRestore = undefined;
   globalThis.fetch = origFetch;
   delete (window as unknown as Record<string, unknown>).__tcfapi;
@@ -404,6 +411,12 @@ describe('declared-interests add-on (declare)', () => {
     expect((await c.segments()).map((m) => m.id)).toEqual(['hiker']);
     expect(await c.track('article_view')).toMatchObject({ reason: 'unreferenced' });
     interestsAddon.fail = false;
+    // the ESM build's chunk failing: network too, naming what could not be loaded, the cause kept
+    interestsAddon.chunk = true;
+    const chunk = await c.interests.declare([]).then(() => undefined, (x) => x);
+    expect(chunk).toMatchObject({ code: 'network', message: 'interests.declare: declared interests could not be loaded', cause: expect.any(TypeError) });
+    expect(c.interests.get()).toEqual(['hiking']);
+    interestsAddon.chunk = false;
     expect(await c.interests.declare([])).toEqual({ stored: true, reason: 'stored' });
     expect(c.interests.get()).toEqual([]);
     await c.close();
