@@ -3,3 +3,5 @@
 // loads this file from its own directory on the first declare() (the ESM build imports this
 // module as a chunk on demand). Reading, sweeping and purging them stay in the bundle.
 export { declareInterests } from '../client/interests-declare';
+// The release it belongs to: the bundle uses an add-on of its own release only.
+export { VERSION as version } from '../version';

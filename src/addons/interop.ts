@@ -5,3 +5,5 @@
 export { connectTCF, connectGPP, readConsentMode, mirrorToConsentMode } from '../consent/adapters';
 export { connectAdapters } from '../consent/interop-connect';
 export { validateInterop } from '../consent/interop-validate';
+// The release it belongs to: the bundle uses an add-on of its own release only.
+export { VERSION as version } from '../version';

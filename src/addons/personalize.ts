@@ -4,3 +4,5 @@
 // a `data-cohortkit-slot` element (the ESM build imports this module as a chunk on demand).
 export { createPersonalizationRuntime } from '../client/personalization';
 export { fillSlots } from '../tag/slots';
+// The release it belongs to: the bundle uses an add-on of its own release only.
+export { VERSION as version } from '../version';

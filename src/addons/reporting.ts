@@ -4,3 +4,5 @@
 // build imports this module as a chunk on demand (src/client/load-reporting.ts).
 export { createReportingRuntime } from '../client/reporting';
 export { pageBase, validateCohortSpaces, validateReportOptions } from '../reporting/validate';
+// The release it belongs to: the bundle uses an add-on of its own release only.
+export { VERSION as version } from '../version';

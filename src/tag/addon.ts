@@ -2,6 +2,7 @@
 // private reporting, encryption at rest) live in their own IIFE next to dist/cohortkit.iife.js and are loaded from that directory on
 // demand. Same origin as the bundle, so `script-src 'self'` allows them; no eval, no inline script.
 import { CohortkitError } from '../errors';
+import { VERSION } from '../version';
 
 /** The bundle's own URL, captured while it runs (`document.currentScript` is null afterwards). */
 const own = typeof document == 'object' ? (document.currentScript as HTMLScriptElement | null) : null;
@@ -13,9 +14,11 @@ export const ADDON_TIMEOUT_MS = 10_000;
 /**
  * Loads `file` from the directory of the script that ran this bundle (or `base`) and resolves with
  * the global it defines. Loaded once per file; a global already present (the page included the
- * add-on itself) is used as is. Copies the bundle's CSP nonce. Rejects (never throws) with
- * `CohortkitError` `network` when the file cannot be loaded or does not define `global` with the
- * function `needs` (a page's own variable of that name, or another version's add-on, is not used).
+ * add-on itself) is used as is when it is of the bundle's release (its `version`). Copies the
+ * bundle's CSP nonce. Rejects (never throws) with
+ * `CohortkitError` `network` when the file cannot be loaded, does not define `global` with the
+ * function `needs` (a page's own variable of that name is not used), or is of another release (an
+ * add-on left from an earlier deploy is not used: its seam may differ).
  * @param file e.g. `cohortkit-interop.js`
  * @param global the name the add-on defines on `window`, e.g. `CohortkitInterop`
  * @param needs a function the add-on must define, e.g. `connectAdapters`
@@ -23,12 +26,14 @@ export const ADDON_TIMEOUT_MS = 10_000;
  */
 export function loadAddon<T>(file: string, global: string, needs: string, base: string | undefined = own?.src): Promise<T> {
   const win = window as unknown as Record<string, unknown>;
-  // A hostile getter or value reads as absent.
-  const ready = () => {
+  // The add-on's release ('' if it names none) when it defines `needs`; a hostile getter or value reads as absent.
+  const release = (): string | undefined => {
     try {
-      return typeof (win[global] as Record<string, unknown>)?.[needs] == 'function';
+      const g = win[global] as Record<string, unknown>;
+      return typeof g?.[needs] == 'function' ? (typeof g.version == 'string' ? g.version : '') : undefined;
     } catch {}
   };
+  const ready = () => release() === VERSION;
   if (ready()) return Promise.resolve(win[global] as T);
   let p = loads.get(file);
   if (!p) {
@@ -43,8 +48,9 @@ export function loadAddon<T>(file: string, global: string, needs: string, base: 
         const timer = setTimeout(() => fail(`timed out after ${ADDON_TIMEOUT_MS} ms`), ADDON_TIMEOUT_MS);
         s.onload = () => {
           clearTimeout(timer);
-          if (ready()) resolve(win[global]);
-          else fail(`did not define ${global}.${needs} (a different version?)`);
+          const v = release();
+          if (v === VERSION) resolve(win[global]);
+          else fail(v === undefined ? `did not define ${global}.${needs}` : `is version ${v || '?'}, not the bundle's ${VERSION}`);
         };
         s.onerror = () => (clearTimeout(timer), fail(`could not be loaded from ${s.src}`));
         s.async = true;

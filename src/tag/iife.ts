@@ -9,6 +9,7 @@ import type { fillSlots as Fill, SlotOptions } from './slots';
 import { resolveConfig, type ConfigWindow } from './config';
 import { loadPersonalize } from './load-personalize';
 import { installCommandQueue } from './queue';
+import { VERSION } from '../version';
 
 const SLOT = '[data-cohortkit-slot]';
 /**
@@ -27,8 +28,8 @@ const fillSlots = async (root: ParentNode, client: Parameters<typeof Fill>[1], o
 const refreshSlots = fillSlots;
 
 export { createClient, CohortkitError, isCohortkitError, fillSlots, refreshSlots };
-/** The bundle's version (kept in step with package.json). */
-export const version = '0.1.0';
+/** The bundle's version (its release, as in package.json). */
+export const version = VERSION;
 
 if (typeof document == 'object') {
   const doc = document;

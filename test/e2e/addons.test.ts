@@ -31,6 +31,11 @@ beforeAll(async () => {
     headers: { 'content-type': 'text/javascript; charset=utf-8' },
     body: readFileSync(join(ROOT, 'dist/cohortkit.iife.js'), 'utf8'),
   });
+  // The bundle beside an add-on of another release (left from an earlier deploy): it is not used.
+  server.pages.set('/stale/addons.html', page('/stale/cohortkit.iife.js'));
+  const js = (body: string) => ({ headers: { 'content-type': 'text/javascript; charset=utf-8' }, body });
+  server.pages.set('/stale/cohortkit.iife.js', js(readFileSync(join(ROOT, 'dist/cohortkit.iife.js'), 'utf8')));
+  server.pages.set('/stale/cohortkit-context.js', js(readFileSync(join(ROOT, 'dist/cohortkit-context.js'), 'utf8').replace(/\.version="[^"]+"/, '.version="0.0.9"')));
   // A page with a declarative slot, initialised from the command queue (no inline script: a same-origin config).
   const slotPage = (bundle: string) => ({
     headers: { 'content-security-policy': CSP },
@@ -272,21 +277,32 @@ describe('script-tag add-ons under a strict CSP', () => {
             { id: 'reader', description: 'Read anything', rule: { event: 'article_view' } },
           ],
         });
-        c.on('error', (e: any) => errors.push(e.code));
+        const messages: string[] = [];
+        c.on('error', (e: any) => (errors.push(e.code), messages.push(e.message)));
         await c.consent.update({ personalization: true }, { source: 'banner' });
         await c.track('article_view');
-        const out = { members: (await c.segments()).map((m: any) => m.id), errors };
+        const out = { members: (await c.segments()).map((m: any) => m.id), errors, messages };
         await c.close();
         return out;
       }, namespace);
     const { p, violations, requested } = await open('/addons.html');
-    expect(await membersOf(p, 'ctx')).toEqual({ members: ['desk', 'reader'], errors: [] });
+    expect(await membersOf(p, 'ctx')).toMatchObject({ members: ['desk', 'reader'], errors: [] });
     expect(addons(requested)).toEqual(['/dist/cohortkit-context.js']);
     expect(violations).toEqual([]);
     await p.close();
     const gone = await open('/elsewhere/addons.html');
-    expect(await membersOf(gone.p, 'ctx-gone')).toEqual({ members: ['reader'], errors: ['network'] });
+    expect(await membersOf(gone.p, 'ctx-gone')).toMatchObject({ members: ['reader'], errors: ['network'] });
     await gone.p.close();
+    // an add-on of another release beside the bundle is loaded but not used (network, as if missing)
+    const stale = await open('/stale/addons.html');
+    expect(await membersOf(stale.p, 'ctx-stale')).toEqual({
+      members: ['reader'],
+      errors: ['network'],
+      messages: ["cohortkit: add-on cohortkit-context.js is version 0.0.9, not the bundle's 0.1.0"],
+    });
+    expect(addons(stale.requested)).toEqual(['/stale/cohortkit-context.js']);
+    expect(stale.violations).toEqual([]);
+    await stale.p.close();
   });
   it('declare() loads cohortkit-interests.js on its first call only; without it declare() rejects network and the rest reads on', async () => {
     const declareIn = async (p: Page, namespace: string) =>

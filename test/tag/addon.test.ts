@@ -3,6 +3,7 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { isCohortkitError, type CohortkitError } from '../../src/errors';
 import { ADDON_TIMEOUT_MS, loadAddon } from '../../src/tag/addon';
+import { VERSION } from '../../src/version';
 
 const w = window as unknown as Record<string, unknown>;
 // A successful load is kept per file (loaded once), so each test below loads its own file name.
@@ -30,7 +31,7 @@ describe('loadAddon', () => {
     expect(s.src).toBe('https://shop.example/static/js/cohortkit-interop.js');
     expect(s.async).toBe(true);
     expect(s.textContent).toBe(''); // never inline code
-    const defined = { x: () => 1 };
+    const defined = { x: () => 1, version: VERSION };
     w.TestAddon = defined;
     s.onload!(new Event('load'));
     expect(await a).toBe(defined);
@@ -63,11 +64,36 @@ describe('loadAddon', () => {
       const p = loadAddon(`addon-h${i}.js`, 'TestAddon', 'x', BASE);
       expect(inserted).toHaveLength(i + 1); // not taken as the add-on: the file is fetched
       inserted[i].onload!(new Event('load')); // and it did not replace the variable
-      await expect(p).rejects.toMatchObject({ code: 'network', message: expect.stringContaining('did not define TestAddon.x (a different version?)') });
+      await expect(p).rejects.toMatchObject({ code: 'network', message: expect.stringContaining('did not define TestAddon.x') });
     }
-    const real = { x: () => 2 };
+    const real = { x: () => 2, version: VERSION };
     w.TestAddon = real;
     expect(await loadAddon('addon-h9.js', 'TestAddon', 'x', BASE)).toBe(real);
+  });
+
+  it("an add-on of another release (left from an earlier deploy) is not used: the file is fetched, and one still of another release rejects naming both", async () => {
+    const versions: unknown[] = ['0.0.9', undefined, 1, { toString: () => VERSION }, Object.defineProperty({ x: () => 1 }, 'version', { get: () => { throw new Error('hostile'); } })];
+    for (const [i, version] of versions.entries()) {
+      const hostile = i == 4;
+      w.TestAddon = hostile ? version : { x: () => 1, version };
+      const p = loadAddon(`addon-v${i}.js`, 'TestAddon', 'x', BASE);
+      expect(inserted).toHaveLength(i + 1); // not taken: the file is fetched
+      inserted[i].onload!(new Event('load')); // and it is still the other release
+      const e = (await p.catch((x) => x)) as CohortkitError;
+      expect(e.code).toBe('network');
+      expect(e.message).toBe(
+        hostile
+          ? 'cohortkit: add-on addon-v4.js did not define TestAddon.x'
+          : `cohortkit: add-on addon-v${i}.js is version ${version === '0.0.9' ? '0.0.9' : '?'}, not the bundle's ${VERSION}`,
+      );
+    }
+    // the fetched file of the bundle's release replaces the old global: used
+    w.TestAddon = { x: () => 1, version: '0.0.9' };
+    const p = loadAddon('addon-v9.js', 'TestAddon', 'x', BASE);
+    const current = { x: () => 3, version: VERSION };
+    w.TestAddon = current;
+    inserted.at(-1)!.onload!(new Event('load'));
+    expect(await p).toBe(current);
   });
 
   it('a load that never answers rejects after the timeout', async () => {

@@ -10,6 +10,7 @@ import { loadContext } from '../../src/tag/load-context';
 import { loadPersonalize } from '../../src/tag/load-personalize';
 import { loadInterests } from '../../src/tag/load-interests';
 import { createMemoryStore } from '../../src/storage/memory-store';
+import { VERSION as version } from '../../src/version';
 import type { CohortkitError } from '../../src/errors';
 
 // As rollup's tagSwaps does: storage's `import('./encrypt')` is the tag's loader.
@@ -29,16 +30,16 @@ afterEach(() => {
 describe('tag add-on loaders', () => {
   it('each names its own file and global (a global already present is used, nothing inserted)', async () => {
     const append = vi.spyOn(document.head, 'append');
-    const reporting = { createReportingRuntime: () => 1 };
-    const interop = { connectAdapters: () => 1 };
+    const reporting = { createReportingRuntime: () => 1, version };
+    const interop = { connectAdapters: () => 1, version };
     w.CohortkitReporting = reporting;
     w.CohortkitInterop = interop;
     expect(await loadReporting()).toBe(reporting);
     expect(await loadAdapters()).toBe(interop);
     // the personalization, context and declared-interests add-ons name theirs
-    w.CohortkitPersonalize = { createPersonalizationRuntime: () => 1 };
-    w.CohortkitContext = { contextFromWindow: () => 1 };
-    w.CohortkitInterests = { declareInterests: () => 1 };
+    w.CohortkitPersonalize = { createPersonalizationRuntime: () => 1, version };
+    w.CohortkitContext = { contextFromWindow: () => 1, version };
+    w.CohortkitInterests = { declareInterests: () => 1, version };
     expect(await loadPersonalize()).toBe(w.CohortkitPersonalize);
     expect(await loadContext()).toBe(w.CohortkitContext);
     expect(await loadInterests()).toBe(w.CohortkitInterests);
@@ -52,7 +53,7 @@ describe('tag add-on loaders', () => {
     const raw = createMemoryStore();
     const wrapped = createMemoryStore();
     const add = vi.fn(async () => wrapped);
-    w.CohortkitEncrypt = { encryptedStore: add };
+    w.CohortkitEncrypt = { encryptedStore: add, version };
     preloadEncryption();
     const onError = vi.fn();
     expect(await encryptedStore(raw, onError, 'cohortkit:test')).toBe(wrapped);

@@ -49,6 +49,9 @@ describe('tag IIFE entry', () => {
       ['CohortkitError', 'createClient', 'fillSlots', 'isCohortkitError', 'refreshSlots', 'version'].sort(),
     );
     expect(mod.version).toMatch(/^\d+\.\d+\.\d+/);
+    // the release of package.json: the add-ons the bundle loads must name the same one
+    const { readFileSync } = await import('node:fs');
+    expect(mod.version).toBe(JSON.parse(readFileSync('package.json', 'utf8')).version);
     await until(() => slot.getAttribute('data-cohortkit-reason') === 'no-consent');
     expect(createClient).toHaveBeenCalledWith({ namespace: 'tag' });
     expect(w.cohortkit).toBe(client);
