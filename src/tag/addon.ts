@@ -15,10 +15,10 @@ export const ADDON_TIMEOUT_MS = 10_000;
  * Loads `file` from the directory of the script that ran this bundle (or `base`) and resolves with
  * the global it defines. Loaded once per file; a global already present (the page included the
  * add-on itself) is used as is when it is of the bundle's release (its `version`). Copies the
- * bundle's CSP nonce. Rejects (never throws) with
- * `CohortkitError` `network` when the file cannot be loaded, does not define `global` with the
- * function `needs` (a page's own variable of that name is not used), or is of another release (an
- * add-on left from an earlier deploy is not used: its seam may differ).
+ * bundle's CSP nonce. Rejects (never throws) with `CohortkitError` `network` when the file cannot
+ * be loaded, does not define `global` with the function `needs` (a page's own variable of that
+ * name is not used), or is of another release (an add-on left from an earlier deploy: its seam
+ * may differ).
  * @param file e.g. `cohortkit-interop.js`
  * @param global the name the add-on defines on `window`, e.g. `CohortkitInterop`
  * @param needs a function the add-on must define, e.g. `connectAdapters`
