@@ -315,17 +315,25 @@ describe('script-tag add-ons under a strict CSP', () => {
         await c.consent.update({ personalization: true }, { source: 'banner' });
         const before = [...performance.getEntriesByType('resource')].filter((e) => e.name.endsWith('cohortkit-interests.js')).length;
         const declared = await c.interests.declare(['hiking']).then((r: unknown) => r, (e: any) => `${e.code} ${e instanceof (window as any).Cohortkit.CohortkitError}`);
-        const out = { before, declared, interests: c.interests.get(), members: (await c.segments()).map((m: any) => m.id) };
+        // validated by the add-on, rejected with this bundle's error class (the add-on carries its own copy)
+        const bad = await c.interests.declare(['nope']).then(() => 'resolved', (e: any) => `${e.code} ${e instanceof (window as any).Cohortkit.CohortkitError} ${e.message}`);
+        const out = { before, declared, bad, interests: c.interests.get(), members: (await c.segments()).map((m: any) => m.id) };
         await c.close();
         return out;
       }, namespace);
     const { p, violations, requested } = await open('/addons.html');
-    expect(await declareIn(p, 'declarer')).toEqual({ before: 0, declared: { stored: true, reason: 'stored' }, interests: ['hiking'], members: ['hiker'] });
+    expect(await declareIn(p, 'declarer')).toEqual({
+      before: 0,
+      declared: { stored: true, reason: 'stored' },
+      bad: 'invalid-argument true ids[0]: unknown interest "nope" (not in options.interests)',
+      interests: ['hiking'],
+      members: ['hiker'],
+    });
     expect(addons(requested)).toEqual(['/dist/cohortkit-interests.js']);
     expect(violations).toEqual([]);
     await p.close();
     const gone = await open('/elsewhere/addons.html');
-    expect(await declareIn(gone.p, 'declarer-gone')).toEqual({ before: 0, declared: 'network true', interests: [], members: [] });
+    expect(await declareIn(gone.p, 'declarer-gone')).toMatchObject({ before: 0, declared: 'network true', interests: [], members: [] });
     await gone.p.close();
   });
 });
