@@ -41,7 +41,7 @@ vi.mock('../../src/client/load-personalize', async (orig) => {
     },
   };
 });
-// The declared-interests add-on (declare()): loads counted; `interests` fails it as a missing file does.
+// The declared-interests add-on (declare()): loads counted; `fail` fails the load as a missing file does, `chunk` as the ESM build's chunk does.
 const interestsAddon = vi.hoisted(() => ({ loads: 0, fail: false, chunk: false }));
 vi.mock('../../src/client/load-interests', async (orig) => {
   const real = (await orig()) as typeof import('../../src/client/load-interests');
