@@ -75,13 +75,15 @@ export function createEvaluatedState(o: EvaluatedStateOptions) {
   let viewsDeclared = '[]';
   const invalidate = (ids?: Iterable<string>) => (ids ? [...ids].forEach((id) => views.delete(id)) : views.clear());
 
-  /** Evaluation as of now, lazily per segment: with `staged` fresh (for a commit), else from the evaluated state. */
-  const evaluator = (staged?: Map<string, StoredSignal>) => {
-    const now = o.now();
+  /**
+   * Evaluation as of `now`, lazily per segment: with `staged` fresh (for a commit; `lite`: membership
+   * only, no conditions or signals described), else from the evaluated state.
+   */
+  const evaluator = (staged?: Map<string, StoredSignal>, lite?: boolean, now = o.now()) => {
     const cache = new Map<string, Explanation>();
     let inp: ReturnType<typeof input> | undefined;
     const inputNow = () => (inp ??= input(now, staged));
-    if (staged) return (id: string) => evaluateSegment(catalog, id, inputNow(), cache);
+    if (staged) return (id: string) => evaluateSegment(catalog, id, inputNow(), cache, lite);
     const declared = JSON.stringify(o.declared?.() ?? []);
     if (declared !== viewsDeclared) (viewsDeclared = declared), views.clear();
     const get = (id: string): Explanation => {

@@ -112,8 +112,10 @@ export function createTrackBatches(
         for (const event of new Set(changed.map((x) => x.event)))
           for (const id of catalog.segmentsReadingEvent(event))
             if (!ids.has(id) && catalog.get(id)!.lineage.some((r) => changed.some((x) => matches(x, r)))) ids.add(id);
-        const explain = st.evaluator(staged);
-        const memberships = plan(explain, ids);
+        // Which memberships change needs only `member`: the full explanations (as of the same
+        // instant) are made only for what is emitted, when a membership changed (below).
+        const now = o.now();
+        const memberships = plan(st.evaluator(staged, true, now), ids);
         // Signals and memberships in one transaction; when that is refused, the signals alone
         // (a refused membership write is reported, not a failed track: the next reconcile retries it).
         let both = true;
@@ -134,7 +136,7 @@ export function createTrackBatches(
         for (const k of written) st.putSignal(staged.get(k)!);
         guard = g;
         st.invalidate(ids);
-        if (both) settle(explain, memberships.apply, false);
+        if (both && memberships.apply.length) settle(st.evaluator(staged, false, now), memberships.apply, false);
         o.onSignals?.();
         break;
       }

@@ -8,6 +8,8 @@ interface State {
   cache: Map<string, Explanation>;
   conditions: ExplanationCondition[];
   evidence: number;
+  /** Membership only: no condition or signal is described (a track's commit reads only `member`). */
+  lite: boolean;
 }
 
 /** Each weighted timestamp (≤ now) of a rollup, in order: implicit older events sit at `first`. No arrays made (the hot loop). */
@@ -62,21 +64,22 @@ function testEvent(r: CompiledEventRule, st: State): boolean {
       });
   st.evidence += n;
   const c = r.count ?? { gte: 1 };
-  const push = (sub: string, passed: boolean, observed: unknown, expected: unknown) => {
-    st.conditions.push({ path: `${r.path}.${sub}`, passed, observed, expected });
+  // What each condition expected is described only when asked (`expected()`: not for a lite evaluation).
+  const push = (sub: string, passed: boolean, observed: unknown, expected: () => unknown) => {
+    if (!st.lite) st.conditions.push({ path: `${r.path}.${sub}`, passed, observed, expected: expected() });
     return passed;
   };
-  let ok = push('count', !(n < c.gte!) && !(n > c.lte!), n, r.withinText ? { ...c, within: r.withinText } : c);
+  let ok = push('count', !(n < c.gte!) && !(n > c.lte!), n, () => (r.withinText ? { ...c, within: r.withinText } : c));
   const L = r.lastSeen;
   if (L)
     ok = push(
       'lastSeen',
       last !== undefined && (L.within ? last >= now - L.within : last < now - L.olderThan!),
       last ?? null,
-      L.within ? { within: L.text } : { olderThan: L.text },
+      () => (L.within ? { within: L.text } : { olderThan: L.text }),
     ) && ok;
   const F = r.firstSeen;
-  if (F) ok = push('firstSeen', first !== undefined && first < now - F.olderThan, first ?? null, { olderThan: F.text }) && ok;
+  if (F) ok = push('firstSeen', first !== undefined && first < now - F.olderThan, first ?? null, () => ({ olderThan: F.text })) && ok;
   return ok;
 }
 
@@ -92,18 +95,18 @@ function test(r: CompiledRule, st: State): boolean {
       const v = st.input.context[r.context];
       const lang = r.context === 'language' && typeof v === 'string' ? v.toLowerCase() : undefined;
       const passed = lang ? r.in.includes(lang) || r.in.includes(lang.split('-')[0]) : r.in.includes(v);
-      st.conditions.push({ path: r.path, passed, observed: lang ?? v, expected: r.in });
+      if (!st.lite) st.conditions.push({ path: r.path, passed, observed: lang ?? v, expected: r.in });
       return passed;
     }
     case 'segment': {
-      const e = evaluateSegment(st.catalog, r.segment, st.input, st.cache);
-      st.conditions.push({ path: r.path, passed: e.member, observed: e.reason, expected: 'match' });
+      const e = evaluateSegment(st.catalog, r.segment, st.input, st.cache, st.lite);
+      if (!st.lite) st.conditions.push({ path: r.path, passed: e.member, observed: e.reason, expected: 'match' });
       return e.member;
     }
     case 'declared': {
       const declared = st.input.declared ?? [];
       const passed = declared.includes(r.interest);
-      st.conditions.push({ path: `${r.path}.declared`, passed, observed: [...declared], expected: r.interest });
+      if (!st.lite) st.conditions.push({ path: `${r.path}.declared`, passed, observed: [...declared], expected: r.interest });
       return passed;
     }
     default:
@@ -118,12 +121,15 @@ function test(r: CompiledRule, st: State): boolean {
  * @param id the segment id
  * @param input stored rollups, visitor context, the current time and the consent check
  * @param cache explanations already computed for this input (filled in, shared across calls)
+ * @param lite membership only (`member`, `reason`, `purposes`): `conditions` and `signals` are left
+ *   empty, for a caller that reads no more (a cache is then for lite explanations only)
  */
 export function evaluateSegment(
   catalog: Catalog,
   id: string,
   input: EvaluationInput,
   cache: Map<string, Explanation> = new Map(),
+  lite = false,
 ): Explanation {
   const hit = cache.get(id);
   if (hit) return hit;
@@ -134,12 +140,12 @@ export function evaluateSegment(
   if (!purposes.every((p) => input.isGranted(p))) {
     out = { segment: id, member: false, reason: 'no-consent', conditions: [], signals: [], purposes };
   } else {
-    const st: State = { catalog, input, cache, conditions: [], evidence: 0 };
+    const st: State = { catalog, input, cache, conditions: [], evidence: 0, lite };
     const matched = test(s.rule, st);
     const enough = st.evidence >= s.minEvidence;
-    if (s.minEvidence)
+    if (s.minEvidence && !lite)
       st.conditions.push({ path: 'minEvidence', passed: enough, observed: st.evidence, expected: { gte: s.minEvidence } });
-    const signals = [...new Set(s.lineage.map((r) => r.event))].map((event) => {
+    const signals = lite ? [] : [...new Set(s.lineage.map((r) => r.event))].map((event) => {
       const rules = s.lineage.filter((r) => r.event === event);
       let count = 0;
       let lastSeen: number | undefined;

@@ -83,6 +83,34 @@ describe('segment evaluation properties', () => {
     );
   });
 
+  it('a lite evaluation (a commit reads only membership) gives the full one\'s member, reason and purposes, describing nothing', () => {
+    fc.assert(
+      fc.property(
+        fc.array(ruleArb, { minLength: 1, maxLength: 4 }),
+        eventsArb,
+        contextArb,
+        nowArb,
+        fc.subarray(PURPOSES),
+        (rules, events, context, now, granted) => {
+          // each segment may reference the ones before it, so lite references are walked too
+          const catalog = compileSegments(
+            rules.map((rule, i) => ({ id: `s${i}`, description: 'x', rule: i ? { any: [rule, { segment: `s${i - 1}` }] } : rule, minEvidence: i, purposes: [PURPOSES[i % 2]!] })),
+            { purposes: PURPOSES },
+          );
+          const input = { ...makeInput(toRollups(events), now, PURPOSES, context), isGranted: (p: string) => granted.includes(p) };
+          const full = evaluateAll(catalog, input);
+          const cache = new Map();
+          for (const s of catalog.segments) {
+            const lite = evaluateSegment(catalog, s.id, input, cache, true);
+            const { member, reason, purposes } = full.get(s.id)!;
+            expect(lite).toEqual({ segment: s.id, member, reason, purposes, conditions: [], signals: [] });
+          }
+        },
+      ),
+      { numRuns: 200 },
+    );
+  });
+
   it('`not` inverts membership when consent is granted and minEvidence is 0', () => {
     fc.assert(
       fc.property(ruleArb, eventsArb, contextArb, nowArb, (rule, events, context, now) => {
