@@ -9,8 +9,6 @@ import { loadError, ownError } from './addon-error';
 import { PREFIX, type StoredInterest } from './interests-keys';
 import { loadInterests } from './load-interests';
 
-export type { StoredInterest } from './interests-keys';
-
 export interface InterestRuntimeOptions {
   interests: Interest[];
   store: () => Store;
