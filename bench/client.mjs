@@ -5,6 +5,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { launchChromium, serveRepo } from './lib/browser.mjs';
+import { CATS, EVENTS, SEGMENTS } from './lib/catalog.mjs';
 
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 5);
 const PROFILE_EVENTS = Number(process.env.BENCH_EVENTS ?? 10_000);
@@ -16,16 +17,8 @@ await page.goto(url);
 
 // In the page: the client, a raw IndexedDB baseline (a put awaiting the transaction's
 // completion, which is what idb's tx.done waits for), a 100-segment catalog, a naive scan.
-const setup = () => {
-  const B = (window.B = {});
-  const EVENTS = ['article_view', 'search', 'video_play', 'add_to_cart', 'purchase', 'share', 'comment', 'login', 'signup', 'scroll'];
-  const CATS = ['news', 'sport', 'tech', 'food', 'travel'];
-  const WINDOWS = ['1d', '7d', '30d'];
-  B.segments = Array.from({ length: 100 }, (_, i) => {
-    const ev = (j) => ({ event: EVENTS[j % EVENTS.length], where: { category: CATS[j % CATS.length] }, count: { gte: 1 + (j % 4) }, within: WINDOWS[j % 3] });
-    const rule = i % 3 === 0 ? ev(i) : i % 3 === 1 ? { all: [ev(i), ev(i + 3)] } : { any: [ev(i), ev(i + 7)] };
-    return { id: `s${i}`, description: `segment ${i}`, rule };
-  });
+const setup = ({ segments, events, cats }) => {
+  const B = (window.B = { segments, EVENTS: events, CATS: cats });
   const DAY = 86_400_000;
   const win = { '1d': DAY, '7d': 7 * DAY, '30d': 30 * DAY };
   // Naive: scan every raw event for every condition.
@@ -69,7 +62,8 @@ const setup = () => {
     for (const e of l.getEntries()) if (e.startTime >= (B.ltSince ?? 0)) (B.longtasks++, (B.longest = Math.max(B.longest, e.duration)));
   }).observe({ type: 'longtask', buffered: false });
 };
-await page.evaluate(setup);
+const catalog = { segments: SEGMENTS, events: EVENTS, cats: CATS };
+await page.evaluate(setup, catalog);
 const importClient = `const { createClient } = await import('/dist/index.js');`;
 
 const rounds = [];
@@ -192,8 +186,7 @@ await measure(
 // The 10,000-event, 30-day profile (built once, through track()).
 const seedMs = await page.evaluate(async (N) => {
   const { createClient } = await import('/dist/index.js');
-  const EVENTS = ['article_view', 'search', 'video_play', 'add_to_cart', 'purchase', 'share', 'comment', 'login', 'signup', 'scroll'];
-  const CATS = ['news', 'sport', 'tech', 'food', 'travel'];
+  const { EVENTS, CATS } = B;
   const start = Date.UTC(2026, 0, 1);
   const step = Math.floor((30 * 86_400_000) / N);
   let now = start;
@@ -305,7 +298,7 @@ await measure('cold start: createClient vs read every store once', cold(true), c
 
 // 6. encryptAtRest, same run: awaited track() per call, then cold start over what those calls stored.
 await page.reload();
-await page.evaluate(setup);
+await page.evaluate(setup, catalog);
 const encTrack = (encryptAtRest) => (r) => page.evaluate(async ([r, SEQ, encryptAtRest]) => {
   const { createClient } = await import('/dist/index.js');
   let now = Date.UTC(2026, 0, 5);
@@ -320,7 +313,7 @@ const encTrack = (encryptAtRest) => (r) => page.evaluate(async ([r, SEQ, encrypt
 await measure('awaited track(): encryptAtRest vs plain (per call)', encTrack(true), encTrack(false));
 const encCold = (encryptAtRest) => async (r) => {
   await page.reload();
-  await page.evaluate(setup);
+  await page.evaluate(setup, catalog);
   return page.evaluate(async ([r, encryptAtRest]) => {
     const t = performance.now();
     const { createClient } = await import('/dist/index.js');

@@ -11,6 +11,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { launchChromium, serveRepo } from './lib/browser.mjs';
+import { SEGMENTS } from './lib/catalog.mjs';
 
 if (!process.env.DISPLAY && !process.env.COHORTKIT_BENCH_XVFB && spawnSync('xvfb-run', ['--help']).status !== null) {
   const r = spawnSync('xvfb-run', ['-a', process.execPath, fileURLToPath(import.meta.url)], { stdio: 'inherit', env: { ...process.env, COHORTKIT_BENCH_XVFB: '1' } });
@@ -21,7 +22,7 @@ const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 5);
 const SEQ = 200;
 
 // In the page (a string: each driver evaluates it the same way). `kind` picks what one round times.
-const inPage = async ({ kind, r, SEQ }) => {
+const inPage = async ({ kind, r, SEQ, segments }) => {
   const open = (name, stores) =>
     new Promise((res, rej) => {
       const q = indexedDB.open(name, 1);
@@ -60,15 +61,7 @@ const inPage = async ({ kind, r, SEQ }) => {
     db.close();
     return (performance.now() - t) / SEQ;
   }
-  // kind 'track': 100 segments as in bench/client.mjs, the same tracks.
-  const EVENTS = ['article_view', 'search', 'video_play', 'add_to_cart', 'purchase', 'share', 'comment', 'login', 'signup', 'scroll'];
-  const CATS = ['news', 'sport', 'tech', 'food', 'travel'];
-  const WINDOWS = ['1d', '7d', '30d'];
-  const segments = Array.from({ length: 100 }, (_, i) => {
-    const ev = (j) => ({ event: EVENTS[j % EVENTS.length], where: { category: CATS[j % CATS.length] }, count: { gte: 1 + (j % 4) }, within: WINDOWS[j % 3] });
-    const rule = i % 3 === 0 ? ev(i) : i % 3 === 1 ? { all: [ev(i), ev(i + 3)] } : { any: [ev(i), ev(i + 7)] };
-    return { id: `s${i}`, description: `segment ${i}`, rule };
-  });
+  // kind 'track': the catalog of bench/client.mjs (passed in: bench/lib/catalog.mjs), the same tracks.
   const { createClient } = await import('/dist/index.js');
   let now = Date.UTC(2026, 0, 5);
   const c = await createClient({ segments, namespace: name, now: () => (now += 1500) });
@@ -167,7 +160,7 @@ for (const [name, launch] of Object.entries(ENGINES)) {
       for (let r = 0; r < ROUNDS; r++) {
         const order = r % 2 ? ['put', kind] : [kind, 'put'];
         const ms = {};
-        for (const k of order) ms[k] = await engine.run({ kind: k, r, SEQ });
+        for (const k of order) ms[k] = await engine.run({ kind: k, r, SEQ, segments: k === 'track' ? SEGMENTS : undefined });
         p.push(ms[kind]), b.push(ms.put), ratios.push(ms[kind] / ms.put);
       }
       rows.push({ engine: name, figure, 'project ms (median)': med(p).toFixed(2), 'baseline ms (median)': med(b).toFixed(2), 'ratio (median)': med(ratios).toFixed(2), 'ratio min–max': `${Math.min(...ratios).toFixed(2)}–${Math.max(...ratios).toFixed(2)}` });
