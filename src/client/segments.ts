@@ -4,7 +4,7 @@
 import type { Catalog, VisitorContext } from '../segments';
 import { createEvaluatedState } from './evaluated';
 import { minimize, propsKey } from '../signals';
-import { asStamp, deletes, relyingOn, STAMP_KEY, type Store, type StoredMembership, type StoredSignal, type WriteOp } from '../storage';
+import { deletes, stampBase, relyingOn, STAMP_KEY, type Store, type StoredMembership, type StoredSignal, type WriteOp } from '../storage';
 import { newStamp } from '../storage/store';
 import type { Explanation, Membership, Scalar, TrackResult } from '../types';
 import { createTrackBatches } from './track-commit';
@@ -60,6 +60,8 @@ export function createSegmentRuntime(o: SegmentRuntimeOptions) {
    */
   let stamp: string | undefined;
   let known = false;
+  /** We put `stamp` ourselves (not a load's): a write finding it unclaimed keeps it (see stampBase). */
+  let owned = false;
 
   /** Current memberships in catalog order, with their explanations. */
   const list = (explain: (id: string) => Explanation): Membership[] =>
@@ -136,8 +138,8 @@ export function createSegmentRuntime(o: SegmentRuntimeOptions) {
   const write = async (ops: WriteOp[]): Promise<boolean> => {
     if (!ops.length) return true;
     if (known) {
-      const next = newStamp();
-      if (await o.store().writeIf(ops, { expect: stamp, next })) return (stamp = next), true;
+      const left = await o.store().writeIf(ops, { expect: stamp, next: newStamp(), keep: owned });
+      if (left !== false) return (stamp = left), (owned = true);
       known = false;
       return false;
     }
@@ -147,11 +149,16 @@ export function createSegmentRuntime(o: SegmentRuntimeOptions) {
 
   /** (Re)load the caches from the store, in one read transaction. */
   const load = async () => {
-    const snap = await o.store().snapshot(['signals', 'memberships', 'meta']);
+    // Claimed in the same transaction (a tab that put the stamp puts a new one on its next
+    // write), unless it is the one we put and hold: we still do.
+    const held = owned ? stamp : undefined;
+    const snap = await o.store().snapshot(['signals', 'memberships', 'meta'], held ?? true);
+    const raw = snap.stamp ? snap.stamp.value : snap.meta?.get(STAMP_KEY);
     setSignals((snap.signals ?? []).filter(isSignal));
     stored = new Map((snap.memberships ?? []).filter(isMembership).map((m) => [m.id, m]));
-    stamp = snap.stamp ? snap.stamp.value : asStamp(snap.meta?.get(STAMP_KEY));
+    stamp = stampBase(raw);
     known = !!snap.meta || !!snap.stamp;
+    owned = !!held && raw === held;
     invalidate();
   };
 

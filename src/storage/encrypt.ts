@@ -141,9 +141,9 @@ export async function encryptedStore(raw: Store, onError: (e: CohortkitError) =>
     getAll: async (store) => (await openAll(store, (await raw.getAll(store)) as unknown[])) as never,
     // Signals and memberships decrypted, with the stamp (a random token, stored in clear by the
     // store beneath) read in the same transaction; `meta` itself is not given (its keys are opaque).
-    async snapshot(names: StoreName[]) {
+    async snapshot(names: StoreName[], claim?: true | string) {
       const wanted = names.filter((n) => n !== 'meta') as Exclude<StoreName, 'meta'>[];
-      const snap = await raw.snapshot([...wanted, 'meta']);
+      const snap = await raw.snapshot([...wanted, 'meta'], claim);
       const out: Snapshot = {};
       for (const n of wanted) out[n] = (await openAll(n, (snap[n] ?? []) as unknown[])) as never;
       if (names.includes('meta')) out.stamp = { value: asStamp(snap.meta?.get(STAMP_KEY)) };

@@ -1,7 +1,7 @@
 import { deleteDB, openDB, unwrap, type IDBPDatabase, type IDBPObjectStore } from 'idb';
 import { CohortkitError } from '../errors';
 import { DB_VERSION, type CohortkitDB, type StoreName } from './schema';
-import { STAMP_KEY, STAMPED, asStamp, newStamp, type Snapshot, type Stamp, type Store, type WriteOp } from './store';
+import { STAMP_KEY, STAMPED, claimed, newStamp, nextStamp, type Snapshot, type Stamp, type Store, type WriteOp } from './store';
 import { MIGRATIONS } from './migrations';
 
 type DB = IDBPDatabase<CohortkitDB>;
@@ -100,33 +100,35 @@ export async function openIDBStore(namespace: string, onLost: (why: string) => v
 
   /**
    * One readwrite transaction for `ops`. Writes to the stamped stores (signals, memberships) also
-   * put a new stamp (STAMP_KEY in meta): a fresh random one, or `stamp.next`. With `stamp`, the
-   * current stamp is read first in the same transaction and, when it is not `stamp.expect`,
-   * the transaction is aborted (nothing written) and this resolves false.
+   * put a new stamp (STAMP_KEY in meta). With `stamp`, the current stamp is read first in the same
+   * transaction: when it does not stand for `stamp.expect` the transaction is aborted (nothing
+   * written) and this resolves false; otherwise it resolves the stamp it leaves (see nextStamp).
    */
-  const apply = (ops: WriteOp[], stamp?: Stamp): Promise<boolean> =>
+  const apply = (ops: WriteOp[], stamp?: Stamp): Promise<string | false> =>
     new Promise((resolve, reject) => {
-      if (!ops.length && !stamp) return resolve(true);
+      if (!ops.length && !stamp) return resolve('');
       const stamped = !!stamp || ops.some((o) => STAMPED.has(o.store));
       const names = [...new Set([...ops.map((o) => o.store), ...(stamped ? (['meta'] as const) : [])])];
       const fail = (e: unknown) => reject(storageError(`writing ${names.join(', ')}`, e));
       let tx: IDBTransaction | undefined;
       // The hot path (every track): plain requests on the unwrapped connection, no promise or
       // listener per request. A failed request aborts the transaction; its error is the abort's.
-      let refused = false;
+      let left: string | false = '';
       try {
         tx = transaction(names, 'readwrite', true);
         const t = tx;
-        t.oncomplete = () => resolve(true);
-        t.onabort = () => (refused ? resolve(false) : fail(t.error ?? new DOMException('the transaction was aborted', 'AbortError')));
+        t.oncomplete = () => resolve(left);
+        t.onabort = () => (left === false ? resolve(false) : fail(t.error ?? new DOMException('the transaction was aborted', 'AbortError')));
         const meta = stamped ? t.objectStore('meta') : undefined;
         // Requests run in order: the read comes back before any write is made visible, and the
-        // transaction cannot commit before we saw it (we abort in its callback when it differs).
-        // A stamp that is not a string (another script wrote it) reads as none.
+        // transaction cannot commit before we saw it (we abort in its callback when it differs,
+        // or put the stamp it leaves there: still in this transaction).
         if (stamp) {
           const current = meta!.get(STAMP_KEY);
           current.onsuccess = () => {
-            if (asStamp(current.result) !== stamp.expect) (refused = true), t.abort();
+            left = nextStamp(current.result, stamp);
+            if (left === false) t.abort();
+            else if (left !== current.result) meta!.put(left, STAMP_KEY);
           };
         }
         for (const op of ops) {
@@ -136,7 +138,7 @@ export async function openIDBStore(namespace: string, onLost: (why: string) => v
           else if (op.key === undefined) st.put(op.value);
           else st.put(op.value, op.key as IDBValidKey);
         }
-        if (stamped) meta!.put(stamp?.next ?? newStamp(), STAMP_KEY);
+        if (stamped && !stamp) meta!.put((left = newStamp()), STAMP_KEY);
       } catch (e) {
         // A request that threw synchronously (e.g. DataCloneError) must not let the others commit.
         try {
@@ -154,19 +156,24 @@ export async function openIDBStore(namespace: string, onLost: (why: string) => v
     getAll: (store) => read(store, (s) => s.getAll()) as never,
     write: (ops: WriteOp[]) => apply(ops).then(() => undefined),
     writeIf: (ops: WriteOp[], stamp: Stamp) => apply(ops, stamp),
-    async snapshot(names: StoreName[]): Promise<Snapshot> {
+    async snapshot(names: StoreName[], claim?: true | string): Promise<Snapshot> {
       try {
-        const tx = transaction(names, 'readonly');
+        // Claiming the stamp makes this a readwrite transaction (the claim is put in it, after the reads).
+        const tx = transaction(names, claim && names.includes('meta') ? 'readwrite' : 'readonly');
         tx.done.catch(() => undefined);
         const out: Snapshot = {};
+        let put: string | undefined;
         await Promise.all(
           names.map(async (n) => {
             const s = tx.objectStore(n);
             if (n !== 'meta') return void (out[n] = (await s.getAll()) as never);
             const [keys, values] = await Promise.all([s.getAllKeys(), s.getAll()]);
             out.meta = new Map(keys.map((k, i) => [k as string, values[i]]));
+            if (claim && (put = claimed(out.meta.get(STAMP_KEY), claim))) await (s as unknown as IDBPObjectStore<CohortkitDB, StoreName[], 'meta', 'readwrite'>).put(put, STAMP_KEY);
           }),
         );
+        // A claim counts once it is stored: another tab's write after it puts a new stamp.
+        if (put) await tx.done;
         return out;
       } catch (e) {
         throw storageError(`reading ${names.join(', ')}`, e);

@@ -7,7 +7,7 @@ import type { StoreName } from './schema';
 export { deletes, relyingOn } from './ops';
 
 export type { Store, WriteOp, Stamp, Snapshot } from './store';
-export { STAMP_KEY, asStamp } from './store';
+export { STAMP_KEY, stampBase } from './store';
 export type { StoredSignal, StoredMembership, OutboxEntry, StoreName, CohortkitDB } from './schema';
 export { DB_VERSION } from './schema';
 export { dbName } from './idb-store';
@@ -121,7 +121,7 @@ export async function openStore(opts: OpenStoreOptions): Promise<Store> {
     // without recreating the database, and the caller replans from what it holds now.
     writeIf: (ops: WriteOp[], stamp: Stamp) =>
       (reopenOnWrite || (lost && deleted)) && stamp.expect !== undefined ? Promise.resolve(false) : run((s) => s.writeIf(ops, stamp), ops.some((o) => o.type === 'put')),
-    snapshot: (names: StoreName[]) => run((s) => s.snapshot(names)),
+    snapshot: (names: StoreName[], claim?: true | string) => run((s) => s.snapshot(names, claim)),
     async destroy() {
       const s = await ready();
       await s.destroy();

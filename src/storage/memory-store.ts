@@ -1,5 +1,5 @@
 import { KEY_PATHS, type StoreName } from './schema';
-import { STAMP_KEY, STAMPED, asStamp, type Snapshot, type Stamp, type Store, type WriteOp } from './store';
+import { STAMP_KEY, STAMPED, claimed, nextStamp, type Snapshot, type Stamp, type Store, type WriteOp } from './store';
 
 const NAMES: StoreName[] = ['ledger', 'signals', 'memberships', 'outbox', 'meta'];
 
@@ -12,8 +12,9 @@ export function createMemoryStore(): Store {
   // One page only: a counter tells writes apart (no random draw: seeded tests keep their sequence).
   let writes = 0;
   /** Like IndexedDB's (idb-store.ts): all or nothing, stamped, compare-and-write with `stamp`. */
-  const apply = async (ops: WriteOp[], stamp?: Stamp): Promise<boolean> => {
-    if (stamp && asStamp(maps.get('meta')!.get(STAMP_KEY)) !== stamp.expect) return false;
+  const apply = async (ops: WriteOp[], stamp?: Stamp): Promise<string | false> => {
+    const left = stamp && nextStamp(maps.get('meta')!.get(STAMP_KEY), stamp);
+    if (left === false) return false;
     // Validate first, apply after: all or nothing.
     const staged = new Map([...maps].map(([n, m]) => [n, new Map(m)]));
     for (const op of ops) {
@@ -26,9 +27,9 @@ export function createMemoryStore(): Store {
         m.set(key, clone(op.value));
       }
     }
-    if (stamp || ops.some((o) => STAMPED.has(o.store))) staged.get('meta')!.set(STAMP_KEY, stamp?.next ?? `m${++writes}`);
+    if (left || ops.some((o) => STAMPED.has(o.store))) staged.get('meta')!.set(STAMP_KEY, left || `m${++writes}`);
     maps = staged;
-    return true;
+    return left || '';
   };
   return {
     kind: 'memory',
@@ -40,12 +41,14 @@ export function createMemoryStore(): Store {
     },
     write: (ops: WriteOp[]) => apply(ops).then(() => undefined),
     writeIf: (ops: WriteOp[], stamp: Stamp) => apply(ops, stamp),
-    async snapshot(names) {
+    async snapshot(names, claim) {
       const out: Snapshot = {};
       for (const n of names) {
         if (n === 'meta') out.meta = new Map([...maps.get('meta')!].map(([k, v]) => [k as string, clone(v)]));
         else out[n] = sorted(maps.get(n)!) as never;
       }
+      const c = claim && out.meta && claimed(out.meta.get(STAMP_KEY), claim);
+      if (c) maps.get('meta')!.set(STAMP_KEY, c);
       return out;
     },
     async destroy() {

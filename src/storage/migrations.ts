@@ -18,4 +18,8 @@ export const MIGRATIONS: Record<number, Migration> = {
     db.createObjectStore('outbox', { keyPath: 'id' });
     db.createObjectStore('meta');
   },
+  // No store changes: the stamp's protocol did (a load claims it, its holder keeps it unclaimed).
+  // A tab of the earlier protocol compares without claiming, so it must not share the database:
+  // this upgrade closes its connection (it continues from memory until reloaded).
+  2() {},
 };

@@ -10,7 +10,7 @@ const ALL: StoreName[] = ['ledger', 'signals', 'memberships', 'outbox', 'meta'];
 export async function primeStore(store: Store): Promise<Store & { release(): void }> {
   let snap: Snapshot = {};
   try {
-    snap = await store.snapshot(ALL);
+    snap = await store.snapshot(ALL, true); // the caches loaded from it hold its stamp: claimed
   } catch {
     /* the reads themselves will fail, and be handled, as without a snapshot */
   }
@@ -24,7 +24,7 @@ export async function primeStore(store: Store): Promise<Store & { release(): voi
     },
     get: (n, key) => (has(n) ? Promise.resolve(copy(n === 'meta' ? snap.meta!.get(key as string) : (snap[n as 'signals']!.find((v) => (v as unknown as Record<string, unknown>)?.[KEY_PATHS[n]!] === key) as never))) : store.get(n, key)) as never,
     getAll: (n) => (has(n) ? Promise.resolve(copy(n === 'meta' ? [...snap.meta!.values()] : snap[n as 'signals']!)) : store.getAll(n)) as never,
-    snapshot: (names) => (names.every(has) ? Promise.resolve(copy(Object.fromEntries(names.map((n) => [n, snap[n]])) as Snapshot)) : store.snapshot(names)),
+    snapshot: (names, claim) => (names.every(has) ? Promise.resolve(copy(Object.fromEntries(names.map((n) => [n, snap[n]])) as Snapshot)) : store.snapshot(names, claim)),
     write: (ops) => (drop(ops), store.write(ops)),
     writeIf: (ops, stamp) => (drop(ops), delete snap.meta, delete snap.stamp, store.writeIf(ops, stamp)),
     destroy: () => ((snap = {}), store.destroy()),

@@ -50,7 +50,7 @@ export type StoreValue<S extends StoreName> = CohortkitDB[S]['value'];
 export type StoreKey<S extends StoreName> = CohortkitDB[S]['key'];
 
 /** Current schema version. Add a migration to MIGRATIONS for every bump; never edit an old one. */
-export const DB_VERSION = 1;
+export const DB_VERSION = 2;
 
 export const KEY_PATHS: Record<StoreName, string | undefined> = {
   ledger: 'seq',

@@ -1,6 +1,7 @@
 // Cross-tab segments (API.md v1.1): a signal stored in one tab updates memberships in every other
 // tab of the same namespace, and on('segments') fires there. Two real clients on one namespace
 // stand for two tabs (one IndexedDB, BroadcastChannel between them; no Web Locks in happy-dom).
+import fc from 'fast-check';
 import { openDB } from 'idb';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { createClient } from '../../src/index';
@@ -251,6 +252,99 @@ describe('tracks across tabs when the messages are late (the stored stamp, no re
     } finally {
       post.mockRestore();
     }
+  });
+
+  /** Every put of the stamp (meta STAMP_KEY) while `fn` runs. */
+  const stampPuts = async (fn: () => Promise<unknown>) => {
+    const puts: unknown[] = [];
+    const orig = IDBObjectStore.prototype.put;
+    const spy = vi.spyOn(IDBObjectStore.prototype, 'put').mockImplementation(function (this: IDBObjectStore, v: unknown, k?: IDBValidKey) {
+      if (this.name === 'meta' && k === 'cohortkit:stamp') puts.push(v);
+      return orig.call(this, v, k);
+    });
+    try {
+      await fn();
+    } finally {
+      spy.mockRestore();
+    }
+    return puts;
+  };
+
+  it('a lone tab puts the stamp once, then writes under it: no stamp put per track', async () => {
+    const namespace = ns();
+    const a = await createClient({ namespace, segments });
+    clients.push(a);
+    await a.consent.update({ personalization: true });
+    const puts = await stampPuts(async () => {
+      for (let i = 0; i < 10; i++) expect(await a.track('article_view', { category: 'news', n: i } as never)).toMatchObject({ stored: true });
+    });
+    expect(puts).toHaveLength(1);
+    expect((await stored(namespace)).find((x) => x.key.startsWith('article_view|'))!.count).toBe(10);
+  });
+
+  it('a tab that loads under the stamp another tab holds claims it: that tab puts a new one on its next write, and no message is needed', async () => {
+    const namespace = ns();
+    const a = await createClient({ namespace, segments });
+    clients.push(a);
+    await a.consent.update({ personalization: true });
+    await a.track('article_view', { category: 'news', n: 1 } as never);
+    await a.track('article_view', { category: 'news', n: 2 } as never); // A holds its stamp: kept
+    const post = vi.spyOn(BroadcastChannel.prototype, 'postMessage').mockImplementation(() => undefined);
+    try {
+      // B starts now: its caches hold A's two events, under A's stamp, which B's start claims.
+      const b = await createClient({ namespace, segments });
+      clients.push(b);
+      const db = await openDB(`cohortkit:${namespace}`);
+      const held = await db.get('meta', 'cohortkit:stamp');
+      db.close();
+      expect(held).toMatch(/~$/);
+      // A writes on: it finds its stamp claimed and puts a new one…
+      expect(await stampPuts(() => a.track('article_view', { category: 'news', n: 3 } as never))).toHaveLength(1);
+      // …so B's write is refused, B reloads and counts A's third event: 4, not 3.
+      expect(await b.track('article_view', { category: 'news', n: 4 } as never)).toEqual({ stored: true, reason: 'stored' });
+      expect((await stored(namespace)).find((x) => x.key.startsWith('article_view|'))!.count).toBe(4);
+      expect((await b.exportData()).signals.find((x) => (x as { event: string }).event === 'article_view')).toMatchObject({ count: 4 });
+    } finally {
+      post.mockRestore();
+    }
+  });
+
+  it('property: two tabs that track and reload in any order, with no message between them, count every track once and each writes from what is stored', async () => {
+    await fc.assert(
+      fc.asyncProperty(
+        fc.array(fc.record({ tab: fc.nat(1), op: fc.constantFrom('track', 'track', 'restart'), cat: fc.constantFrom('news', 'sport') }), { minLength: 1, maxLength: 14 }),
+        async (steps) => {
+          const namespace = ns();
+          const open = async () => {
+            const c = await createClient({ namespace, segments });
+            await c.consent.update({ personalization: true });
+            return c;
+          };
+          const tabs = [await open(), await open()];
+          const post = vi.spyOn(BroadcastChannel.prototype, 'postMessage').mockImplementation(() => undefined);
+          const counted: Record<string, number> = {};
+          try {
+            for (const [i, s] of steps.entries()) {
+              const tab = tabs[s.tab]!;
+              if (s.op === 'restart') await tab.close(), (tabs[s.tab] = await open()); // a reload of the page: a cold start, no write
+              else {
+                expect(await tab.track('article_view', { category: s.cat, n: i } as never)).toEqual({ stored: true, reason: 'stored' });
+                counted[s.cat] = (counted[s.cat] ?? 0) + 1;
+                // The tab wrote from what was stored: its cache is the store's, nothing lost.
+                const mine = (await tab.exportData()).signals.find((x) => (x as { props: { category: string } }).props.category === s.cat);
+                expect(mine).toMatchObject({ count: counted[s.cat] });
+              }
+            }
+            const rows = (await stored(namespace)).filter((x) => x.key.startsWith('article_view|'));
+            expect(Object.fromEntries(rows.map((r) => [r.key.split('|').pop()!.includes('news') ? 'news' : 'sport', r.count]))).toEqual(counted);
+          } finally {
+            post.mockRestore();
+            await Promise.all(tabs.map((t) => t.close()));
+          }
+        },
+      ),
+      { numRuns: 100 },
+    );
   });
 
   it('a hostile stamp written by another script costs a reload, never a lost or refused track', async () => {

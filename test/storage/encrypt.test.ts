@@ -181,13 +181,18 @@ describe('encryptAtRest: compare-and-write (a track writes without reading first
     const raw = await openIDBStore(namespace, () => undefined);
     const s = await encryptedStore(raw, () => undefined, dbName(namespace));
     const sig = (count: number) => ({ key: 'article_view|1|', event: 'article_view', props: {}, day: 1, count, first: 1, last: 1, times: [1], purposes: ['personalization'], expiresAt: 9e15 });
-    expect(await s.writeIf!([{ type: 'put', store: 'signals', value: sig(1) }], { expect: undefined, next: 'one' })).toBe(true);
+    expect(await s.writeIf!([{ type: 'put', store: 'signals', value: sig(1) }], { expect: undefined, next: 'one' })).toBe('one');
     expect(await s.snapshot!(['signals', 'memberships', 'meta'])).toEqual({ signals: [sig(1)], memberships: [], stamp: { value: 'one' } });
     // Stale: nothing written, the stamp stays.
     expect(await s.writeIf!([{ type: 'put', store: 'signals', value: sig(9) }], { expect: 'stale', next: 'two' })).toBe(false);
     expect(await s.getAll('signals')).toEqual([sig(1)]);
-    expect(await s.writeIf!([{ type: 'put', store: 'signals', value: sig(2) }], { expect: 'one', next: 'two' })).toBe(true);
+    expect(await s.writeIf!([{ type: 'put', store: 'signals', value: sig(2) }], { expect: 'one', next: 'two' })).toBe('two');
     expect((await s.snapshot!(['signals', 'meta'])).stamp).toEqual({ value: 'two' });
+    // A claiming load (another tab's) claims the clear stamp beneath; the holder's next write puts a new one.
+    expect((await s.snapshot!(['signals', 'meta'], true)).stamp).toEqual({ value: 'two' });
+    expect((await s.snapshot!(['meta'])).stamp).toEqual({ value: 'two~' });
+    expect(await s.writeIf!([{ type: 'put', store: 'signals', value: sig(3) }], { expect: 'two', next: 'three', keep: true })).toBe('three');
+    expect(await s.writeIf!([{ type: 'put', store: 'signals', value: sig(2) }], { expect: 'three', next: 'four', keep: true })).toBe('three');
     // On disk the record is sealed; the stamp beside it is only the random token.
     expect(serialize(await dump(namespace))).not.toMatch(/article_view/);
     // A hostile stamp (not a string) reads as none.

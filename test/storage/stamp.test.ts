@@ -21,13 +21,13 @@ describe.each(backends)('compare-and-write (%s)', (kind, open) => {
   it('writes when the stamp is as expected, sets the new one; refuses (nothing written) when it is not', async () => {
     const watch = watchPage();
     const s = await open();
-    expect(await s.writeIf!([{ type: 'put', store: 'signals', value: signal('a') }], { expect: undefined, next: 'one' })).toBe(true);
+    expect(await s.writeIf!([{ type: 'put', store: 'signals', value: signal('a') }], { expect: undefined, next: 'one' })).toBe('one');
     expect(await s.get('meta', STAMP_KEY)).toBe('one');
     // A stale expectation: nothing of the batch is written, the stamp stays.
     expect(await s.writeIf!([{ type: 'put', store: 'signals', value: signal('a', 5) }, { type: 'put', store: 'signals', value: signal('b') }], { expect: 'stale', next: 'two' })).toBe(false);
     expect(await s.getAll('signals')).toEqual([signal('a')]);
     expect(await s.get('meta', STAMP_KEY)).toBe('one');
-    expect(await s.writeIf!([{ type: 'put', store: 'signals', value: signal('a', 2) }], { expect: 'one', next: 'two' })).toBe(true);
+    expect(await s.writeIf!([{ type: 'put', store: 'signals', value: signal('a', 2) }], { expect: 'one', next: 'two' })).toBe('two');
     expect(await s.getAll('signals')).toEqual([signal('a', 2)]);
     s.close();
     await watch.check();
@@ -54,10 +54,52 @@ describe.each(backends)('compare-and-write (%s)', (kind, open) => {
       const s = await open();
       await s.write([{ type: 'put', store: 'meta', key: STAMP_KEY, value: bad }]);
       const expect_ = typeof bad === 'string' ? bad : undefined;
-      expect(await s.writeIf!([{ type: 'put', store: 'signals', value: signal('a') }], { expect: expect_, next: 'ok' })).toBe(true);
+      expect(await s.writeIf!([{ type: 'put', store: 'signals', value: signal('a') }], { expect: expect_, next: 'ok' })).toBe('ok');
       expect(await s.get('meta', STAMP_KEY)).toBe('ok');
       s.close();
     }
+  });
+
+  it('keep: the stamp the writer holds stays when found unclaimed (no put); claimed (S~), the write goes through and puts the next', async () => {
+    const s = await open();
+    expect(await s.writeIf!([{ type: 'put', store: 'signals', value: signal('a') }], { expect: undefined, next: 'one', keep: true })).toBe('one'); // none to keep
+    expect(await s.writeIf!([{ type: 'put', store: 'signals', value: signal('a', 2) }], { expect: 'one', next: 'two', keep: true })).toBe('one');
+    expect(await s.get('meta', STAMP_KEY)).toBe('one');
+    expect(await s.getAll('signals')).toEqual([signal('a', 2)]);
+    // Another tab loads under it: its snapshot claims it (once), and the holder's next write puts a new one.
+    await s.snapshot!(['signals', 'meta'], true);
+    expect(await s.get('meta', STAMP_KEY)).toBe('one~');
+    await s.snapshot!(['signals', 'meta'], true);
+    expect(await s.get('meta', STAMP_KEY)).toBe('one~');
+    expect(await s.writeIf!([{ type: 'put', store: 'signals', value: signal('a', 3) }], { expect: 'one', next: 'three', keep: true })).toBe('three');
+    expect(await s.get('meta', STAMP_KEY)).toBe('three');
+    // The claimer's compare (it expects 'one') now fails: it reloads.
+    expect(await s.writeIf!([{ type: 'put', store: 'signals', value: signal('a', 9) }], { expect: 'one', next: 'x' })).toBe(false);
+    expect(await s.getAll('signals')).toEqual([signal('a', 3)]);
+    // Without keep (a stamp from a load), a write under a stamp found unclaimed puts the next.
+    expect(await s.writeIf!([], { expect: 'three', next: 'four' })).toBe('four');
+    // The holder's own load does not claim what it holds; anyone else's does.
+    await s.snapshot!(['meta'], 'four');
+    expect(await s.get('meta', STAMP_KEY)).toBe('four');
+    await s.snapshot!(['meta'], 'other');
+    expect(await s.get('meta', STAMP_KEY)).toBe('four~');
+    s.close();
+  });
+
+  it('a claim needs a stamp: with none (nothing stored yet, no consent), a load stores nothing; hostile stamps are not claimed', async () => {
+    const s = await open();
+    await s.snapshot!(['ledger', 'signals', 'memberships', 'outbox', 'meta'], true);
+    for (const n of ['ledger', 'signals', 'memberships', 'outbox', 'meta'] as const) expect(await s.getAll(n)).toEqual([]);
+    for (const bad of [{ evil: true }, 42, '', '~', 'a~b~c']) {
+      await s.write([{ type: 'put', store: 'meta', key: STAMP_KEY, value: bad }]);
+      await s.snapshot!(['meta'], true);
+      expect(await s.get('meta', STAMP_KEY)).toEqual(bad);
+    }
+    // What they stand for: none, none, none, none ('~' claims nothing), 'a' (a claimed 'a').
+    expect(await s.writeIf!([], { expect: 'a', next: 'n', keep: true })).toBe('n');
+    await s.write([{ type: 'put', store: 'meta', key: STAMP_KEY, value: '~' }]);
+    expect(await s.writeIf!([], { expect: undefined, next: 'm', keep: true })).toBe('m');
+    s.close();
   });
 
   it('snapshot: every store in one read, meta as key → value', async () => {
@@ -68,6 +110,38 @@ describe.each(backends)('compare-and-write (%s)', (kind, open) => {
     expect(snap.ledger).toEqual([]);
     expect(snap.meta?.get('k')).toEqual({ v: 1 });
     expect(typeof snap.meta?.get(STAMP_KEY)).toBe('string');
+    s.close();
+  });
+});
+
+describe('the stamp protocol fences tabs of the earlier one (schema version 2)', () => {
+  it('a database of version 1 is upgraded in place (its records kept); a version-1 connection open elsewhere is asked to step aside', async () => {
+    const namespace = ns();
+    const { openDB } = await import('idb');
+    const { DB_VERSION } = await import('../../src/storage');
+    expect(DB_VERSION).toBe(2);
+    // A tab of the earlier release: version 1, the same stores, a rollup and a stamp of its own.
+    const old = await openDB(`cohortkit:${namespace}`, 1, {
+      upgrade(db) {
+        db.createObjectStore('ledger', { keyPath: 'seq' });
+        db.createObjectStore('signals', { keyPath: 'key' }).createIndex('by-event', 'event');
+        db.createObjectStore('memberships', { keyPath: 'id' });
+        db.createObjectStore('outbox', { keyPath: 'id' });
+        db.createObjectStore('meta');
+      },
+    });
+    await old.put('signals', signal('a', 4));
+    await old.put('meta', 'old-stamp', STAMP_KEY);
+    let asked = 0;
+    old.addEventListener('versionchange', () => (asked++, old.close())); // what that release does (idb's `blocking`)
+    const s = await openStore({ storage: 'indexeddb', namespace, onError: () => undefined });
+    expect(asked).toBe(1);
+    expect(await s.getAll('signals')).toEqual([signal('a', 4)]);
+    const db = await openDB(`cohortkit:${namespace}`);
+    expect(db.version).toBe(2);
+    db.close();
+    // Its connection is closed: it cannot write under a stamp this release keeps unclaimed.
+    expect(() => old.transaction('signals', 'readwrite')).toThrow();
     s.close();
   });
 });
@@ -130,7 +204,7 @@ describe('a database deleted by a forget() in another tab', () => {
     let deleted = 0;
     const b = await openStore({ storage: 'indexeddb', namespace, onError: () => undefined, onDeleted: () => deleted++ });
     const a = await openStore({ storage: 'indexeddb', namespace, onError: () => undefined });
-    expect(await b.writeIf!([{ type: 'put', store: 'signals', value: signal('a') }], { expect: undefined, next: 'one' })).toBe(true);
+    expect(await b.writeIf!([{ type: 'put', store: 'signals', value: signal('a') }], { expect: undefined, next: 'one' })).toBe('one');
     await a.destroy(); // the other tab's forget(): B's connection gets versionchange(null) and steps aside
     expect(deleted).toBe(1);
     expect(await listed(namespace)).toBe(false);
@@ -141,7 +215,7 @@ describe('a database deleted by a forget() in another tab', () => {
     expect(await b.getAll('signals')).toEqual([]);
     expect(await listed(namespace)).toBe(false);
     // Replanned from an empty state (no stamp): written, into a new database.
-    expect(await b.writeIf!([{ type: 'put', store: 'signals', value: signal('c') }], { expect: undefined, next: 'three' })).toBe(true);
+    expect(await b.writeIf!([{ type: 'put', store: 'signals', value: signal('c') }], { expect: undefined, next: 'three' })).toBe('three');
     expect(await listed(namespace)).toBe(true);
     a.changedElsewhere!(); // B's message, posted after its write
     expect(await a.getAll('signals')).toEqual([signal('c')]);
