@@ -127,8 +127,10 @@ export async function openIDBStore(namespace: string, onLost: (why: string) => v
           const current = meta!.get(STAMP_KEY);
           current.onsuccess = () => {
             left = nextStamp(current.result, stamp);
-            if (left === false) t.abort();
-            else if (left !== current.result) meta!.put(left, STAMP_KEY);
+            if (left === false) return t.abort();
+            if (left !== current.result) meta!.put(left, STAMP_KEY);
+            // Every request is made: commit now rather than when this task ends (engines without commit() wait).
+            t.commit?.();
           };
         }
         for (const op of ops) {
@@ -139,6 +141,7 @@ export async function openIDBStore(namespace: string, onLost: (why: string) => v
           else st.put(op.value, op.key as IDBValidKey);
         }
         if (stamped && !stamp) meta!.put((left = newStamp()), STAMP_KEY);
+        if (!stamp) t.commit?.();
       } catch (e) {
         // A request that threw synchronously (e.g. DataCloneError) must not let the others commit.
         try {
