@@ -151,14 +151,14 @@ export function createSegmentRuntime(o: SegmentRuntimeOptions) {
   const load = async () => {
     // Claimed in the same transaction (a tab that put the stamp puts a new one on its next
     // write), unless it is the one we put and hold: we still do.
-    const held = owned ? stamp : undefined;
-    const snap = await o.store().snapshot(['signals', 'memberships', 'meta'], held ?? true);
+    const held = (owned && stamp) || true;
+    const snap = await o.store().snapshot(['signals', 'memberships', 'meta'], held);
     const raw = snap.stamp ? snap.stamp.value : snap.meta?.get(STAMP_KEY);
     setSignals((snap.signals ?? []).filter(isSignal));
     stored = new Map((snap.memberships ?? []).filter(isMembership).map((m) => [m.id, m]));
     stamp = stampBase(raw);
     known = !!snap.meta || !!snap.stamp;
-    owned = !!held && raw === held;
+    owned = raw === held;
     invalidate();
   };
 

@@ -1,5 +1,5 @@
 import { KEY_PATHS, type StoreName } from './schema';
-import { STAMP_KEY, STAMPED, claimed, nextStamp, type Snapshot, type Stamp, type Store, type WriteOp } from './store';
+import { STAMP_KEY, STAMPED, nextStamp, type Snapshot, type Stamp, type Store, type WriteOp } from './store';
 
 const NAMES: StoreName[] = ['ledger', 'signals', 'memberships', 'outbox', 'meta'];
 
@@ -41,14 +41,13 @@ export function createMemoryStore(): Store {
     },
     write: (ops: WriteOp[]) => apply(ops).then(() => undefined),
     writeIf: (ops: WriteOp[], stamp: Stamp) => apply(ops, stamp),
-    async snapshot(names, claim) {
+    // No claim (see stampBase): no other tab shares this store, so nobody else loads under a stamp.
+    async snapshot(names) {
       const out: Snapshot = {};
       for (const n of names) {
         if (n === 'meta') out.meta = new Map([...maps.get('meta')!].map(([k, v]) => [k as string, clone(v)]));
         else out[n] = sorted(maps.get(n)!) as never;
       }
-      const c = claim && out.meta && claimed(out.meta.get(STAMP_KEY), claim);
-      if (c) maps.get('meta')!.set(STAMP_KEY, c);
       return out;
     },
     async destroy() {
