@@ -146,7 +146,7 @@ export async function encryptedStore(raw: Store, onError: (e: CohortkitError) =>
       const snap = await raw.snapshot([...wanted, 'meta'], claim);
       const out: Snapshot = {};
       for (const n of wanted) out[n] = (await openAll(n, (snap[n] ?? []) as unknown[])) as never;
-      if (names.includes('meta')) out.stamp = { value: asStamp(snap.meta?.get(STAMP_KEY)) };
+      if (names.includes('meta') && snap.meta) out.stamp = { value: asStamp(snap.meta.get(STAMP_KEY)) };
       return out;
     },
     write: async (ops: WriteOp[]) => raw.write(await sealAll(ops)),

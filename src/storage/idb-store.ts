@@ -165,18 +165,22 @@ export async function openIDBStore(namespace: string, onLost: (why: string) => v
         const tx = transaction(names, claim && names.includes('meta') ? 'readwrite' : 'readonly');
         tx.done.catch(() => undefined);
         const out: Snapshot = {};
-        let put: string | undefined;
+        let claiming: Promise<unknown> | undefined;
         await Promise.all(
           names.map(async (n) => {
             const s = tx.objectStore(n);
             if (n !== 'meta') return void (out[n] = (await s.getAll()) as never);
             const [keys, values] = await Promise.all([s.getAllKeys(), s.getAll()]);
             out.meta = new Map(keys.map((k, i) => [k as string, values[i]]));
-            if (claim && (put = claimed(out.meta.get(STAMP_KEY), claim))) await (s as unknown as IDBPObjectStore<CohortkitDB, StoreName[], 'meta', 'readwrite'>).put(put, STAMP_KEY);
+            const c = claim && claimed(out.meta.get(STAMP_KEY), claim);
+            // Made after every read, so a claim that fails (quota, a store that takes no writes) fails only itself.
+            if (c) claiming = new Promise((r) => r((s as unknown as IDBPObjectStore<CohortkitDB, StoreName[], 'meta', 'readwrite'>).put(c, STAMP_KEY))).then(() => tx.done);
           }),
         );
-        // A claim counts once it is stored: another tab's write after it puts a new stamp.
-        if (put) await tx.done;
+        // A claim counts once it is stored (another tab's write after it puts a new stamp). One
+        // that could not be: the records are read, but without meta (and its stamp) the caller
+        // does not trust them for a compared write; it reads before it writes.
+        if (claiming && !(await claiming.then(() => true, () => false))) delete out.meta;
         return out;
       } catch (e) {
         throw storageError(`reading ${names.join(', ')}`, e);

@@ -120,6 +120,36 @@ describe.each(backends)('compare-and-write (%s)', (kind, open) => {
   });
 });
 
+describe('a claim that cannot be stored', () => {
+  it('(quota) fails only itself: the start reads IndexedDB as before, and the next track reads what it writes over', async () => {
+    const { inject } = await import('../client/fault-helpers');
+    const namespace = ns();
+    let now = Date.UTC(2026, 0, 5);
+    const segments = [{ id: 'reader', description: 'x', rule: { event: 'view', count: { gte: 2 } } }];
+    const a = await createClient({ namespace, segments, now: () => (now += 1000) });
+    await a.consent.update({ personalization: true });
+    await a.track('view', { i: 1 } as never);
+    await a.track('view', { i: 2 } as never);
+    await a.close();
+    const errors: unknown[] = [];
+    const fault = inject('quota'); // every put throws QuotaExceededError: the start's claim among them
+    let b;
+    try {
+      b = await createClient({ namespace, segments, now: () => (now += 1000) });
+      b.on('error', (e) => errors.push(e));
+      expect(b.storage).toBe('indexeddb'); // not the memory fallback
+      expect(b.consent.get().personalization).toBe('granted');
+      expect((await b.segments()).map((m) => m.id)).toEqual(['reader']);
+      expect(fault.hits()).toBeGreaterThan(0);
+    } finally {
+      fault.restore();
+    }
+    expect(await b.track('view', { i: 3 } as never)).toEqual({ stored: true, reason: 'stored' });
+    expect((await b.exportData()).signals.find((x) => (x as { event: string }).event === 'view')).toMatchObject({ count: 3 });
+    await b.close();
+  });
+});
+
 describe('the stamp protocol fences tabs of the earlier one (schema version 2)', () => {
   it('a database of version 1 is upgraded in place (its records kept); a version-1 connection open elsewhere is asked to step aside', async () => {
     const namespace = ns();
