@@ -71,11 +71,11 @@ export async function openIDBStore(namespace: string, onLost: (why: string) => v
    * A transaction on our connection (`raw`: on the unwrapped one, plain requests); one closed
    * under us (InvalidStateError) counts as lost, so the caller reopens.
    */
-  function transaction<M extends IDBTransactionMode>(names: StoreName[], mode: M): ReturnType<DB['transaction']>;
+  function transaction<M extends IDBTransactionMode>(names: StoreName[], mode: M, raw?: false, relaxed?: boolean): ReturnType<DB['transaction']>;
   function transaction(names: StoreName[], mode: 'readwrite', raw: true): IDBTransaction;
-  function transaction(names: StoreName[], mode: IDBTransactionMode, raw?: true) {
+  function transaction(names: StoreName[], mode: IDBTransactionMode, raw?: boolean, relaxed?: boolean) {
     try {
-      return raw ? unwrap(live()).transaction(names, mode) : live().transaction(names, mode);
+      return raw ? unwrap(live()).transaction(names, mode) : live().transaction(names, mode, relaxed ? { durability: 'relaxed' } : undefined);
     } catch (e) {
       if ((e as DOMException)?.name === 'InvalidStateError') {
         lost = true;
@@ -161,8 +161,9 @@ export async function openIDBStore(namespace: string, onLost: (why: string) => v
     writeIf: (ops: WriteOp[], stamp: Stamp) => apply(ops, stamp),
     async snapshot(names: StoreName[], claim?: true | string): Promise<Snapshot> {
       try {
-        // Claiming the stamp makes this a readwrite transaction (the claim is put in it, after the reads).
-        const tx = transaction(names, claim && names.includes('meta') ? 'readwrite' : 'readonly');
+        // Claiming the stamp makes this a readwrite transaction (the claim is put in it, after the
+        // reads), of relaxed durability: a claim lost to a crash is lost with every tab it served.
+        const tx = transaction(names, claim && names.includes('meta') ? 'readwrite' : 'readonly', false, true);
         tx.done.catch(() => undefined);
         const out: Snapshot = {};
         let claiming: Promise<unknown> | undefined;
