@@ -67,10 +67,10 @@ await page.evaluate(setup, catalog);
 const importClient = `const { createClient } = await import('/dist/index.js');`;
 
 const rounds = [];
-const measure = async (name, project, baseline) => {
+const measure = async (name, project, baseline, times = ROUNDS) => {
   const ratios = [];
   const p = [], b = [];
-  for (let r = 0; r < ROUNDS; r++) {
+  for (let r = 0; r < times; r++) {
     // Alternate which side runs first.
     const first = r % 2 ? baseline : project;
     const second = r % 2 ? project : baseline;
@@ -106,6 +106,62 @@ await measure(
     return ms;
   }, [r, SEQ]),
   (r) => onePut(`raw-seq${r}`),
+);
+
+// 1'. The same interleaved finely: one client and one raw database kept open in the page, 40
+// alternating rounds of 25 awaited tracks and 25 puts (the machine's drift between rounds of 200
+// moves the ratio more than most changes do; here both sides share each moment).
+await page.evaluate(async () => {
+  const { createClient } = await import('/dist/index.js');
+  let now = Date.UTC(2026, 0, 5);
+  B.fine = await createClient({ segments: B.segments, namespace: 'fine', now: () => (now += 1500) });
+  await B.fine.consent.update({ personalization: true });
+  B.fineRaw = await B.raw('raw-fine');
+  B.fineN = 0;
+});
+await measure(
+  "awaited track() vs idb put + tx.done, interleaved (40 rounds of 25 calls, per call)",
+  () => page.evaluate(async () => {
+    const t = performance.now();
+    for (let i = 0; i < 25; i++) await B.fine.track('article_view', { category: B.fineN++ % 2 ? 'news' : 'sport' });
+    return (performance.now() - t) / 25;
+  }),
+  () => page.evaluate(async () => {
+    const t = performance.now();
+    for (let i = 0; i < 25; i++) await B.fineRaw.put([B.value(B.fineN + i)]);
+    return (performance.now() - t) / 25;
+  }),
+  40,
+);
+await page.evaluate(async () => (await B.fine.close(), B.fineRaw.db.close()));
+
+// 1a. The same with a second tab open on the namespace (another page of the profile, whose client
+// reloads on the first tab's messages and so claims the stamp): the first tab puts a new stamp
+// after each claim, and waits for the other tab's reload where the two meet.
+const second = await context.newPage();
+await second.goto(url);
+await measure(
+  'awaited track() with a second tab reloading on its messages vs idb put + tx.done (per call)',
+  async (r) => {
+    await second.evaluate(async ([segments, r]) => {
+      const { createClient } = await import('/dist/index.js');
+      window.other = await createClient({ segments, namespace: `two${r}` });
+    }, [SEGMENTS, r]);
+    const ms = await page.evaluate(async ([r, SEQ]) => {
+      const { createClient } = await import('/dist/index.js');
+      let now = Date.UTC(2026, 0, 5);
+      const c = await createClient({ segments: B.segments, namespace: `two${r}`, now: () => (now += 1500) });
+      await c.consent.update({ personalization: true });
+      const t = performance.now();
+      for (let i = 0; i < SEQ; i++) await c.track('article_view', { category: i % 2 ? 'news' : 'sport' });
+      const ms = (performance.now() - t) / SEQ;
+      await c.close();
+      return ms;
+    }, [r, SEQ]);
+    await second.evaluate(() => window.other.close());
+    return ms;
+  },
+  (r) => onePut(`raw-two${r}`),
 );
 
 // 1b. Where the floor of track()'s design is: the transaction a track commits, written by hand on
