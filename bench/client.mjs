@@ -48,6 +48,18 @@ const setup = ({ segments, events, cats }) => {
     });
     return { db, put };
   };
+  /** SEQ awaited tracks of a new client on `namespace` (the rows 1 and 1a): ms per call. */
+  B.seqTracks = async (namespace, SEQ) => {
+    const { createClient } = await import('/dist/index.js');
+    let now = Date.UTC(2026, 0, 5);
+    const c = await createClient({ segments: B.segments, namespace, now: () => (now += 1500) });
+    await c.consent.update({ personalization: true });
+    const t = performance.now();
+    for (let i = 0; i < SEQ; i++) await c.track('article_view', { category: i % 2 ? 'news' : 'sport' });
+    const ms = (performance.now() - t) / SEQ;
+    await c.close();
+    return ms;
+  };
   B.value = (i) => ({ key: `article_view|${i % 50}`, event: 'article_view', props: { category: 'news' }, count: i, times: [i], purposes: ['personalization'], expiresAt: 1e15 });
   // Long tasks (main-thread tasks over 50 ms): how many since the last reset, and the longest.
   B.longtasks = 0;
@@ -94,17 +106,7 @@ const onePut = (name) => page.evaluate(async ([name, SEQ]) => {
 }, [name, SEQ]);
 await measure(
   'awaited track() vs idb put + tx.done (per call)',
-  (r) => page.evaluate(async ([r, SEQ]) => {
-    const { createClient } = await import('/dist/index.js');
-    let now = Date.UTC(2026, 0, 5);
-    const c = await createClient({ segments: B.segments, namespace: `seq${r}`, now: () => (now += 1500) });
-    await c.consent.update({ personalization: true });
-    const t = performance.now();
-    for (let i = 0; i < SEQ; i++) await c.track('article_view', { category: i % 2 ? 'news' : 'sport' });
-    const ms = (performance.now() - t) / SEQ;
-    await c.close();
-    return ms;
-  }, [r, SEQ]),
+  (r) => page.evaluate(([r, SEQ]) => B.seqTracks(`seq${r}`, SEQ), [r, SEQ]),
   (r) => onePut(`raw-seq${r}`),
 );
 
@@ -147,17 +149,7 @@ await measure(
       const { createClient } = await import('/dist/index.js');
       window.other = await createClient({ segments, namespace: `two${r}` });
     }, [SEGMENTS, r]);
-    const ms = await page.evaluate(async ([r, SEQ]) => {
-      const { createClient } = await import('/dist/index.js');
-      let now = Date.UTC(2026, 0, 5);
-      const c = await createClient({ segments: B.segments, namespace: `two${r}`, now: () => (now += 1500) });
-      await c.consent.update({ personalization: true });
-      const t = performance.now();
-      for (let i = 0; i < SEQ; i++) await c.track('article_view', { category: i % 2 ? 'news' : 'sport' });
-      const ms = (performance.now() - t) / SEQ;
-      await c.close();
-      return ms;
-    }, [r, SEQ]);
+    const ms = await page.evaluate(([r, SEQ]) => B.seqTracks(`two${r}`, SEQ), [r, SEQ]);
     await second.evaluate(() => window.other.close());
     return ms;
   },
