@@ -147,7 +147,7 @@ export function createSegmentRuntime(o: SegmentRuntimeOptions) {
     return true;
   };
 
-  /** (Re)load the caches from the store, in one read transaction. */
+  /** (Re)load the caches from the store, in one transaction (readwrite when it claims the stamp). */
   const load = async () => {
     // Claimed in the same transaction (a tab that put the stamp puts a new one on its next
     // write), unless it is the one we put and hold: we still do.
