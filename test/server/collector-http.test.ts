@@ -1,10 +1,12 @@
 // @vitest-environment node
 import fc from 'fast-check';
-import { Agent } from 'node:http';
+import { Agent, createServer } from 'node:http';
+import { connect } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { isCohortkitError } from '../../src/errors';
 import * as server from '../../src/server';
 import { createCollector, createEstimator, createMemoryStore, startCollectorServer, type CollectorStore, type RunningCollector } from '../../src/server/index';
+import { readBody } from '../../src/server/collector/http';
 import { call, EPOCH, makeReports, SPACES } from './collector-helpers';
 
 const ORIGIN = 'https://shop.example';
@@ -93,6 +95,47 @@ describe('POST /v1/reports', () => {
     const chunked = await call(srv.url, 'POST', '/v1/reports', big + '  ', { 'transfer-encoding': 'chunked' });
     expect(chunked.status).toBe(413);
     expect((await call(srv.url, 'GET', '/healthz')).status).toBe(200);
+  });
+
+  it('a client leaving mid-body: that read rejects, a whole one resolves (its close is no error); nothing is counted', async () => {
+    const seen: Array<string | number> = [];
+    const probe = createServer((req, res) => {
+      readBody(req).then(
+        (b) => (seen.push(b === 'too-large' ? b : b.length), res.end()),
+        (e: Error) => seen.push(e.message),
+      );
+    });
+    await new Promise<void>((r) => probe.listen(0, '127.0.0.1', r));
+    const port = (probe.address() as { port: number }).port;
+    const send = (head: string, body: string, leave: boolean) =>
+      new Promise<void>((done) => {
+        const s = connect(port, '127.0.0.1', () => {
+          s.write(`POST / HTTP/1.1\r\nhost: x\r\n${head}\r\n\r\n${body}`);
+          if (leave) setTimeout(() => s.destroy(), 50);
+          else s.once('data', () => s.end());
+        });
+        s.once('close', () => done());
+      });
+    await send('content-length: 5', 'hello', false);
+    await send('content-length: 1000', '[{"v":1', true);
+    await new Promise((r) => setTimeout(r, 50));
+    await new Promise<void>((r) => probe.close(() => r()));
+    // Node reports the cut as the request's 'error' (aborted); 'close' alone would say request closed.
+    expect(seen).toHaveLength(2);
+    expect(seen[0]).toBe(5);
+    expect(['aborted', 'request closed']).toContain(seen[1]);
+    // The collector: the half-sent request is dropped, nothing counted; the next is served.
+    const before = ((await call(open.url, 'GET', '/v1/estimates?space=lifecycle')).body as { n: number }).n;
+    await new Promise<void>((done) => {
+      const u = new URL(open.url);
+      const s = connect(Number(u.port), u.hostname, () => {
+        s.write(`POST /v1/reports HTTP/1.1\r\nhost: x\r\ncontent-type: text/plain\r\ncontent-length: 4000\r\n\r\n${JSON.stringify(makeReports(3, 14)).slice(0, 200)}`);
+        setTimeout(() => s.destroy(), 50);
+      });
+      s.once('close', () => done());
+    });
+    expect(((await call(open.url, 'GET', '/v1/estimates?space=lifecycle')).body as { n: number }).n).toBe(before);
+    expect((await call(open.url, 'POST', '/v1/reports', makeReports(1, 15))).body).toEqual({ accepted: 1, rejected: [] });
   });
 
   it('415 for other or missing content types', async () => {
