@@ -106,18 +106,20 @@ describe('POST /v1/reports', () => {
       );
     });
     await new Promise<void>((r) => probe.listen(0, '127.0.0.1', r));
-    const port = (probe.address() as { port: number }).port;
-    const send = (head: string, body: string, leave: boolean) =>
+    const probeUrl = `http://127.0.0.1:${(probe.address() as { port: number }).port}`;
+    /** A raw POST to `url`: `leave` cuts the connection 50 ms after sending (mid-body when `body` is short of `head`'s length). */
+    const send = (url: string, path: string, head: string, body: string, leave: boolean) =>
       new Promise<void>((done) => {
-        const s = connect(port, '127.0.0.1', () => {
-          s.write(`POST / HTTP/1.1\r\nhost: x\r\n${head}\r\n\r\n${body}`);
+        const u = new URL(url);
+        const s = connect(Number(u.port), u.hostname, () => {
+          s.write(`POST ${path} HTTP/1.1\r\nhost: x\r\n${head}\r\n\r\n${body}`);
           if (leave) setTimeout(() => s.destroy(), 50);
           else s.once('data', () => s.end());
         });
         s.once('close', () => done());
       });
-    await send('content-length: 5', 'hello', false);
-    await send('content-length: 1000', '[{"v":1', true);
+    await send(probeUrl, '/', 'content-length: 5', 'hello', false);
+    await send(probeUrl, '/', 'content-length: 1000', '[{"v":1', true);
     await new Promise((r) => setTimeout(r, 50));
     await new Promise<void>((r) => probe.close(() => r()));
     // Node reports the cut as the request's 'error' (aborted); 'close' alone would say request closed.
@@ -126,14 +128,7 @@ describe('POST /v1/reports', () => {
     expect(['aborted', 'request closed']).toContain(seen[1]);
     // The collector: the half-sent request is dropped, nothing counted; the next is served.
     const before = ((await call(open.url, 'GET', '/v1/estimates?space=lifecycle')).body as { n: number }).n;
-    await new Promise<void>((done) => {
-      const u = new URL(open.url);
-      const s = connect(Number(u.port), u.hostname, () => {
-        s.write(`POST /v1/reports HTTP/1.1\r\nhost: x\r\ncontent-type: text/plain\r\ncontent-length: 4000\r\n\r\n${JSON.stringify(makeReports(3, 14)).slice(0, 200)}`);
-        setTimeout(() => s.destroy(), 50);
-      });
-      s.once('close', () => done());
-    });
+    await send(open.url, '/v1/reports', 'content-type: text/plain\r\ncontent-length: 4000', JSON.stringify(makeReports(3, 14)).slice(0, 200), true);
     expect(((await call(open.url, 'GET', '/v1/estimates?space=lifecycle')).body as { n: number }).n).toBe(before);
     expect((await call(open.url, 'POST', '/v1/reports', makeReports(1, 15))).body).toEqual({ accepted: 1, rejected: [] });
   });
