@@ -5,7 +5,9 @@ export type CohortkitErrorCode =
   | 'storage'
   | 'network'
   | 'closed'
-  | 'listener';
+  | 'listener'
+  /** A consent platform (TCF, GPP) failed or answered with what cannot be read. */
+  | 'interop';
 
 const MARK = Symbol.for('cohortkit.error');
 

@@ -70,11 +70,12 @@ export async function createClient(options: ClientOptions = {}): Promise<Client>
   reporting.kick();
   const expiry = setInterval(() => (void segs.expire().catch(reportError), reporting.kick()), EXPIRE_EVERY_MS);
   (expiry as { unref?: () => void }).unref?.();
-  const disconnect = await connectInterop({ onError: reportError, state: () => consent.manager.get(), onConsent: (l) => events.on('consent', l as (d: unknown) => void),
-    update: (choices, source) => { const known = Object.fromEntries(Object.entries(choices).filter(([p]) => purposes.includes(p))); if (!closed && Object.keys(known).length) void client.consent.update(known, { source }).catch(reportError); },
-  }).catch((e) => (reportError(e), () => {}));
-
+  // The surface exists before the CMP adapters connect: a CMP may answer in a microtask.
+  let disconnect = () => {};
   const client = createSurface(opts, () => store, events, consent, segs, interests, personal, reporting, persistence, exclusive, emitSegments, dropAll, () => catalogEntries(catalog, spaces, opts),
     () => ((closed = true), clearInterval(expiry), reporting.close(), disconnect(), consent.close(), store.close()));
+  disconnect = await connectInterop({ onError: reportError, state: () => consent.manager.get(), onConsent: (l) => events.on('consent', l as (d: unknown) => void),
+    update: (choices, source) => { const known = Object.fromEntries(Object.entries(choices).filter(([p]) => purposes.includes(p))); if (!closed && Object.keys(known).length) void client.consent.update(known, { source }).catch(reportError); },
+  }).catch((e) => (reportError(e), () => {}));
   return client;
 }

@@ -1,24 +1,24 @@
+// Without Web Locks (Node, test DOMs), every lock of one name in this realm queues on one chain:
+// two clients of a namespace in one page stand in for two tabs and must exclude each other too.
+const chains = new Map<string, { c: Promise<unknown> }>();
+
 /**
  * Run `fn` exclusively: across tabs with Web Locks where the browser has them, and always
  * in order within this page (so one tab's queue keeps its order).
  */
 export function createLock(name: string): Lock {
-  let chain: Promise<unknown> = Promise.resolve();
   const locks = typeof navigator !== 'undefined' ? navigator.locks : undefined;
-  const lock = <T>(fn: () => Promise<T>): Promise<T> => {
+  const q = locks ? { c: Promise.resolve() as Promise<unknown> } : chains.get(name) ?? chains.set(name, { c: Promise.resolve() }).get(name)!;
+  const queue = <T>(fn: () => Promise<T>): Promise<T> => {
     lock.queued++;
-    const run = chain.then(() => (locks ? (locks.request(name, fn) as Promise<T>) : fn()));
-    chain = run.catch(() => undefined);
+    const run = q.c.then(fn);
+    q.c = run.catch(() => undefined);
     return run;
   };
+  const lock = <T>(fn: () => Promise<T>): Promise<T> => queue(() => (locks ? (locks.request(name, fn) as Promise<T>) : fn()));
   lock.queued = 0;
   /** In this page's order only (no Web Lock): for writes that detect other tabs' themselves (a compared stamp). */
-  lock.local = <T>(fn: () => Promise<T>): Promise<T> => {
-    lock.queued++;
-    const run = chain.then(fn);
-    chain = run.catch(() => undefined);
-    return run;
-  };
+  lock.local = queue;
   return lock;
 }
 

@@ -67,7 +67,9 @@ export function createConsentManager(o: ConsentManagerOptions): ConsentManager {
   /** Append records, each withdrawal carrying its purge in the same transaction. Caller holds the lock. */
   const append = async (records: UnsignedRecord[], extra: WriteOp[] = []) => {
     const ledger = await o.store().getAll('ledger');
-    let last = ledger[ledger.length - 1];
+    // Chained onto the stored head: a ledger cut short (or a last record lost) stays detectably
+    // broken, never healed by the next record reusing the missing seq.
+    let last = (await headOf(ledger)) as ConsentRecord | undefined;
     for (const r of records) {
       const ops: WriteOp[] = [];
       let rec = r;
@@ -88,6 +90,13 @@ export function createConsentManager(o: ConsentManagerOptions): ConsentManager {
     await o.store().write(extra);
     setState(deriveState(o.purposes, ledger));
     return ledger;
+  };
+
+  /** What the next record chains onto: the stored head (`broken` when the ledger does not end at it), else the last record. */
+  const headOf = async (ledger: ConsentRecord[]) => {
+    const last = ledger[ledger.length - 1];
+    const head = (await o.store().get('meta', HEAD_KEY)) as LedgerHead | undefined;
+    return head && (head.seq !== (last?.seq ?? 0) || head.hash !== last?.hash) ? { seq: Math.max(head.seq, last?.seq ?? 0), hash: head.hash, broken: 1 } : last;
   };
 
   const record = (purpose: string, granted: boolean, source: ConsentSource): UnsignedRecord => ({
@@ -113,10 +122,14 @@ export function createConsentManager(o: ConsentManagerOptions): ConsentManager {
         setState(deriveState(o.purposes, ledger));
         const records: UnsignedRecord[] = [];
         const extra: WriteOp[] = [];
+        const reset = () => (records.length = 0, records.push(...o.purposes.map((p) => record(p, false, 'policy-change'))));
+        // A ledger that does not end at its head (records cut off or lost: a withdrawal may be
+        // among them) is not believed: every purpose back to unset and purged, as a policy change.
+        if ((await headOf(ledger) as { broken?: 1 } | undefined)?.broken) reset();
         if (o.policyVersion !== undefined) {
           const stored = await o.store().get('meta', POLICY_KEY);
           if (stored !== o.policyVersion) {
-            if (ledger.length) records.push(...o.purposes.map((p) => record(p, false, 'policy-change')));
+            if (ledger.length) reset();
             extra.push({ type: 'put', store: 'meta', key: POLICY_KEY, value: o.policyVersion });
           }
         }

@@ -263,6 +263,8 @@ describe('flush() under storage faults', () => {
   });
 
   it('malformed ledger records: the client stays on IndexedDB, the state holds only declared purposes, verify() is false', async () => {
+    // Records past the stored head: the ledger no longer ends at it, so nothing in it is believed
+    // (every purpose back to unset, as a policy change; test/consent/integrity.test.ts).
     const opts = options();
     const c = await createClient(opts);
     await c.consent.update({ personalization: true });
@@ -275,7 +277,7 @@ describe('flush() under storage faults', () => {
     const again = await createClient(opts);
     clients.push(again);
     expect(again.storage).toBe('indexeddb');
-    expect(again.consent.get()).toEqual({ personalization: 'granted', measurement: 'unset' });
+    expect(again.consent.get()).toEqual({ personalization: 'unset', measurement: 'unset' });
     expect(await again.consent.verify()).toBe(false);
   });
 

@@ -57,4 +57,21 @@ describe('connectInterop with a real client', () => {
     expect(b.consent.get()).toEqual({ personalization: 'unset', measurement: 'unset' });
     expect(errors).toEqual([]);
   });
+
+  it.each([
+    ['queueMicrotask', (f: () => void) => queueMicrotask(f)],
+    ['Promise.then', (f: () => void) => void Promise.resolve().then(f)],
+  ])('a TCF CMP that calls back in a microtask (%s) while the client is being created is recorded, with no error', async (_, later) => {
+    w.__tcfapi = (cmd: string, _v: number, cb: (tc: unknown, ok: boolean) => void) => {
+      if (cmd === 'addEventListener') later(() => cb({ gdprApplies: true, eventStatus: 'tcloaded', listenerId: 1, purpose: { consents: { 1: true, 7: true } } }, true));
+    };
+    const errors: unknown[] = [];
+    const c = await createClient({ storage: 'memory', interop: { tcf: { map: { measurement: [1, 7] } } } });
+    c.on('error', (e) => errors.push(e));
+    await until(async () => (await history(c)).length === 1);
+    expect(await history(c)).toEqual([['measurement', true, 'tcf']]);
+    expect(c.consent.get().measurement).toBe('granted');
+    expect(errors).toEqual([]);
+    await c.close();
+  });
 });

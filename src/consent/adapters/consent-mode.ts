@@ -98,7 +98,8 @@ export function readConsentMode(win: any, onChoices: (choices: Record<string, bo
     if (!p || typeof p !== 'object' || p[MINE]) return false;
     const into = e[1] === 'update' ? updates : e[1] === 'default' && !('region' in p) ? defaults : null;
     if (!into) return false;
-    for (const k in p) if (typeof p[k] === 'string') into[k] = p[k] as string;
+    // Own keys only: an inherited `analytics_storage` is no command of the page's.
+    for (const k of Object.keys(p)) if (typeof p[k] === 'string') into[k] = p[k] as string;
     return true;
   };
   // Folds entries in and emits when one was a consent command; never throws.

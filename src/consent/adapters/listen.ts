@@ -20,9 +20,10 @@ export function listenToCMP<E>(o: {
   onEvent(evt: E | null, success: boolean): void;
   onError?: (e: unknown) => void;
 }): () => void {
+  // A CMP's own fault (a throwing call, an answer whose getters throw) is named as its adapter's.
   const fail = (e: unknown) => {
     try {
-      if (o.onError) o.onError(e);
+      if (o.onError) o.onError(e instanceof CohortkitError ? e : new CohortkitError('interop', `${o.missing.split(':')[0]}: the CMP failed (${e})`, e));
     } catch {
       /* a throwing onError must not reach the host page */
     }
