@@ -37,7 +37,11 @@ if (typeof document == 'object') {
   const config = resolveConfig(window as unknown as ConfigWindow, doc.currentScript as HTMLScriptElement | null);
   // Slots already in the page, or a decide command queued: fetch the add-on while the client starts.
   const queued = (window as { cohortkit?: unknown }).cohortkit;
-  if (doc.querySelector(SLOT) || (Array.isArray(queued) && queued.some((c) => Array.isArray(c) && c[0] == 'decide'))) loadPersonalize().catch(() => {});
+  try {
+    if (doc.querySelector(SLOT) || (Array.isArray(queued) && queued.some((c) => Array.isArray(c) && c[0] === 'decide'))) loadPersonalize().catch(() => {});
+  } catch {
+    // a hostile queued command (a throwing getter): the add-on loads when first needed
+  }
   installCommandQueue(window as { cohortkit?: unknown }, createClient, { config }).then((client) => {
     const fill = () => void fillSlots(doc, client, { onError: warn });
     if (doc.readyState == 'loading') doc.addEventListener('DOMContentLoaded', fill);

@@ -17,32 +17,52 @@ export type QueuedClient = Client & {
 export interface CommandQueueOptions {
   /** Options used when the queue holds no `init` (or `['init']` without options): data-config / window.cohortkitConfig. */
   config?: ClientOptions | PromiseLike<ClientOptions | undefined>;
-  /** Where command errors go. Default: the client's `emit('error', e)` if it has one, else `console.warn`. */
+  /** Where command errors go. Default: the `'error'` listeners added through `window.cohortkit.on`, else `console.warn`. */
   onError?: (error: unknown) => void;
 }
 
-type Entry = [command: unknown, done: (result: unknown) => void];
+type Entry = [command: unknown[], done: (result: unknown) => void];
 
 const MARK = Symbol.for('cohortkit.queue');
 const isObject = (v: unknown): v is Record<string, unknown> => typeof v == 'object' && v !== null;
 const warn = (...args: unknown[]) => console.warn('cohortkit:', ...args);
-const isInit = (c: unknown) => Array.isArray(c) && c[0] == 'init' && (c[1] === undefined || isObject(c[1]));
-
-/** True when `c` has the shape of a command other than `init` (deeper checks are the client's). */
-const isCommand = (c: unknown): c is unknown[] =>
-  Array.isArray(c) &&
-  (c[0] == 'consent'
-    ? isObject(c[1]) && (c[2] === undefined || isObject(c[2]))
-    : c[0] == 'track'
-      ? typeof c[1] == 'string' && (c[2] === undefined || isObject(c[2]))
-      : c[0] == 'decide' && isObject(c[1]) && (c[2] == null || typeof c[2] == 'function'));
+const noop = () => {};
+/** `[name, a, b]` of `c`, each read once; `[]` if `c` is no array or a read throws (getter, proxy). */
+const read = (c: unknown): unknown[] => {
+  try {
+    if (Array.isArray(c)) return [c[0], c[1], c[2]];
+  } catch {}
+  return [];
+};
+/** True when a read command has the shape of one (deeper checks are the client's). No coercion, no getter runs. */
+const valid = ([n, a, b]: unknown[]) =>
+  n === 'init'
+    ? a === undefined || isObject(a)
+    : n === 'decide'
+      ? isObject(a) && (b == null || typeof b == 'function')
+      : (n === 'consent' ? isObject(a) : n === 'track' && typeof a == 'string') && (b === undefined || isObject(b));
+/** The decision of a request that could not be decided: its fallback (undefined if unreadable), 'no-match'. */
+const miss = (a: unknown): Decision => {
+  let value;
+  try {
+    value = (a as DecideRequest).fallback;
+  } catch {}
+  return { value, reason: 'no-match' };
+};
 
 /**
  * Installs the `window.cohortkit` command queue. Commands already in `win.cohortkit` (an array) and
  * those pushed later wait for `init` wherever it stands; while init is pending `win.cohortkit` is an
  * object whose `push` appends. Once the client resolves, `win.cohortkit` becomes the client with a
- * `push`, and the waiting commands replay in order, each awaited. Command errors go to `onError`;
- * nothing is thrown to the page. Installing twice returns the first installation's promise.
+ * `push`, and the waiting commands replay in order, each awaited. Each command is read once; a
+ * malformed one is dropped with an `invalid-argument` error. Command errors go to `onError`, else
+ * to the `'error'` listeners added through `win.cohortkit.on`, else to `console.warn`; nothing is
+ * thrown to the page and every `push` settles. A decide callback is called exactly once: with the
+ * decision, or with `{ value: fallback, reason: 'no-match' }` and the error when the request is
+ * malformed or decide() rejects. A failed init (or a malformed one) can be retried with another
+ * init, and consent / track commands wait for it; but decides do not: while no other init is
+ * pending or queued, they are answered with their fallback ('no-match', the init's error) at
+ * once, so page code never waits forever. Installing twice returns the first installation's promise.
  * @param win the window (or any object holding `cohortkit`)
  * @param createClient the client factory
  * @param opts fallback config and error sink
@@ -56,55 +76,62 @@ export function installCommandQueue(
   const prev = win.cohortkit;
   if (isObject(prev) && prev[MARK as never]) return prev[MARK as never] as Promise<QueuedClient>;
   if (prev !== undefined && !Array.isArray(prev)) warn('window.cohortkit was not an array; ignored');
-  const q: Entry[] = Array.isArray(prev) ? prev.map((c): Entry => [c, () => {}]) : [];
+  let q: Entry[] = [];
   let client: QueuedClient | undefined;
   let initing = false;
   let running = false;
   let autoTried = false;
+  let failed: [error: unknown] | undefined;
   let ready!: (c: QueuedClient) => void;
   const done = new Promise<QueuedClient>((r) => (ready = r));
+  const errs = new Set<(e: unknown) => void>();
 
   const report = (e: unknown, name: string) => {
-    const err = isCohortkitError(e)
-      ? e
-      : new CohortkitError('invalid-argument', `cohortkit.push(['${name}']): ${e instanceof Error ? e.message : e}`, e);
     try {
-      const emit = (client as { emit?: (event: 'error', detail: unknown) => void } | undefined)?.emit;
+      const err = isCohortkitError(e)
+        ? e
+        : new CohortkitError('invalid-argument', `cohortkit.push(['${name}']): ${e instanceof Error ? e.message : e}`, e);
       if (opts.onError) opts.onError(err);
-      else if (typeof emit == 'function') emit.call(client, 'error', err);
+      else if (errs.size)
+        errs.forEach((l) => {
+          try {
+            l(err);
+          } catch {}
+        });
       else warn(err);
     } catch {
-      // an error sink that throws never reaches the page
+      // an error sink that throws (or an unprintable error) never reaches the page
     }
   };
 
-  const run = async (c: unknown): Promise<unknown> => {
-    const cl = client!;
-    if (isInit(c)) {
-      warn('already initialized; init ignored');
-      return cl;
-    }
-    if (!isCommand(c)) return void warn('ignored a malformed command', c);
-    const [name, a, b] = c as [string, never, never];
+  /** Calls the decide callback `b` (when a function) with `d`, isolating its throw; returns `d`. */
+  const settle = (d: Decision, b: unknown, err?: unknown) => {
     try {
-      if (name == 'consent') return await cl.consent.update(a, b);
-      if (name == 'track') return await cl.track(a, b);
-      let d: Decision;
+      if (typeof b == 'function') b(d, err);
+    } catch (e) {
+      report(e, 'decide');
+    }
+    return d;
+  };
+  const answer = (a: unknown, b: unknown, err: unknown, resolve: (r: unknown) => void) =>
+    queueMicrotask(() => resolve(settle(miss(a), b, err)));
+
+  const run = async ([name, a, b]: unknown[]): Promise<unknown> => {
+    const cl = client!;
+    try {
+      if (name == 'init') return warn('already initialized; init ignored'), cl;
+      if (name == 'consent') return await cl.consent.update(a as never, b as never);
+      if (name == 'track') return await cl.track(a as never, b as never);
+      let d: Decision | undefined;
       let err: unknown;
       try {
-        d = await cl.decide(a);
+        d = await cl.decide(a as DecideRequest);
       } catch (e) {
-        report((err = e), name);
-        d = { value: (a as DecideRequest).fallback, reason: 'no-match' };
+        report((err = e), 'decide');
       }
-      try {
-        (b as ((d: Decision, e?: unknown) => void) | undefined)?.(d, err);
-      } catch (e) {
-        report(e, name);
-      }
-      return d;
+      return settle(d ?? miss(a), b, err);
     } catch (e) {
-      report(e, name);
+      report(e, name as string);
     }
   };
 
@@ -123,7 +150,16 @@ export function installCommandQueue(
       const o = options ?? (await opts.config);
       if (o || !auto) {
         const c = await createClient(o ?? {});
-        client = Object.assign(Object.isExtensible(c) ? c : Object.create(c), { push, [MARK]: done });
+        const on = c.on;
+        client = Object.assign(Object.isExtensible(c) ? c : Object.create(c), {
+          push,
+          [MARK]: done,
+          // 'error' listeners added here also get the queue's own errors
+          on: (event: never, l: (d: unknown) => void) => {
+            const off = on.call(c, event, l);
+            return event !== 'error' ? off : (errs.add(l), () => (errs.delete(l), off()));
+          },
+        });
         win.cohortkit = client;
         resolve(client);
         await drain();
@@ -131,6 +167,7 @@ export function installCommandQueue(
       }
     } catch (e) {
       warn('init failed', e);
+      failed = [e];
     }
     resolve(undefined);
     initing = false;
@@ -141,24 +178,37 @@ export function installCommandQueue(
     if (client) {
       if (!running) drain();
     } else if (!initing) {
-      const i = q.findIndex(([c]) => isInit(c));
+      const i = q.findIndex(([[n]]) => n == 'init');
       if (i >= 0) {
-        const [[c, resolve]] = q.splice(i, 1);
-        init((c as Command)[1] as ClientOptions | undefined, resolve, false);
+        const [[[, o], resolve]] = q.splice(i, 1);
+        init(o as ClientOptions | undefined, resolve, false);
       } else if (opts.config && !autoTried) {
         autoTried = true;
-        init(undefined, () => {}, true);
-      }
+        init(undefined, noop, true);
+      } else if (failed) q = q.filter(([[n, a, b], resolve]) => n != 'decide' || answer(a, b, failed![0], resolve));
     }
   };
 
+  /** Queues `c`, read once; a malformed command is reported and settles (a decide with its fallback). */
+  const add = (c: unknown, resolve: (r: unknown) => void) => {
+    const cmd = read(c);
+    const [n, a, b] = cmd;
+    if (valid(cmd)) return void q.push([cmd, resolve]);
+    const e = new CohortkitError('invalid-argument', `cohortkit.push: malformed command${typeof n == 'string' ? ` '${n}'` : ''}`);
+    report(e, '');
+    if (n === 'init') failed = [e];
+    if (n === 'decide') answer(a, b, e, resolve);
+    else resolve(undefined);
+  };
+
   function push(command: unknown): Promise<unknown> {
-    return new Promise((resolve) => {
-      q.push([command, resolve]);
-      kick();
-    });
+    return new Promise((resolve) => (add(command, resolve), kick()));
   }
 
+  if (Array.isArray(prev))
+    try {
+      prev.forEach((c) => add(c, noop));
+    } catch {}
   win.cohortkit = { push, [MARK]: done };
   kick();
   return done;

@@ -1,13 +1,16 @@
 import type { Client, ClientOptions, DecideRequest, Decision } from '../../src/types';
 
-/** A fake Client recording every call as [method, ...args]. */
+const emitters = new WeakMap<object, (event: string, detail: unknown) => void>();
+/** Fires `event` to the listeners added with `client.on` (a fakeClient's). The fake, like the real Client, has no `emit`. */
+export const fire = (client: object, event: string, detail: unknown) => emitters.get(client)!(event, detail);
+
+/** A fake Client recording every call as [method, ...args]; the Client surface only (no `emit`). */
 export function fakeClient(decide?: (req: DecideRequest) => Decision | Promise<Decision>) {
   const calls: unknown[][] = [];
   const listeners: Record<string, Array<(d: unknown) => void>> = {};
   const client = {
     storage: 'memory' as const,
     calls,
-    emit: (event: string, detail: unknown) => listeners[event]?.forEach((l) => l(detail)),
     consent: {
       get: () => ({}),
       update: async (choices: Record<string, boolean>, meta?: unknown) => {
@@ -39,13 +42,14 @@ export function fakeClient(decide?: (req: DecideRequest) => Decision | Promise<D
     forget: async () => {},
     on(event: string, l: (d: unknown) => void) {
       (listeners[event] ??= []).push(l);
-      return () => {};
+      return () => void listeners[event].splice(listeners[event].indexOf(l) >>> 0, 1);
     },
     close: async () => {},
     catalog: () => [],
     purposes: [],
   };
-  return client as Client & { calls: unknown[][]; emit(event: string, detail: unknown): void };
+  emitters.set(client, (event, detail) => listeners[event]?.forEach((l) => l(detail)));
+  return client as Client & { calls: unknown[][] };
 }
 
 /** A createClient factory that resolves when `release()` is called (or at once if `immediate`). */

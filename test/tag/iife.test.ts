@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { DecideRequest, Decision } from '../../src/types';
-import { fakeClient, tick } from './fake-client';
+import { fakeClient, fire, tick } from './fake-client';
 
 let decision: { reason: Decision['reason']; segment?: string } = { reason: 'no-consent' };
 const client = fakeClient((req: DecideRequest) => {
@@ -59,12 +59,12 @@ describe('tag IIFE entry', () => {
     expect(slot.textContent).toBe('Default');
 
     decision = { reason: 'segment', segment: 'fans' };
-    client.emit('consent', { personalization: 'granted' });
+    fire(client, 'consent', { personalization: 'granted' });
     await until(() => slot.getAttribute('data-cohortkit-reason') === 'segment');
     expect(slot.firstChild!.textContent).toBe('Hi fan');
 
     decision = { reason: 'no-match' };
-    client.emit('segments', []);
+    fire(client, 'segments', []);
     await until(() => slot.getAttribute('data-cohortkit-reason') === 'no-match');
     expect(slot.firstChild!.textContent).toBe('Default');
   });

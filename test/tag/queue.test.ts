@@ -122,9 +122,8 @@ describe('installCommandQueue', () => {
   });
 
   it('routes client rejections to the client error channel, never to the page', async () => {
-    const client = fakeClient();
+    const client = fakeClient(); // like the real Client: no emit()
     const errors: unknown[] = [];
-    client.on('error', (e) => errors.push(e));
     client.track = async () => {
       throw new Error('boom');
     };
@@ -133,11 +132,13 @@ describe('installCommandQueue', () => {
     };
     const cb = vi.fn();
     const q = await installCommandQueue({ cohortkit: [['init', {}]] }, deferredFactory(client, true).create);
+    q.on('error', (e) => errors.push(e)); // as a page does, through window.cohortkit
     await expect(q.push(['track', 'x'])).resolves.toBeUndefined();
     await expect(q.push(['decide', req, cb])).resolves.toEqual({ value: 0, reason: 'no-match' });
     expect(cb).toHaveBeenCalledWith({ value: 0, reason: 'no-match' }, expect.any(Error));
     expect(errors).toHaveLength(2);
     expect(errors.every(isCohortkitError)).toBe(true);
+    expect(warn).not.toHaveBeenCalled();
   });
 
   it('ignores malformed commands with one warning each', async () => {
