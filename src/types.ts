@@ -225,6 +225,8 @@ export interface DataExport {
   storage?: 'indexeddb' | 'memory';
   /** See `StoragePersistence` and the `persistStorage` option. */
   persistence?: StoragePersistence;
+  /** decide()'s state: exposure times per `slot|segment` (frequency caps) and the local holdout id. */
+  personalization?: { caps: Record<string, number[]>; localId?: string };
 }
 
 /** One segment as documented by the catalog (`client.catalog()`, `describeCatalog()` of `cohortkit/catalog`). */

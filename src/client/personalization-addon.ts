@@ -2,7 +2,8 @@
 // holdout id, exposures), which lives in an add-on (a chunk of the ESM build,
 // dist/cohortkit-personalize.js for the script tag) loaded on the first decide(): a page that never
 // personalizes never fetches it. What the core must do whatever was loaded stays here: a
-// withdrawal of `personalization` and forget() delete the caps and the holdout id.
+// withdrawal of `personalization` or of a purpose some segment relies on, and forget(), delete the
+// caps and the holdout id (the rule is in personalization.ts); exportData() reads them.
 import type { WriteOp } from '../storage';
 import type { Decision } from '../types';
 import { loadError, ownError } from './addon-error';
@@ -33,6 +34,7 @@ export function createLazyPersonalization(o: PersonalizationRuntimeOptions) {
         throw e;
       }));
   const forget = () => (purges++, rt?.forget());
+  const keys = [CAPS_KEY, LOCAL_ID_KEY];
   return {
     async decide(request: unknown): Promise<Decision> {
       try {
@@ -41,11 +43,17 @@ export function createLazyPersonalization(o: PersonalizationRuntimeOptions) {
         throw ownError(e);
       }
     },
-    /** A withdrawal of `personalization`: caps and the holdout id are deleted with the rest. */
+    /** A withdrawal of `personalization` or of a purpose a segment relies on: caps and the holdout id are deleted with the rest. */
     planPurge(purpose: string): WriteOp[] {
-      if (purpose != 'personalization') return [];
+      if (purpose != 'personalization' && !o.catalog.segments.some((s) => s.effectivePurposes.includes(purpose))) return [];
       forget();
-      return [CAPS_KEY, LOCAL_ID_KEY].map((key) => ({ type: 'delete', store: 'meta', key }));
+      return keys.map((key) => ({ type: 'delete', store: 'meta', key }));
+    },
+    /** The caps and the holdout id: those stored, and what this tab holds (the add-on is not loaded for it). */
+    async exportData() {
+      const [caps, id] = await Promise.all(keys.map((k) => o.store().get('meta', k)));
+      const m = rt?.exportData();
+      return { caps: { ...(caps as object), ...m?.caps } as Record<string, number[]>, localId: (m?.localId ?? id) as string | undefined };
     },
     forget,
   };

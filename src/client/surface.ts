@@ -51,7 +51,7 @@ export function createSurface(
     decide: live((request) => personal.decide(request)),
     flush: live(() => reporting.flush()),
     exportData: live(async (): Promise<DataExport> => ({ exportedAt: opts.now(), consent: { state: consent.manager.get(), history: await consent.manager.history() }, signals: segs.exportSignals(), interests: interests.get(),
-      segments: await segs.memberships(), ...(await reporting.exportData()), storage: store().kind, persistence: await persistence.state(store().kind === 'indexeddb') })),
+      segments: await segs.memberships(), ...(await reporting.exportData()), personalization: await personal.exportData(), storage: store().kind, persistence: await persistence.state(store().kind === 'indexeddb') })),
     forget: live(async () => {
       await exclusive(async () => (await store().destroy(), dropAll()));
       consent.post('consent'), events.emit('consent', consent.manager.get()), emitSegments([]);
