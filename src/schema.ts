@@ -3,7 +3,7 @@
 // (`segments[2].rule.all[0].within: …`) instead of being spelled out by hand. The reads and
 // messages are those of ./validate (hostile getters and proxies survive; unknown keys are named).
 import type { CohortkitErrorCode } from './errors';
-import { fail, list, newId, obj, want, type Check, type Obj } from './validate';
+import { fail, list, newId, obj, show, want, type Check, type Obj } from './validate';
 
 /**
  * A schema: validates `v` at `path` and returns what to keep (undefined leaves the key out of
@@ -42,11 +42,11 @@ export const shape =
     return then ? then(out, path, o) : (out as T);
   };
 
-/** An array of at least `min` items, read once, then each walked at `<path>[i]`. */
+/** An array of at least `min` items, each read once and walked at `<path>[i]` before the next is read. */
 export const arr =
   <T>(item: Schema<T>, min?: number): Schema<T[]> =>
   (v, path, code, out) =>
-    list(v, path, min, code).map((x, i) => item(x, `${path}[${i}]`, code, out));
+    list(v, path, min, code, (x, p) => item(x, p, code, out));
 
 /**
  * Purpose ids, each one of `declared`, deduplicated (`purposes`, `interests[i].purposes`,
@@ -61,7 +61,7 @@ export const purposeList =
         : fail(p, 'the default "personalization" is not declared')
       : [
           ...new Set(
-            arr((x, q) => (typeof x == 'string' && declared.includes(x) ? x : fail(q, `expected a declared purpose, got ${JSON.stringify(x)}`)), min)(v, p, code),
+            arr((x, q) => (typeof x == 'string' && declared.includes(x) ? x : fail(q, `expected a declared purpose, got ${show(x)}`)), min)(v, p, code),
           ),
         ];
 

@@ -61,9 +61,9 @@ export function isPlainObject(v: unknown): v is Obj {
 export const isScalar = (v: unknown): v is string | number | boolean =>
   typeof v == 'string' || typeof v == 'boolean' || Number.isFinite(v);
 
-/** Own enumerable keys of the plain object `v`. `path` '' is the options root. */
-export const keys = (v: unknown, path: string, code?: Code): string[] =>
-  isPlainObject(v) ? read(() => Object.keys(v), path, code) : fail(path || 'options', 'expected a plain object', code);
+/** Own enumerable keys of the plain object `v`. `path` '' is the options root (named `options`). */
+export const keys = (v: unknown, path: string, code?: Code, p = path || 'options'): string[] =>
+  isPlainObject(v) ? read(() => Object.keys(v), p, code) : fail(p, 'expected a plain object', code);
 
 /**
  * Copies the plain object `v`, reading each own key once (undefined values kept).
@@ -79,13 +79,30 @@ export function obj(v: unknown, path: string, allowed?: readonly string[], code?
   return out;
 }
 
-/** Copies the array `v` (at least `min` items), reading each index once (`<path>[i]`). */
-export const list = (v: unknown, path: string, min = 0, code?: Code): unknown[] =>
-  read(() => {
-    const n = Array.isArray(v) ? v.length : -1;
-    if (n < min) fail(path, `expected a${min ? ' non-empty' : 'n'} array`, code);
-    return Array.from({ length: n }, (_, i) => read(() => (v as unknown[])[i], `${path}[${i}]`, code));
-  }, path, code);
+/**
+ * Copies the array `v` (at least `min` items), reading each index once (`<path>[i]`) and passing it
+ * through `each` before the next is read: the first bad item fails at once (a sparse array of
+ * length 1e8 is not copied first).
+ */
+export function list<T = unknown>(v: unknown, path: string, min = 0, code?: Code, each = (x: unknown, _p: string) => x as T): T[] {
+  const n = read(() => (Array.isArray(v) ? v.length : -1), path, code);
+  if (n < min) fail(path, `expected a${min ? ' non-empty' : 'n'} array`, code);
+  const out: T[] = [];
+  for (let i = 0; i < n; i++) {
+    const p = `${path}[${i}]`;
+    out.push(each(read(() => (v as unknown[])[i], p, code), p));
+  }
+  return out;
+}
+
+/** `v` for a message: its JSON, else its type. Never throws (BigInts, symbols, a throwing toJSON or getter). */
+export const show = (v: unknown): string => {
+  try {
+    return JSON.stringify(v) ?? typeof v;
+  } catch {
+    return typeof v;
+  }
+};
 
 /** `v` if it passes `check`, else fails with `<path>: <what>`. */
 export const want = <T = string>(v: unknown, [test, what]: Check, path: string, code?: Code): T =>

@@ -25,18 +25,22 @@ function validateIds(ids: unknown, known: Map<string, Interest>): string[] {
   const bad = (what: string): never => {
     throw new CohortkitError('invalid-argument', what);
   };
-  let copy: unknown[] = [];
+  // Each index read once and checked before the next: the first bad one fails at once (a sparse
+  // array of length 1e8 is not copied first).
+  const copy = new Set<string>();
   try {
-    copy = Array.isArray(ids) ? Array.from(ids as unknown[]) : bad('ids: expected an array of interest ids');
+    if (!Array.isArray(ids)) bad('ids: expected an array of interest ids');
+    for (let i = 0, n = (ids as unknown[]).length; i < n; i++) {
+      const id = (ids as unknown[])[i];
+      if (typeof id != 'string' || !known.has(id))
+        bad(`ids[${i}]: unknown interest ${typeof id == 'string' ? JSON.stringify(id.slice(0, 64)) : typeof id} (not in options.interests)`);
+      copy.add(id as string);
+    }
   } catch (e) {
     if (e instanceof CohortkitError) throw e;
     bad('ids: could not be read');
   }
-  copy.forEach((id, i) => {
-    if (typeof id != 'string' || !known.has(id))
-      bad(`ids[${i}]: unknown interest ${typeof id == 'string' ? JSON.stringify(id.slice(0, 64)) : typeof id} (not in options.interests)`);
-  });
-  return [...new Set(copy as string[])];
+  return [...copy];
 }
 
 /**

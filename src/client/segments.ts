@@ -1,7 +1,7 @@
 // The stateful half of signals and segments: the client's cache of rollups and memberships,
 // kept in step with the store. Pure work is delegated to src/signals and src/segments; the group
 // commit of tracks is in track-commit.ts.
-import type { Catalog, VisitorContext } from '../segments';
+import { MAX_TIMES, type Catalog, type VisitorContext } from '../segments';
 import { createEvaluatedState } from './evaluated';
 import { minimize, propsKey } from '../signals';
 import { deletes, stampBase, relyingOn, STAMP_KEY, type Store, type StoredMembership, type StoredSignal, type WriteOp } from '../storage';
@@ -28,14 +28,16 @@ export interface SegmentRuntimeOptions {
   onError(e: unknown): void;
 }
 
-// A stored record of the wrong shape (edited by another script) is ignored, never fatal.
-const num = (...xs: unknown[]) => xs.every(Number.isFinite);
-const hasPurposes = (x: { purposes?: unknown }) => Array.isArray(x?.purposes) && x.purposes.every((p) => typeof p == 'string');
+// A stored record of the wrong shape (edited by another script) is ignored, never fatal: among
+// them one relying on no purpose (`purposes: []` would survive every withdrawal) and one with more
+// than MAX_TIMES times (no stored array is spread into a call: 200,000 would overflow the stack).
+const num = (xs: unknown[]) => xs.every(Number.isFinite);
+const hasPurposes = (x: { purposes?: unknown }) => Array.isArray(x?.purposes) && x.purposes.length > 0 && x.purposes.every((p) => typeof p == 'string');
 const HOUR = 3_600_000;
 const isSignal = (s: StoredSignal | undefined): s is StoredSignal =>
   !!s && hasPurposes(s) && typeof s.key == 'string' && typeof s.event == 'string' && typeof s.props == 'object' && !!s.props &&
-  Array.isArray(s.times) && num(s.day, s.count, s.first, s.last, s.expiresAt, ...s.times);
-const isMembership = (m: StoredMembership) => hasPurposes(m) && typeof m.id == 'string' && num(m.version, m.since);
+  Array.isArray(s.times) && s.times.length <= MAX_TIMES && num(s.times) && num([s.day, s.count, s.first, s.last, s.expiresAt]);
+const isMembership = (m: StoredMembership) => hasPurposes(m) && typeof m.id == 'string' && num([m.version, m.since]);
 
 /** `emit` of the 'segments' event, called only when the set of memberships (id, version, since) changed: never twice for one. */
 export const onlyChanges = (emit: (list: Membership[]) => void) => {

@@ -27,6 +27,24 @@ const storageError = (what: string, cause: unknown) =>
     : new CohortkitError('storage', `${what} failed: ${(cause as Error)?.message ?? String(cause)}`, cause);
 
 /**
+ * Delete the database `name`, if IndexedDB exists here (a getter that throws counts as none).
+ * Other tabs close their connection when asked (`blocking` below); one that does not keeps the
+ * deletion blocked: this rejects (`storage`) after OPEN_TIMEOUT_MS rather than hang.
+ */
+export async function deleteIDB(name: string): Promise<void> {
+  try {
+    if (!indexedDB) return;
+  } catch {
+    return;
+  }
+  try {
+    await withTimeout(deleteDB(name), OPEN_TIMEOUT_MS, `deleting IndexedDB "${name}"`);
+  } catch (e) {
+    throw storageError(`deleting IndexedDB "${name}"`, e);
+  }
+}
+
+/**
  * Open the IndexedDB backend. Rejects with a `storage` CohortkitError when IndexedDB is
  * missing, throws, or stays blocked. `onLost` is called when another page upgrades or
  * deletes the database (we close our connection so it can proceed) or the browser kills it.
@@ -190,11 +208,7 @@ export async function openIDBStore(namespace: string, onLost: (why: string) => v
     async destroy() {
       lost = true;
       db?.close();
-      try {
-        await withTimeout(deleteDB(name), OPEN_TIMEOUT_MS, `deleting IndexedDB "${name}"`);
-      } catch (e) {
-        throw storageError(`deleting IndexedDB "${name}"`, e);
-      }
+      await deleteIDB(name);
     },
     close() {
       lost = true;

@@ -1,5 +1,5 @@
 import { CohortkitError } from '../errors';
-import { dbName, openIDBStore } from './idb-store';
+import { dbName, deleteIDB, openIDBStore } from './idb-store';
 import { createMemoryStore } from './memory-store';
 import type { Stamp, Store, WriteOp } from './store';
 import type { StoreName } from './schema';
@@ -130,6 +130,9 @@ export async function openStore(opts: OpenStoreOptions): Promise<Store> {
         reopenOnWrite = true;
         lookAgain = false;
       }
+      // From memory (asked for, or fallen back to when IndexedDB failed): the database an earlier
+      // page left holds what forget() deletes too.
+      else await deleteIDB(dbName(opts.namespace));
     },
     close() {
       current.close();

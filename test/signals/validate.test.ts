@@ -54,6 +54,9 @@ const bad: Array<[string, unknown, unknown, string]> = [
   ['bigint value', 'view', { n: 1n }, 'props.n:'],
   ['symbol value', 'view', { s: Symbol('x') }, 'props.s:'],
   ['long string', 'view', { q: 'x'.repeat(257) }, 'props.q: string longer than 256'],
+  ['257 emoji', 'view', { q: '😀'.repeat(257) }, 'props.q: string longer than 256 characters'],
+  ['256 characters and an emoji', 'view', { q: 'x'.repeat(256) + '😀' }, 'props.q: string longer than 256 characters'],
+  ['a huge string', 'view', { q: 'x'.repeat(1e7) }, 'props.q: string longer than 256 characters'],
   ['throwing getter', 'view', throwing, 'props.price: could not be read'],
   ['hostile proxy', 'view', hostileProxy, 'props: could not be read'],
 ];
@@ -87,6 +90,10 @@ describe('validateTrack', () => {
     ['checkout:step_2.done-x', { 'plan.tier': 'pro', 'a:b-c_d': 1 }, { 'plan.tier': 'pro', 'a:b-c_d': 1 }],
     ['view', { price: 0, neg: -1.5, ok: true, no: false, s: '' }, { price: 0, neg: -1.5, ok: true, no: false, s: '' }],
     ['view', { q: 'x'.repeat(256) }, { q: 'x'.repeat(256) }],
+    // Characters are code points: 200 (or 256) emoji are 400 (512) UTF-16 code units.
+    ['view', { q: '😀'.repeat(200) }, { q: '😀'.repeat(200) }],
+    ['view', { q: '😀'.repeat(256) }, { q: '😀'.repeat(256) }],
+    ['view', { q: 'x'.repeat(255) + '😀' }, { q: 'x'.repeat(255) + '😀' }],
     ['view', many(MAX_PROPS), many(MAX_PROPS)],
     ['view', Object.assign(Object.create(null), { a: 1 }), { a: 1 }],
   ];
