@@ -55,9 +55,10 @@ export async function createClient(options: ClientOptions = {}): Promise<Client>
   const personal = createLazyPersonalization({ ...base, catalog, evaluator: () => segs.evaluator(), signals: () => segs.exportSignals(), track: (e, p) => segs.track(e, p), onError: reportError });
   // After a change here or in another tab (whose withdrawal purged the store there): drop what this tab still holds.
   const sweep = async () => (await interests.sweep(), await reporting.sweep(), emitSegments(await segs.sweep()));
+  let swept: Promise<unknown> = Promise.resolve(); // the last change's sweep: forget() waits for it
   const consent = createConsentRuntime({ ...base, namespace: opts.namespace, purposes, policyVersion: opts.policyVersion, respectGPC: opts.respectGPC, onError: reportError,
     planPurge: (purpose, outbox) => { const r = reporting.planPurge(purpose, outbox as never); segs.forgetPurpose(purpose); interests.forgetPurpose(purpose); return { ops: [...r.ops, ...personal.planPurge(purpose)], reports: r.queued }; },
-    onChange: (state) => (events.emit('consent', state), void sweep().catch(reportError)),
+    onChange: (state) => (events.emit('consent', state), (swept = sweep().catch(reportError))),
     onSignals: async () => (await interests.load(), await exclusive(() => segs.load()), emitSegments(await segs.memberships())) });
 
   // Everything this tab holds about the visitor, in memory (forget() here, or a deletion by a forget() elsewhere).
@@ -72,7 +73,7 @@ export async function createClient(options: ClientOptions = {}): Promise<Client>
   (expiry as { unref?: () => void }).unref?.();
   // The surface exists before the CMP adapters connect: a CMP may answer in a microtask.
   let disconnect = () => {};
-  const client = createSurface(opts, () => store, events, consent, segs, interests, personal, reporting, persistence, exclusive, emitSegments, dropAll, () => catalogEntries(catalog, spaces, opts),
+  const client = createSurface(opts, () => store, events, consent, segs, interests, personal, reporting, persistence, (fn) => swept.then(() => exclusive(fn)), emitSegments, dropAll, () => catalogEntries(catalog, spaces, opts),
     () => ((closed = true), clearInterval(expiry), reporting.close(), disconnect(), consent.close(), store.close()));
   disconnect = await connectInterop({ onError: reportError, state: () => consent.manager.get(), onConsent: (l) => events.on('consent', l as (d: unknown) => void),
     update: (choices, source) => { const known = Object.fromEntries(Object.entries(choices).filter(([p]) => purposes.includes(p))); if (!closed && Object.keys(known).length) void client.consent.update(known, { source }).catch(reportError); },
