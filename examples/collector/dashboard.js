@@ -78,7 +78,7 @@ function liftView(est) {
   const eligible = l.holdout.n + l.treated.n;
   const epsilon = mechanismAt && epsilonOf(est, mechanismAt);
   const base = l.holdout.n > 0 && l.holdout.rate > 0 && l.holdout.rate < 0.98 ? l.holdout.rate : 0.05;
-  const need = epsilon && eligible > 0 && est.n > 0 ? plan({ baseline: base, lift: 0.02, share: Math.min(1, eligible / est.n) }, mechanismAt(epsilon)) : undefined;
+  const need = epsilon && eligible > 0 && est.n > 0 ? plan({ baseline: base, lift: 0.02, share: Math.min(1, eligible / est.n), epsilon }, mechanismAt(epsilon), mechanismAt) : undefined;
   return h(
     'div.lift',
     { 'data-lift': verdict },

@@ -5,9 +5,10 @@ export function lift(est: EstimateLike):
   | { withheld: true }
   | { withheld?: undefined; holdout: Arm; treated: Arm; lift: number; stderr: number; ci95: [number, number]; significant: boolean; summary: string };
 export function plan(
-  o: { baseline: number; lift: number; share?: number; holdout?: number },
+  o: { baseline: number; lift: number; share?: number; holdout?: number; epsilon?: number },
   m: { name: string; p: number; q: number; d?: number },
+  mechanismAt?: (epsilon: number) => { name: string; p: number; q: number; d?: number },
 ): { visitors: number; withoutPrivacy: number };
 export function epsilonOf(est: EstimateLike, mechanismAt: (epsilon: number) => { p: number; q: number }): number | undefined;
 /** Covariance matrix of the k cohort estimates (sampling + LDP noise + fixed-count noise covariance). */
-export function covariance(n: number, est: number[], se: number[]): number[][];
+export function covariance(n: number, est: number[], se: number[], sampling?: boolean): number[][];

@@ -1,15 +1,15 @@
 // The lift view's math, in plain JS for the dashboard (no library in the page): the same as
 // readLift and planExperiment of cohortkit/server (test/experiments/dashboard-lift.test.ts checks
-// that they agree). Rates from the unbiased cohort estimates, stderrs by the delta method over the
+// that they agree). Rates from the raw cohort estimates by Beale's ratio, stderrs by the delta method over the
 // cohorts' covariance: multinomial sampling + the estimator's noise + GRR's noise covariance.
 const IDS = ['holdout-converted', 'holdout-not', 'treated-converted', 'treated-not'];
 const Z = 1.959963984540054 + 0.8416212335729143; // two-sided α = 0.05, power 0.8
 
 /** Covariance of the k cohort estimates (see cohortCovariance in src/personalization/lift.ts); metrics.js uses it too. */
-export function covariance(n, est, se) {
+export function covariance(n, est, se, sampling = true) {
   const k = est.length;
   const N = est.map((e) => Math.max(0, e));
-  const C = N.map((a, i) => N.map((b, j) => (i === j ? se[i] ** 2 : 0) + (n > 0 ? (i === j ? a : 0) - (a * b) / n : 0)));
+  const C = N.map((a, i) => N.map((b, j) => (i === j ? se[i] ** 2 : 0) + (sampling && n > 0 ? (i === j ? a : 0) - (a * b) / n : 0)));
   const sum = est.reduce((s, e) => s + e, 0);
   if (k > 2 && n > 0 && Math.abs(sum - n) <= 1e-6 * n) {
     const mx = N.reduce((s, v) => s + v, 0) / k;
@@ -40,9 +40,13 @@ export function lift(est) {
   if (at.some((i) => i < 0)) return { withheld: true };
   const e = cohorts.map((c) => c.estimate);
   const n = est.n ?? e.reduce((s, x) => s + x, 0);
-  const C = covariance(n, e, cohorts.map((c) => c.stderr));
-  const [hc, hn, tc, tn] = at.map((i) => Math.max(0, e[i]));
+  const se = cohorts.map((c) => c.stderr);
+  const C = covariance(n, e, se);
+  // Raw cells (never clamped), each rate by Beale's ratio over the noise covariance (as readLift).
+  const [hc, hn, tc, tn] = at.map((i) => e[i]);
   const th = hc + hn, tt = tc + tn;
+  const V = covariance(n, e, se, false);
+  const rate = (i, j, t) => (e[i] * t + V[i][i] + V[i][j]) / (t * t + V[i][i] + 2 * V[i][j] + V[j][j]);
   const w = (pairs) => {
     const v = new Array(cohorts.length).fill(0);
     for (const [i, g] of pairs) v[i] += g;
@@ -50,8 +54,8 @@ export function lift(est) {
   };
   const wh = th > 0 ? w([[at[0], hn / th ** 2], [at[1], -hc / th ** 2]]) : null;
   const wt = tt > 0 ? w([[at[2], tn / tt ** 2], [at[3], -tc / tt ** 2]]) : null;
-  const arm = (a, t, g) => (g ? { rate: a / t, stderr: Math.sqrt(quad(g, C)), n: t } : { rate: 0, stderr: 0, n: 0 });
-  const holdout = arm(hc, th, wh), treated = arm(tc, tt, wt);
+  const arm = (i, t, g) => (g ? { rate: rate(at[i], at[i + 1], t), stderr: Math.sqrt(quad(g, C)), n: t } : { rate: 0, stderr: 0, n: 0 });
+  const holdout = arm(0, th, wh), treated = arm(2, tt, wt);
   if (!wh || !wt)
     return { holdout, treated, lift: 0, stderr: 0, ci95: [0, 0], significant: false, summary: `no lift yet: ${!wh ? 'the holdout' : 'the treated'} arm has no visitors` };
   const d = treated.rate - holdout.rate;
@@ -64,22 +68,38 @@ export function lift(est) {
 /**
  * Eligible visitors to detect `lift` over `baseline`, half held out, α = 0.05, power 0.8, `share`
  * of the reporters eligible, for mechanism `m` = { name, p, q, d? } (createMechanism of
- * cohortkit/ldp for k = 5 and the reports' ε): like planExperiment.
+ * cohortkit/ldp for k = 5 and the reports' ε): like planExperiment when `epsilon` and
+ * `mechanismAt(ε)` (createMechanism({ k: 5, epsilon })) are given too.
  */
-export function plan({ baseline, lift: dl, share = 1, holdout = 0.5 }, m) {
+export function plan({ baseline, lift: dl, share = 1, holdout = 0.5, epsilon }, m, mechanismAt) {
   const rh = baseline, rt = baseline + dl, s = share, k = 5;
   const pi = [s * holdout * rh, s * holdout * (1 - rh), s * (1 - holdout) * rt, s * (1 - holdout) * (1 - rt), 1 - s];
   const H = s * holdout, T = s * (1 - holdout);
   const w = [-pi[1] / H ** 2, pi[0] / H ** 2, pi[3] / T ** 2, -pi[2] / T ** 2, 0];
-  const { p, q } = m, g = p - q, d = m.name === 'ss' ? m.d : 1;
-  const s1 = (p * (d - 1)) / (k - 1), s2 = (p * (d - 1) * (d - 2) + (1 - p) * d * (d - 1)) / ((k - 1) * (k - 2));
-  const lam = pi.map((x) => q + x * g);
-  let v = 0;
-  for (let i = 0; i < k; i++)
-    for (let j = 0; j < k; j++) {
-      const both = i === j ? lam[i] : m.name === 'oue' || m.name === 'olh' ? q * q + (pi[i] + pi[j]) * q * g : (pi[i] + pi[j]) * s1 + (1 - pi[i] - pi[j]) * s2;
-      v += (w[i] * (both - lam[i] * lam[j]) * w[j]) / (g * g);
-    }
+  const at = (m) => {
+    const { p, q } = m, g = p - q, d = m.name === 'ss' ? m.d : 1;
+    const s1 = (p * (d - 1)) / (k - 1), s2 = (p * (d - 1) * (d - 2) + (1 - p) * d * (d - 1)) / ((k - 1) * (k - 2));
+    const lam = pi.map((x) => q + x * g);
+    let v = 0;
+    for (let i = 0; i < k; i++)
+      for (let j = 0; j < k; j++) {
+        const both = i === j ? lam[i] : m.name === 'oue' || m.name === 'olh' ? q * q + (pi[i] + pi[j]) * q * g : (pi[i] + pi[j]) * s1 + (1 - pi[i] - pi[j]) * s2;
+        v += (w[i] * (both - lam[i] * lam[j]) * w[j]) / (g * g);
+      }
+    return v;
+  };
+  let v = at(m);
+  // As planExperiment: the largest variance at any ε' ≥ ε, so where 'auto' steps from subset
+  // selection (d = 2) to GRR (ε ≈ 0.693) the plan does not fall short (needs `mechanismAt(ε)`).
+  const key = (x) => x.name + (x.d ?? '');
+  const steps = (lo, kl, hi, kh) => {
+    if (kl === kh) return;
+    if (hi - lo <= 1e-12 * hi) return void (v = Math.max(v, at(mechanismAt(hi))));
+    const mid = (lo + hi) / 2, km = key(mechanismAt(mid));
+    steps(lo, kl, mid, km);
+    steps(mid, km, hi, kh);
+  };
+  if (mechanismAt && epsilon < 20 && m.name !== 'olh') steps(epsilon, key(m), 20, key(mechanismAt(20)));
   const z = (Z * Z) / (dl * dl);
   return { visitors: Math.ceil(z * s * v), withoutPrivacy: Math.ceil(z * ((rh * (1 - rh)) / holdout + (rt * (1 - rt)) / (1 - holdout))) };
 }

@@ -57,11 +57,12 @@ function fitLine(x: number[], y: number[]): { a: number; b: number } {
  *   covariance. Nᵢ = max(0, estimateᵢ), as in the estimator's variance.
  * `fixedCount` says which kind the reports are; by default it is inferred: true when the estimates
  * sum to n (to 1e-6), which GRR's always do and OUE's or OLH's practically never.
+ * `sampling: false` leaves the sampling part out (the noise covariance alone).
  */
-export function cohortCovariance(n: number, estimates: number[], stderrs: number[], fixedCount?: boolean): number[][] {
+export function cohortCovariance(n: number, estimates: number[], stderrs: number[], fixedCount?: boolean, sampling = true): number[][] {
   const k = estimates.length;
   const N = estimates.map((e) => Math.max(0, e));
-  const C = N.map((a, i) => N.map((b, j) => (i === j ? stderrs[i] ** 2 : 0) + (n > 0 ? (i === j ? a : 0) - (a * b) / n : 0)));
+  const C = N.map((a, i) => N.map((b, j) => (i === j ? stderrs[i] ** 2 : 0) + (sampling && n > 0 ? (i === j ? a : 0) - (a * b) / n : 0)));
   const sum = estimates.reduce((s, e) => s + e, 0);
   if (k > 2 && n > 0 && (fixedCount ?? Math.abs(sum - n) <= 1e-6 * n)) {
     const { a: A, b: B } = fitLine(N, stderrs.map((s) => s * s));
@@ -111,8 +112,11 @@ export const LIFT_COHORTS = ['holdout-converted', 'holdout-not', 'treated-conver
 
 /**
  * Conversion per arm and lift with a 95% interval, from `estimator.estimate('experiment-<id>')`.
- * Rates come from the unbiased cohort estimates (negative ones clamped to 0); stderrs by the delta
- * method over {@link cohortCovariance} (sampling + LDP noise + the noise covariance of GRR).
+ * Rates come from the raw cohort estimates (a negative one is not clamped) by Beale's ratio
+ * estimator, free of the ratio's second-order bias, so an A/A lift is 0 in expectation whatever the
+ * arms' sizes (to that order: once an arm's estimated size is a few of its own stderrs, no ratio
+ * is unbiased); an arm whose estimated size is ≤ 0 gives "no lift yet". Stderrs by the delta method over
+ * {@link cohortCovariance} (sampling + LDP noise + the noise covariance of GRR).
  * Throws `invalid-argument` when a cohort of the experiment is missing or not a number, or an
  * arm's cohort is withheld on the wire (a withheld `unexposed` is handled, see fillWithheld).
  */
@@ -140,10 +144,20 @@ export function readLift(estimate: LiftInput, options: LiftOptions = {}): Lift {
   });
   const est = cohorts.map((c) => c.estimate);
   const n = n0 ?? est.reduce((s, e) => s + e, 0);
-  const C = cohortCovariance(n, est, cohorts.map((c) => c.stderr), mech && (mech === 'grr' || mech === 'ss'));
-  const [hc, hn, tc, tn] = at.map((i) => Math.max(0, est[i]));
+  const se = cohorts.map((c) => c.stderr);
+  const fixed = mech && (mech === 'grr' || mech === 'ss');
+  const C = cohortCovariance(n, est, se, fixed);
+  // The raw (unbiased) cell estimates, never clamped: clamping a small arm's negative cell to 0
+  // biased its rate towards ½, so an A/A experiment with unequal arms showed a lift.
+  const [hc, hn, tc, tn] = at.map((i) => est[i]);
   const th = hc + hn;
   const tt = tc + tn;
+  // A rate a/t of noisy estimates is biased by ≈ (r·Var t − Cov(a, t))/t², more in the smaller
+  // arm. Beale's ratio (a·t + Cov(a, t))/(t² + Var t) removes that second-order bias and stays
+  // bounded when t is near 0; from the noise covariance alone (sampling adds no ratio bias: given
+  // t, a is binomial).
+  const V = cohortCovariance(n, est, se, fixed, false);
+  const rate = (i: number, j: number, t: number): number => (est[i] * t + V[i][i] + V[i][j]) / (t * t + V[i][i] + 2 * V[i][j] + V[j][j]);
   // Gradients of each rate a/(a+b) over the k cohorts: ∂/∂a = b/t², ∂/∂b = −a/t².
   const grad = (pairs: Array<[number, number]>) => {
     const w = new Array<number>(cohorts.length).fill(0);
@@ -152,9 +166,9 @@ export function readLift(estimate: LiftInput, options: LiftOptions = {}): Lift {
   };
   const wh = th > 0 ? grad([[at[0], hn / th ** 2], [at[1], -hc / th ** 2]]) : undefined;
   const wt = tt > 0 ? grad([[at[2], tn / tt ** 2], [at[3], -tc / tt ** 2]]) : undefined;
-  const arm = (a: number, t: number, w?: number[]): ArmRate => (w ? { rate: a / t, stderr: Math.sqrt(quad(w, C)), n: t } : { rate: 0, stderr: 0, n: 0 });
-  const holdout = arm(hc, th, wh);
-  const treated = arm(tc, tt, wt);
+  const arm = (i: number, t: number, w?: number[]): ArmRate => (w ? { rate: rate(at[i], at[i + 1], t), stderr: Math.sqrt(quad(w, C)), n: t } : { rate: 0, stderr: 0, n: 0 });
+  const holdout = arm(0, th, wh);
+  const treated = arm(2, tt, wt);
   if (!wh || !wt) {
     const summary = `no lift yet: ${!wh ? 'the holdout' : 'the treated'} arm has no visitors`;
     return { holdout, treated, lift: 0, stderr: 0, ci95: [0, 0], significant: false, summary };

@@ -1,6 +1,6 @@
 // planExperiment: how many eligible visitors an experiment needs, with the LDP noise priced in.
 import { CohortkitError } from '../errors';
-import { createMechanism } from '../privacy/mechanisms';
+import { createMechanism, mechanismParams } from '../privacy/mechanisms';
 import type { MechanismName } from '../types';
 
 export interface PlanOptions {
@@ -137,7 +137,7 @@ const KEYS = ['baseline', 'lift', 'epsilon', 'holdout', 'alpha', 'power', 'mecha
  * (`privacy`) and on exact counts (`withoutPrivacy`): divide by the visitors to get Var(lift).
  * Validates like {@link planExperiment}; `alpha` and `power` are not used.
  */
-export function experimentVariance(o: PlanOptions): { privacy: number; withoutPrivacy: number; mechanism: MechanismName } {
+export function experimentVariance(o: PlanOptions): { privacy: number; withoutPrivacy: number; mechanism: MechanismName; envelope(): number } {
   const { baseline: rh, lift, epsilon, holdout, mechanism, eligibleShare: s } = check(o);
   const m = createMechanism({ k: 5, epsilon, mechanism });
   const rt = rh + lift;
@@ -149,6 +149,38 @@ export function experimentVariance(o: PlanOptions): { privacy: number; withoutPr
   // Var(lift) over N reporters is liftVariance/N with N = visitors/s: per eligible visitor, × s.
   return {
     privacy: s * liftVariance(pi, w, m),
+    // The largest variance at any ε' ≥ ε. With one configuration (mechanism, d, g) the variance
+    // falls as ε grows, but where the client's configuration steps it can jump up: OLH's
+    // g = round(e^ε + 1) at each ε' = ln(g − ½) (a little, less at each step), and 'auto' / 'ss' at
+    // ε ≈ 0.693, where subset selection's d = 2 gives way to d = 1 (GRR) — up to 10%. So the right
+    // limit at each step above ε counts too.
+    envelope: () => {
+      const at = (x: { name: MechanismName; p: number; q: number; d?: number }) => s * liftVariance(pi, w, x);
+      let v = at(m);
+      if (m.name === 'olh') {
+        for (let g = m.g ?? 2, i = 0; i < 64 && g < 2 ** 32; g++, i++) {
+          const b = Math.log(g - 0.5);
+          if (!(b >= epsilon)) continue;
+          const u = at({ name: 'olh', ...mechanismParams('olh', 5, b, g + 1) });
+          if (u <= v) break;
+          v = u;
+        }
+        return v;
+      }
+      // Steps of (mechanism, d) in (ε, 20], by bisection (for k = 5 there is at most one).
+      const cfg = (e: number) => createMechanism({ k: 5, epsilon: e, mechanism });
+      const key = (x: { name: string; d?: number }) => x.name + (x.d ?? '');
+      const steps = (lo: number, kl: string, hi: number, kh: string): void => {
+        if (kl === kh) return;
+        if (hi - lo <= 1e-12 * hi) return void (v = Math.max(v, at(cfg(hi))));
+        const mid = (lo + hi) / 2;
+        const km = key(cfg(mid));
+        steps(lo, kl, mid, km);
+        steps(mid, km, hi, kh);
+      };
+      if (epsilon < 20) steps(epsilon, key(m), 20, key(cfg(20)));
+      return v;
+    },
     withoutPrivacy: (rh * (1 - rh)) / holdout + (rt * (1 - rt)) / (1 - holdout),
     mechanism: m.name,
   };
@@ -158,13 +190,16 @@ export function experimentVariance(o: PlanOptions): { privacy: number; withoutPr
  * Eligible visitors (both arms) for a two-sided z-test at `alpha` with `power` to detect an
  * absolute `lift` over `baseline`, counting the LDP variance of the experiment's 5-cohort space at
  * `epsilon` (delta method, the same variance `readLift` reports). `withoutPrivacy` is the same test
- * on exact counts, so `visitors ≥ withoutPrivacy`. Throws `invalid-argument` naming the option.
+ * on exact counts, so `visitors ≥ withoutPrivacy`. Where the client's configuration steps with ε
+ * (OLH's g = round(e^ε + 1); 'auto' / 'ss' going from d = 2 to GRR at ε ≈ 0.693) the variance jumps
+ * up, so the plan uses its upper envelope, the largest variance at any ε' ≥ ε: never too few at ε,
+ * and visitors fall as ε grows. Throws `invalid-argument` naming the option.
  */
 export function planExperiment(o: PlanOptions): ExperimentPlan {
   const v = experimentVariance(o);
   const { lift, alpha, power, holdout, eligibleShare } = check(o);
   const z = (normalQuantile(1 - alpha / 2) + normalQuantile(power)) ** 2 / (lift * lift);
-  const visitors = Math.ceil(z * v.privacy);
+  const visitors = Math.ceil(z * v.envelope());
   const held = Math.round(visitors * holdout);
   return {
     visitors,

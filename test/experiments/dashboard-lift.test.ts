@@ -38,13 +38,19 @@ describe('dashboard lift view = readLift / planExperiment', () => {
         fc.double({ min: 0.05, max: 1, noNaN: true }),
         (baseline, d, epsilon, share) => {
           const a = planExperiment({ baseline, lift: d, epsilon, eligibleShare: share });
-          const b = plan({ baseline, lift: d, share }, createMechanism({ k: 5, epsilon }));
+          const b = plan({ baseline, lift: d, share, epsilon }, createMechanism({ k: 5, epsilon }), (e: number) => createMechanism({ k: 5, epsilon: e }));
           expect(Math.abs(b.visitors - a.visitors)).toBeLessThanOrEqual(Math.max(1, a.visitors * 1e-6));
           expect(Math.abs(b.withoutPrivacy - a.withoutPrivacy)).toBeLessThanOrEqual(1);
         },
       ),
       { numRuns: 300 },
     );
+    // Just below auto's step from subset selection to GRR (ε ≈ 0.693): both take the envelope.
+    for (const epsilon of [0.6, 0.65, 0.69]) {
+      const a = planExperiment({ baseline: 0.3, lift: 0.02, epsilon });
+      expect(plan({ baseline: 0.3, lift: 0.02, epsilon }, createMechanism({ k: 5, epsilon }), (e: number) => createMechanism({ k: 5, epsilon: e })).visitors).toBe(a.visitors);
+      expect(a.visitors).toBeGreaterThanOrEqual(planExperiment({ baseline: 0.3, lift: 0.02, epsilon: 0.7 }).visitors);
+    }
   });
 
   it('reads ε back from the stderrs (GRR, and subset selection at small ε)', () => {

@@ -148,9 +148,10 @@ describe('readLift: shape, verdict and summary', () => {
   it('keeps the v1 shape and adds significant and summary', () => {
     const l = readLift(estimate(100, 900, 200, 800, 1000));
     expect(Object.keys(l).sort()).toEqual(['ci95', 'holdout', 'lift', 'significant', 'stderr', 'summary', 'treated']);
-    expect(l.holdout).toMatchObject({ rate: 0.1, n: 1000 });
-    expect(l.treated).toMatchObject({ rate: 0.2, n: 1000 });
-    expect(l.lift).toBeCloseTo(0.1, 12);
+    // Beale's ratio (c·t + Cov(c, t))/(t² + Var t), here with independent noise of variance 100 per cell.
+    expect(l.holdout).toMatchObject({ rate: (100 * 1000 + 100) / (1000 ** 2 + 200), n: 1000 });
+    expect(l.treated).toMatchObject({ rate: (200 * 1000 + 100) / (1000 ** 2 + 200), n: 1000 });
+    expect(l.lift).toBeCloseTo(100_000 / 1_000_200, 12);
     expect(l.significant).toBe(true);
     expect(l.summary).toMatch(/^\+10\.0 pp, 95% CI \+\d+\.\d to \+\d+\.\d pp: significant$/);
   });
@@ -162,7 +163,9 @@ describe('readLift: shape, verdict and summary', () => {
     expect(neg.summary).toMatch(/^−10\.0 pp, 95% CI −\d+\.\d to −\d+\.\d pp: significant$/);
     const wide = readLift(estimate(5, 45, 7, 43, 0, 30));
     expect(wide.significant).toBe(false);
-    expect(wide.summary).toMatch(/^\+4\.0 pp, 95% CI −\d+\.\d to \+\d+\.\d pp: not significant$/);
+    // Arms of 50 with a noise stderr of 30 per cell: Beale's ratio, (c·50 + 900)/(50² + 1800), not c/50.
+    expect(wide.lift).toBeCloseTo((7 * 50 + 900) / 4300 - (5 * 50 + 900) / 4300, 12);
+    expect(wide.summary).toMatch(/^\+2\.3 pp, 95% CI −\d+\.\d to \+\d+\.\d pp: not significant$/);
     expect(wide.ci95[0]).toBeLessThan(0);
   });
 

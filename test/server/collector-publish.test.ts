@@ -85,14 +85,14 @@ describe('collector publish', () => {
     } catch (e) {
       err = e;
     }
-    expect(isCohortkitError(err) && err.code === 'invalid-options' && /^publish: expected "unsuppressed" or "all"/.test(err.message)).toBe(true);
+    expect(isCohortkitError(err) && err.code === 'invalid-options' && /^publish: expected "unsuppressed", "complementary" or "all"/.test(err.message)).toBe(true);
   });
 
   it('the CLI config file takes publish, naming the key when it is wrong', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'ck-publish-'));
     const file = join(dir, 'c.json');
     writeFileSync(file, JSON.stringify({ spaces: SPACES, publish: 'everything' }));
-    await expect(runCli(['--config', file, '--memory', '--port', '0'])).rejects.toThrow(/^config\.publish: expected "unsuppressed" or "all"/);
+    await expect(runCli(['--config', file, '--memory', '--port', '0'])).rejects.toThrow(/^config\.publish: expected "unsuppressed", "complementary" or "all"/);
     writeFileSync(file, JSON.stringify({ spaces: SPACES, publish: 'all', minCount: 50 }));
     const running = await runCli(['--config', file, '--memory', '--port', '0']);
     try {
@@ -115,7 +115,53 @@ function reportsOf(truth: number[], mechanism: 'grr' | 'ss' | 'oue', seed: numbe
   );
 }
 
-describe('complementary suppression (publish: unsuppressed)', () => {
+describe("the default ('unsuppressed') withholds exactly the suppressed cohorts (API.md)", () => {
+  it('exactly one small cohort: only it is withheld; every cohort that clears minCount is published raw, suppressed: false', async () => {
+    const reports = reportsOf([300, 200, 120, 2], 'grr', 41);
+    const est = createEstimator({ spaces: SPACES, minCount: 50 });
+    for (const r of reports) est.add(r);
+    const raw = est.estimate('lifecycle');
+    expect(raw.cohorts.map((c) => c.suppressed)).toEqual([false, false, false, true]); // precondition
+    for (const publish of [undefined, 'unsuppressed']) {
+      await withCollector({ perAddressLimit: false, ...(publish && { publish }) }, async (url) => {
+        expect((await call(url, 'POST', '/v1/reports', reports)).body.accepted).toBe(reports.length);
+        const body = (await call(url, 'GET', '/v1/estimates?space=lifecycle')).body;
+        body.cohorts.forEach((c: Record<string, unknown>, i: number) => {
+          const want = raw.cohorts[i]!;
+          if (want.suppressed) expect(c).toEqual({ id: want.id, estimate: null, stderr: null, ci95: null, suppressed: true });
+          else expect(c).toEqual(want);
+        });
+      });
+    }
+  });
+
+  it('fast-check: a cohort is withheld iff it is suppressed (minCount given and ci95[0] < minCount)', async () => {
+    await fc.assert(
+      fc.asyncProperty(
+        fc.array(fc.integer({ min: 0, max: 150 }), { minLength: 4, maxLength: 4 }),
+        fc.constantFrom('grr' as const, 'ss' as const, 'oue' as const),
+        fc.integer({ min: 1, max: 1e6 }),
+        async (truth, mechanism, seed) => {
+          const reports = reportsOf(truth, mechanism, seed);
+          const est = createEstimator({ spaces: SPACES, minCount: 50 });
+          for (const r of reports) est.add(r);
+          const raw = est.estimate('lifecycle', EPOCH).cohorts;
+          await withCollector({ perAddressLimit: false }, async (url) => {
+            if (reports.length) await call(url, 'POST', '/v1/reports', reports);
+            const body = (await call(url, 'GET', `/v1/estimates?space=lifecycle&epoch=${EPOCH}`)).body;
+            body.cohorts.forEach((c: { estimate: unknown; suppressed: boolean }, i: number) => {
+              expect(c.suppressed).toBe(raw[i]!.ci95[0] < 50);
+              expect(c.estimate === null).toBe(c.suppressed);
+            });
+          });
+        },
+      ),
+      { numRuns: 20 },
+    );
+  }, 60_000);
+});
+
+describe("complementary suppression (publish: 'complementary', opt-in)", () => {
   it('exactly one small cohort: the smallest other one is withheld too, so n − Σ published no longer gives the small cell', async () => {
     const reports = reportsOf([300, 200, 120, 2], 'grr', 41);
     const est = createEstimator({ spaces: SPACES, minCount: 50 });
@@ -124,7 +170,7 @@ describe('complementary suppression (publish: unsuppressed)', () => {
     expect(raw.cohorts.map((c) => c.suppressed)).toEqual([false, false, false, true]); // precondition
     // GRR estimates sum to n: one withheld cell alone would be recomputable.
     expect(raw.cohorts.reduce((s, c) => s + c.estimate, 0)).toBeCloseTo(raw.n, 6);
-    await withCollector({ perAddressLimit: false }, async (url) => {
+    await withCollector({ publish: 'complementary', perAddressLimit: false }, async (url) => {
       expect((await call(url, 'POST', '/v1/reports', reports)).body.accepted).toBe(reports.length);
       const body = (await call(url, 'GET', '/v1/estimates?space=lifecycle')).body;
       const smallest = raw.cohorts.slice(0, 3).reduce((a, b) => (b.estimate < a.estimate ? b : a));
@@ -157,7 +203,7 @@ describe('complementary suppression (publish: unsuppressed)', () => {
         fc.integer({ min: 1, max: 1e6 }),
         async (truth, mechanism, seed) => {
           const reports = reportsOf(truth, mechanism, seed);
-          await withCollector({ perAddressLimit: false }, async (url) => {
+          await withCollector({ publish: 'complementary', perAddressLimit: false }, async (url) => {
             if (reports.length) expect((await call(url, 'POST', '/v1/reports', reports)).body.accepted).toBe(reports.length);
             const body = (await call(url, 'GET', `/v1/estimates?space=lifecycle&epoch=${EPOCH}`)).body;
             const withheld = body.cohorts.filter((c: { estimate: unknown }) => c.estimate === null);
@@ -175,7 +221,7 @@ describe('complementary suppression (publish: unsuppressed)', () => {
 });
 
 describe('complementary suppression and readers of published estimates', () => {
-  it('an experiment whose unexposed cohort is tiny: the wire withholds it and the smallest arm cell; readLift says which arm cell is withheld', async () => {
+  it('an experiment whose unexposed cohort is tiny: by default only it is withheld and readLift reads the rest; with complementary the smallest arm cell too, and readLift says which', async () => {
     const { space } = defineExperiment({ id: 'hero', slot: 'hero', conversion: { event: 'purchase' } });
     const ids = [...space.cohorts.map((c) => c.id), space.fallback];
     expect(ids.at(-1)).toBe('unexposed'); // precondition: the fallback is the unexposed cohort
@@ -186,7 +232,19 @@ describe('complementary suppression and readers of published estimates', () => {
     const reports = truth.flatMap((count, i) =>
       Array.from({ length: count }, () => ({ v: 1, id: randomId(rs), space: space.id, spaceVersion: 1, epoch: EPOCH, k, mechanism: 'grr', epsilon: 2, ...m.perturb(i) }) as LDPReport),
     );
-    const c = await startCollectorServer({ spaces: [space], minCount: 50, rateLimit: false, perAddressLimit: false });
+    const raw = createEstimator({ spaces: [space], minCount: 50 });
+    for (const r of reports) raw.add(r);
+    const d = await startCollectorServer({ spaces: [space], minCount: 50, rateLimit: false, perAddressLimit: false });
+    try {
+      for (const part of [reports.slice(0, 1000), reports.slice(1000)]) expect((await call(d.url, 'POST', '/v1/reports', part)).body.accepted).toBe(1000);
+      const body = (await call(d.url, 'GET', `/v1/estimates?space=${space.id}`)).body;
+      expect(body.cohorts.filter((x: { estimate: unknown }) => x.estimate === null).map((x: { id: string }) => x.id)).toEqual(['unexposed']);
+      // The withheld unexposed cohort is filled in for the arithmetic: the lift of the raw estimate.
+      expect(readLift(body).lift).toBeCloseTo(readLift(raw.estimate(space.id)).lift, 9);
+    } finally {
+      await d.close();
+    }
+    const c = await startCollectorServer({ spaces: [space], minCount: 50, rateLimit: false, perAddressLimit: false, publish: 'complementary' });
     try {
       for (const part of [reports.slice(0, 1000), reports.slice(1000)]) expect((await call(c.url, 'POST', '/v1/reports', part)).body.accepted).toBe(1000); // 256 KiB bodies
       const body = (await call(c.url, 'GET', `/v1/estimates?space=${space.id}`)).body;

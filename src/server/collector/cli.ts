@@ -151,7 +151,7 @@ export function parseCollectorArgs(argv: string[], env: Record<string, string | 
 export const USAGE = `Usage: cohortkit-collector --config spaces.json [options]
   --config <file>        { "spaces": CohortSpace[], "minCount"?, "allowOrigins"?, "readToken"?, "epsilons"?,
                            "maxGroups"?, "perAddressLimit"?, "trustProxy"?, "dedupeDays"?,
-                           "publish"?: "unsuppressed" | "all" }
+                           "publish"?: "unsuppressed" | "complementary" | "all" }
   --read-token <t>       GET /v1/estimates and /v1/spaces need "Authorization: Bearer <t>" (env COHORTKIT_READ_TOKEN)
   --trust-proxy          count reports per address from X-Forwarded-For (behind your reverse proxy only)
   --port <n>             default 8787

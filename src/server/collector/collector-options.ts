@@ -23,7 +23,11 @@ export interface CollectorOptions {
   log?: (line: string) => void;
   /** The collector's clock (ms): the epoch window, the rate limiters, log lines. Default Date.now. */
   now?: () => number;
-  /** Accepted ε values; default: any finite ε in (0, 20]. */
+  /**
+   * Accepted ε values; default: any finite ε in (0, 20] (API.md), below {@link DEFAULT_MIN_EPSILON}
+   * refused: no finite estimate. Set it to your clients' ε: a report of a small ε weighs more than
+   * many honest ones (docs/collector.md, "The ε floor").
+   */
   epsilons?: number[];
   /** Distinct (mechanism, ε, g) groups per space, version and epoch; default 8. */
   maxGroups?: number;
@@ -35,10 +39,21 @@ export interface CollectorOptions {
   trustProxy?: boolean;
   /**
    * What GET /v1/estimates publishes of a suppressed cohort (ci95 below `minCount`):
-   * `'unsuppressed'` (default) sends `estimate`, `stderr` and `ci95` as null; `'all'` the raw numbers.
+   * `'unsuppressed'` (default) sends `estimate`, `stderr` and `ci95` as null, exactly for the
+   * suppressed cohorts; `'complementary'` also withholds the smallest other one when exactly one is
+   * suppressed (complementary suppression); `'all'` the raw numbers.
    */
-  publish?: 'unsuppressed' | 'all';
+  publish?: 'unsuppressed' | 'complementary' | 'all';
 }
+
+/**
+ * The smallest ε the collector (and the estimator) accepts: below it an estimate is not worth a
+ * number. One report moves a cohort's estimate by up to (1 − q)/(p − q) ≈ k/ε and adds
+ * q(1 − q)/(p − q)² ≈ (k/ε)² to its variance; at ε = 1e-17 p − q rounded to 0 and made every
+ * estimate of its epoch NaN. Above it, API.md's default ("any finite ε in (0, 20]") stands, and
+ * `epsilons` is how an operator keeps a small-ε report from swamping the honest ones.
+ */
+export const DEFAULT_MIN_EPSILON = 1e-6;
 
 export interface CheckedOptions extends CollectorOptions {
   spaces: CohortSpace[];
@@ -75,15 +90,15 @@ export function checkCollectorOptions(opts: CollectorOptions): CheckedOptions {
   }
   // The store opens on first use: a bad thread option is refused here, at start.
   if (so && 'dataDir' in so) checkThread(so.thread);
-  if (epsilons !== undefined && !(Array.isArray(epsilons) && epsilons.length >= 1 && epsilons.length <= 64 && epsilons.every((e) => typeof e === 'number' && e > 0 && e < Infinity))) {
-    bad('epsilons: expected 1 to 64 finite numbers > 0');
+  if (epsilons !== undefined && !(Array.isArray(epsilons) && epsilons.length >= 1 && epsilons.length <= 64 && epsilons.every((e) => typeof e === 'number' && e >= 1e-6 && e < Infinity))) {
+    bad('epsilons: expected 1 to 64 finite numbers ≥ 1e-6');
   }
   if (readToken !== undefined) checkReadToken(readToken);
   if (perAddressLimit !== false && !(Number.isSafeInteger(perAddressLimit) && perAddressLimit >= 1 && perAddressLimit <= 1e9)) {
     bad('perAddressLimit: expected an integer in [1, 1e9] (reports per minute) or false');
   }
   if (typeof trustProxy !== 'boolean') bad('trustProxy: expected true or false');
-  if (opts.publish !== undefined && opts.publish !== 'unsuppressed' && opts.publish !== 'all') bad('publish: expected "unsuppressed" or "all"');
+  if (opts.publish !== undefined && !['unsuppressed', 'complementary', 'all'].includes(opts.publish)) bad('publish: expected "unsuppressed", "complementary" or "all"');
   return {
     ...opts,
     spaces,

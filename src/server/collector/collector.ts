@@ -1,7 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { olhRange } from '../../privacy/index';
 import type { CohortSpace, LDPReport } from '../../types';
-import { checkCollectorOptions, type CollectorOptions } from './collector-options';
+import { DEFAULT_MIN_EPSILON, checkCollectorOptions, type CollectorOptions } from './collector-options';
 import { clientAddress, createAddressLimiter, createTokenCheck } from './guard';
 import { createGroupCommit } from './group-commit';
 import { BODY_LIMIT, createRateLimiter, mediaType, readBody, sendJson } from './http';
@@ -43,7 +43,10 @@ export function createCollector(opts: CollectorOptions): CollectorHandler {
   const storeOpt: StoreOption | undefined = so && !('addBatch' in so) ? { dedupeDays, maxGroups, now, reservedGroup, ...so } : so;
   const versions = new Map<string, Map<number, CohortSpace>>();
   for (const sp of spaces) versions.set(sp.id, (versions.get(sp.id) ?? new Map()).set(spaceVersion(sp), sp));
-  const validate = createReportValidator(spaces, { ...(o.epsilons ? { epsilons: o.epsilons } : { maxEpsilon: 20 }), olhRange });
+  const validate = createReportValidator(spaces, { ...(o.epsilons ? { epsilons: o.epsilons } : { minEpsilon: DEFAULT_MIN_EPSILON, maxEpsilon: 20 }), olhRange });
+  // Rows of an ε below every ε now accepted (stored by an older collector: one report at 1e-17
+  // made its epoch's estimates NaN) are left out of the estimates.
+  const minEps = Math.min(DEFAULT_MIN_EPSILON, ...(o.epsilons ?? []));
   const allow = rateLimit ? createRateLimiter(rateLimit.requests, rateLimit.perMs, now) : () => true;
   const perAddress = o.perAddressLimit === false ? undefined : createAddressLimiter(o.perAddressLimit, now);
   const authorized = o.readToken === undefined ? () => true : createTokenCheck(o.readToken);
@@ -90,6 +93,11 @@ export function createCollector(opts: CollectorOptions): CollectorHandler {
     }
     if (typeof input !== 'object' || input === null) return sendJson(res, 400, { error: 'body: expected a report object or an array of reports' }, h);
     const items = Array.isArray(input) ? input : [input];
+    // More reports than the address may ever send in a minute: waiting cannot help, so not a 429.
+    // Nothing of it is stored; the sender splits it and resends the same reports (same ids).
+    if (o.perAddressLimit !== false && items.length > o.perAddressLimit) {
+      return sendJson(res, 413, { error: `batch: ${items.length} reports, more than perAddressLimit (${o.perAddressLimit}) a minute; split it` }, h);
+    }
     const wait = perAddress?.take(clientAddress(req, trustProxy), Math.max(1, items.length)) ?? 0;
     if (wait > 0) return sendJson(res, 429, { error: 'rate limited: too many reports from this address' }, { ...h, 'retry-after': String(wait) });
     const day = today();
@@ -156,10 +164,10 @@ export function createCollector(opts: CollectorOptions): CollectorHandler {
     else {
       const s = await getStore();
       epoch ??= latestEpoch(await s.epochs(id, version));
-      est = estimateFromRows(epoch === undefined ? [] : await s.rows(id, epoch), space, { minCount, epoch });
+      est = estimateFromRows(epoch === undefined ? [] : (await s.rows(id, epoch)).filter((r) => r.epsilon >= minEps), space, { minCount, epoch });
     }
-    // Small cohorts are withheld on the wire (with complementary suppression) unless the operator publishes everything.
-    const cohorts = o.publish === 'all' ? est.cohorts : publishCohorts(est.cohorts);
+    // Suppressed cohorts are withheld on the wire (and one more with 'complementary') unless the operator publishes everything.
+    const cohorts = o.publish === 'all' ? est.cohorts : publishCohorts(est.cohorts, o.publish === 'complementary');
     sendJson(res, 200, { ...est, cohorts, version, rejected: rejections.get(est.epoch ?? today(), id) }, h);
   }
 
@@ -180,7 +188,14 @@ export function createCollector(opts: CollectorOptions): CollectorHandler {
   }
 
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
-    const url = new URL(req.url ?? '/', 'http://collector.invalid');
+    let url: URL;
+    try {
+      url = new URL(req.url ?? '/', 'http://collector.invalid');
+    } catch {
+      // Not a path at all (`http://[/v1/reports`): a malformed request line, not an unknown path.
+      req.resume();
+      return sendJson(res, 400, { error: 'request target: malformed' });
+    }
     const method = ROUTES[url.pathname];
     const origin = req.headers.origin;
     const h: Record<string, string> = {};

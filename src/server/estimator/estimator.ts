@@ -1,7 +1,7 @@
 import { CohortkitError } from '../../errors';
 import type { CohortSpace } from '../../types';
 import { addToRows, estimateFromRows, mergeRow, type EstimateResult, type StatsRow } from './stats';
-import { checkSpaces, createReportValidator, isReportId, spaceVersion } from './validate-report';
+import { NUMERIC_MIN_EPSILON, checkSpaces, createReportValidator, isReportId, spaceVersion } from './validate-report';
 
 export interface EstimatorOptions {
   spaces: CohortSpace[];
@@ -77,7 +77,7 @@ export function createEstimator(opts: EstimatorOptions): Estimator {
     if (!s || row.spaceVersion !== spaceVersion(s) || row.k !== s.cohorts.length + 1) badArg(`${p}: unknown space, version or k`);
     if (!isInt(row.epoch, 0)) badArg(`${p}.epoch: expected a non-negative integer`);
     if (!['grr', 'oue', 'olh', 'ss'].includes(row.mechanism)) badArg(`${p}.mechanism: expected grr, oue, olh or ss`);
-    if (typeof row.epsilon !== 'number' || !(row.epsilon > 0) || row.epsilon === Infinity) badArg(`${p}.epsilon: expected a finite number > 0`);
+    if (typeof row.epsilon !== 'number' || !(row.epsilon >= NUMERIC_MIN_EPSILON) || row.epsilon === Infinity) badArg(`${p}.epsilon: expected a finite number ≥ 1e-6`);
     const olh = row.mechanism === 'olh';
     if (olh ? !isInt(row.g, 2) || row.g > 4294967296 : row.g !== 0) badArg(`${p}.g: expected ${olh ? 'an integer in [2, 2^32]' : '0'}`);
     if (!isInt(row.n, 0)) badArg(`${p}.n: expected a non-negative integer`);

@@ -1,6 +1,7 @@
-import { eachSupport, mechanismParams, varianceOf } from '../../privacy/index';
+import { eachSupport, mechanismParams } from '../../privacy/index';
+import { subsetSize } from '../../privacy/subset';
 import type { CohortSpace, LDPReport, MechanismName } from '../../types';
-import { spaceVersion } from './validate-report';
+import { NUMERIC_MIN_EPSILON, spaceVersion } from './validate-report';
 
 /**
  * Sufficient statistics of one group of reports: everything the estimator needs, and it sums
@@ -30,7 +31,7 @@ export interface CohortEstimate {
   estimate: number;
   stderr: number;
   ci95: [number, number];
-  /** `minCount` given and ci95[0] < minCount. */
+  /** `minCount` given and ci95[0] < minCount (or the interval not finite). */
   suppressed: boolean;
 }
 
@@ -81,16 +82,31 @@ export function mergeRow(rows: Map<string, StatsRow>, row: StatsRow): StatsRow {
 }
 
 /**
+ * p − q of a group, written with 1 − e^−ε = −expm1(−ε): subtracting the two probabilities loses
+ * every digit once e^−ε rounds to 1 (ε ≲ 1e-16), and p − q = 0 made the estimates NaN.
+ */
+export function supportGap(mechanism: MechanismName, k: number, epsilon: number, g: number): number {
+  const x = -Math.expm1(-epsilon);
+  const d = 1 - x;
+  if (mechanism === 'grr') return x / (1 + (k - 1) * d);
+  if (mechanism === 'oue') return x / (2 * (1 + d));
+  if (mechanism === 'olh') return ((g - 1) * x) / (g * (1 + (g - 1) * d));
+  const s = subsetSize(k, epsilon);
+  return (s * (k - s) * x) / ((k - 1) * (s + (k - s) * d));
+}
+
+/**
  * Estimates cohort sizes of `space` from sufficient statistics. Rows of other spaces, versions,
  * k or epochs are ignored; rows with the same key are summed first. Per group (mechanism, ε, g):
  * est_i = (support_i − n·q)/(p − q), variance = n·q(1−q)/(p−q)² + max(0, est_i)·(1−p−q)/(p−q);
- * group estimates and variances are summed. Cohorts come in order, the fallback last.
+ * group estimates and variances are summed. Cohorts come in order, the fallback last. Rows of an
+ * ε below {@link NUMERIC_MIN_EPSILON} (no estimator accepts their reports) are ignored.
  */
 export function estimateFromRows(rows: Iterable<StatsRow>, space: CohortSpace, opts: EstimateOptions = {}): EstimateResult {
   const k = space.cohorts.length + 1;
   const ver = spaceVersion(space);
   const mine: StatsRow[] = [];
-  for (const r of rows) if (r.space === space.id && r.spaceVersion === ver && r.k === k && r.n > 0) mine.push(r);
+  for (const r of rows) if (r.space === space.id && r.spaceVersion === ver && r.k === k && r.n > 0 && r.epsilon >= NUMERIC_MIN_EPSILON) mine.push(r);
   let epoch = opts.epoch;
   if (epoch === undefined) for (const r of mine) if (epoch === undefined || r.epoch > epoch) epoch = r.epoch;
   const groups = new Map<string, StatsRow>();
@@ -100,18 +116,20 @@ export function estimateFromRows(rows: Iterable<StatsRow>, space: CohortSpace, o
   let n = 0;
   for (const r of groups.values()) {
     const { p, q } = mechanismParams(r.mechanism, k, r.epsilon, r.g);
+    const gap = supportGap(r.mechanism, k, r.epsilon, r.g);
     n += r.n;
     for (let i = 0; i < k; i++) {
-      const e = (r.support[i] - r.n * q) / (p - q);
+      const e = (r.support[i] - r.n * q) / gap;
       est[i] += e;
-      vari[i] += varianceOf(p, q, r.n, Math.max(0, e));
+      vari[i] += (r.n * q * (1 - q)) / (gap * gap) + (Math.max(0, e) * (1 - p - q)) / gap;
     }
   }
   const { minCount } = opts;
   const cohorts = [...space.cohorts.map((c) => c.id), space.fallback].map((id, i): CohortEstimate => {
     const stderr = Math.sqrt(Math.max(0, vari[i]));
     const ci95: [number, number] = [est[i] - 1.96 * stderr, est[i] + 1.96 * stderr];
-    return { id, estimate: est[i], stderr, ci95, suppressed: minCount !== undefined && ci95[0] < minCount };
+    // Written so that an interval that is not finite is always suppressed (NaN < minCount is false).
+    return { id, estimate: est[i], stderr, ci95, suppressed: !(minCount === undefined ? Number.isFinite(stderr) : ci95[0] >= minCount) };
   });
   return epoch === undefined ? { space: space.id, n, cohorts } : { space: space.id, epoch, n, cohorts };
 }

@@ -59,9 +59,17 @@ export function checkSpaces(spaces: unknown, path = 'spaces', versions = false):
   return spaces as CohortSpace[];
 }
 
-/** Which ε a checker accepts: `epsilons` exactly (when given), and at most `maxEpsilon`. */
+/**
+ * The smallest ε any checker accepts (the estimator's default): a report's weight 1/(p − q) is
+ * about k/ε, so far below it the estimates and their variances leave the range of a double.
+ */
+export const NUMERIC_MIN_EPSILON = 1e-6;
+
+/** Which ε a checker accepts: `epsilons` exactly (when given), and within [`minEpsilon`, `maxEpsilon`]. */
 export interface EpsilonPolicy {
   epsilons?: number[];
+  /** Default (and never below) {@link NUMERIC_MIN_EPSILON}. */
+  minEpsilon?: number;
   maxEpsilon?: number;
   /**
    * The OLH hash range a report must use for its ε (the collector pins cohortkit's own, so a
@@ -74,7 +82,7 @@ export interface EpsilonPolicy {
  * Returns a strict checker of wire reports for these spaces (several versions of one id may be
  * given). It never throws; it returns a clean copy of exactly the values it checked, or
  * `{ ok: false, error }` with the field named (`"value: expected an integer in [0, 5)"`). Any
- * missing or extra field is an error; an ε outside `policy` is `epsilon: not accepted`.
+ * missing or extra field is an error; an ε outside `policy` (or below 1e-6) is `epsilon: not accepted`.
  */
 export function createReportValidator(spaces: CohortSpace[], policy: EpsilonPolicy = {}): (input: unknown) => ReportCheck {
   const byId = new Map<string, Map<number, CohortSpace>>();
@@ -82,6 +90,7 @@ export function createReportValidator(spaces: CohortSpace[], policy: EpsilonPoli
   const versionsOf = (m: Map<number, CohortSpace>): string => [...m.keys()].sort((a, b) => a - b).join(' or ');
   const eps = policy.epsilons && new Set(policy.epsilons);
   const maxEps = policy.maxEpsilon ?? Infinity;
+  const minEps = Math.max(NUMERIC_MIN_EPSILON, policy.minEpsilon ?? 0);
   const allowedOf = (m: MechanismName): Set<string> => new Set(BASE.concat(FIELDS[m]));
   const ALLOWED = { grr: allowedOf('grr'), oue: allowedOf('oue'), olh: allowedOf('olh'), ss: allowedOf('ss') };
   const bad = (field: string, msg: string): ReportCheck => ({ ok: false, error: `${field}: ${msg}` });
@@ -102,7 +111,7 @@ export function createReportValidator(spaces: CohortSpace[], policy: EpsilonPoli
     if (k !== kk) return bad('k', `expected ${kk}`);
     if (mechanism !== 'grr' && mechanism !== 'oue' && mechanism !== 'olh' && mechanism !== 'ss') return bad('mechanism', 'expected grr, oue, olh or ss');
     if (typeof epsilon !== 'number' || !(epsilon > 0) || epsilon === Infinity) return bad('epsilon', 'expected a finite number > 0');
-    if (epsilon > maxEps || (eps && !eps.has(epsilon))) return bad('epsilon', 'not accepted');
+    if (epsilon < minEps || epsilon > maxEps || (eps && !eps.has(epsilon))) return bad('epsilon', 'not accepted');
     const { value, bits, items, seed, g } = r;
     const fields = FIELDS[mechanism];
     const m = fields.findIndex((f) => r[f] === undefined);
