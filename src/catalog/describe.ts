@@ -30,7 +30,7 @@ export function describeCatalog(options: ClientOptions = {}): CatalogDescription
   const catalog = compileSegments(opts.raw.segments ?? [], { purposes: purposeIds, interests: opts.interests.map((i) => i.id) });
   validateInterop(opts.raw.interop, purposeIds);
   const compiled = validateCohortSpaces(opts.raw.cohorts, catalog);
-  const report = opts.raw.report === undefined ? undefined : validateReportOptions(opts.raw.report, pageBase());
+  const report = opts.raw.report === undefined ? undefined : validateReportOptions(opts.raw.report, pageBase(), compiled);
   // report.consentRates: the built-in consent space is reported too, so it is documented; the
   // same checks as the client's reporting runtime (src/client/reporting.ts).
   if (report?.consentRates) {

@@ -35,7 +35,7 @@ export function prepareReporting(raw: ClientOptions, catalog: Catalog, onError: 
           (m) => {
             try {
               const spaces = m.validateCohortSpaces(raw.cohorts, catalog);
-              const config = raw.report === undefined ? undefined : m.validateReportOptions(raw.report, m.pageBase());
+              const config = raw.report === undefined ? undefined : m.validateReportOptions(raw.report, m.pageBase(), spaces);
               const createRuntime = (env: RuntimeEnv) => {
                 try {
                   return m.createReportingRuntime({ ...env, spaces, config, onError: (e) => env.onError(ownError(e)) });

@@ -3,7 +3,10 @@
 // queue it in the outbox, with the accounting, in one write. The runtime (reporting.ts) keeps the
 // state (outbox, waiting writes, drafts) and passes in what this needs; sending stays there.
 import { admit, allowsFresh, assignCohort, buildReport, epochOf, memoKey, planEpoch, pruneSent, readLifetime, reusesMemo, type CompiledSpace } from '../reporting';
-import { deletes, type OutboxEntry, type PendingWrites, type WriteOp } from '../storage';
+import { deletes } from '../storage/ops';
+import type { PendingWrites } from '../storage/pending';
+import type { OutboxEntry } from '../storage/schema';
+import type { WriteOp } from '../storage/store';
 import { consentIndex } from '../metrics/consent-space';
 import type { ReportValue } from '../types';
 import { EPOCHS_KEY, LIFETIME_KEY, MEMO_KEY, type EpochRecord } from './reporting-keys';
@@ -46,24 +49,41 @@ export function createEnqueue(
         return memo[key] && { key, value: memo[key] };
       };
       // A space whose cohort has no usable memo needs a fresh draw; past the cap it is skipped.
-      const capped = (s: CompiledSpace, i = indexOf(s)) => !reusesMemo(s, i, epsilon, mechanism, memoOf(s, i)) && !allowsFresh(life, s.id, epsilon, cap);
+      // A space whose mechanism fails (it throws) is not capped: its draw below reports the error.
+      const capped = (s: CompiledSpace, i = indexOf(s)) => {
+        try {
+          return !reusesMemo(s, i, epsilon, mechanism, memoOf(s, i)) && !allowsFresh(life, s.id, epsilon, cap);
+        } catch {}
+      };
       const open = all.filter(may).filter((s) => !(rec?.spaces ?? []).includes(s.id) && !capped(s));
-      const plan = planEpoch(open, config, rec ?? { spent: 0, spaces: [] });
+      // The default budget counts every configured space (the consent space included: it reports
+      // once per epoch like any space), whichever may report at this pass. The budget stored with
+      // the epoch is never read (a stored record): one stored too small by an older version heals here.
+      const plan = planEpoch(open, config, rec ?? { spent: 0, spaces: [] }, all.length);
       const lifetimeSkipped = all.filter((s) => may(s) && !(rec?.spaces ?? []).includes(s.id) && !open.includes(s)).map((s) => s.id);
       const skipped = [...new Set([...(rec?.skipped ?? []), ...plan.skipped, ...lifetimeSkipped])].filter((id) => !plan.report.includes(id));
-      if (!plan.report.length && rec && skipped.length === rec.skipped.length) return;
+      if (!plan.report.length && rec && skipped.length === rec.skipped.length && rec.budget === plan.budget) return;
       // Copies of sent reports are kept until their epoch ends (for exportData), then deleted.
       const old = await outbox();
       let queue = pruneSent(old, now, config.epoch);
-      for (const id of plan.report) {
+      let { spent } = plan;
+      // A draw that fails is reported and neither spends nor counts as reported (the next pass
+      // tries again); the other spaces go on.
+      const done = plan.report.filter((id) => {
         const space = all.find((s) => s.id === id)!;
-        const index = indexOf(space);
-        const { report, memo: m, fresh } = buildReport({ space, epoch, index, epsilon, mechanism, memo: memoOf(space, index) });
-        memo[m.key] = m.value;
-        if (fresh) life[id] = (life[id] ?? 0) + epsilon;
-        queue = admit(queue, { id: report.id, report, purposes: space.purposes, attempts: 0, nextAt: now }).keep;
-      }
-      epochs[epoch] = { spent: plan.spent, spaces: [...(rec?.spaces ?? []), ...plan.report], skipped, budget: plan.budget };
+        try {
+          const index = indexOf(space);
+          const { report, memo: m, fresh } = buildReport({ space, epoch, index, epsilon, mechanism, memo: memoOf(space, index) });
+          memo[m.key] = m.value;
+          if (fresh) life[id] = (life[id] ?? 0) + epsilon;
+          queue = admit(queue, { id: report.id, report, purposes: space.purposes, attempts: 0, nextAt: now }).keep;
+          return 1;
+        } catch (e) {
+          o.onError(e);
+          spent -= epsilon;
+        }
+      });
+      epochs[epoch] = { spent, spaces: [...(rec?.spaces ?? []), ...done], skipped, budget: plan.budget };
       // Accounting is kept for 60 epochs (exportData shows it), then dropped.
       for (const e in epochs) if (!(+e > epoch - 60)) delete epochs[e];
       const added = queue.filter((e) => !old.includes(e));

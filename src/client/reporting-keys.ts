@@ -1,5 +1,7 @@
 // Storage keys of private reporting, shared by the runtime (add-on) and the idle runtime (core).
-import { deletes, relyingOn, type OutboxEntry, type WriteOp } from '../storage';
+import { deletes, relyingOn } from '../storage/ops';
+import type { OutboxEntry } from '../storage/schema';
+import type { WriteOp } from '../storage/store';
 
 export const MEMO_KEY = 'report:memo';
 export const EPOCHS_KEY = 'report:epochs';

@@ -14,14 +14,23 @@ import {
   type ReportConfig,
 } from '../reporting';
 import { CohortkitError, isCohortkitError } from '../errors';
-import { createPendingWrites, deletes, relyingOn, type OutboxEntry, type Store, type WriteOp } from '../storage';
+// From the modules, not '../storage': its index pulls idb (and its side effects) into the add-on.
+import { deletes, relyingOn } from '../storage/ops';
+import { createPendingWrites } from '../storage/pending';
+import type { OutboxEntry } from '../storage/schema';
+import type { Store, WriteOp } from '../storage/store';
 import { compileConsentSpace } from '../metrics/consent-space';
 import type { ConsentState, LDPReport, PrivacyEpoch } from '../types';
 import { EPOCHS_KEY, LIFETIME_KEY, isEntry, purgeOutbox, type EpochRecord } from './reporting-keys';
 import { createEnqueue } from './reporting-enqueue';
 
-/** flush() must resolve within 10 s even when the endpoint hangs. */
+/**
+ * flush() must resolve within 10 s even when the endpoint hangs: its sending ends 8 s after the
+ * call (a pass in progress waited for included), and it resolves 9 s after the call at the latest
+ * (a pass or a store that hangs). An automatic pass's sending ends 8 s after it starts.
+ */
 const SEND_TIMEOUT_MS = 8000;
+const FLUSH_MS = 9000;
 
 
 export interface ReportingRuntimeOptions {
@@ -114,16 +123,18 @@ export function createReportingRuntime(o: ReportingRuntimeOptions) {
   /**
    * Attempt the due (or, when forced, every) queued report. A draw not yet stored waits: sent and
    * then lost with the page, it would be drawn afresh on the next one (a second report of the epoch).
+   * `until` (a flush's deadline, Date.now() time): its sending ends then; past it nothing is attempted.
    */
-  const send = async (force: boolean, known?: OutboxEntry[]): Promise<{ sent: number; queued: number }> => {
+  const send = async (force: boolean, known?: OutboxEntry[], until?: number): Promise<{ sent: number; queued: number }> => {
     if (!config) return { sent: 0, queued: 0 };
+    const ms = until ? until - Date.now() : SEND_TIMEOUT_MS;
     const ready =
-      o.isGranted('measurement') || exempt
+      ms > 0 && (o.isGranted('measurement') || exempt)
         ? due(known ?? (await outbox(false)), o.now(), force).filter((e) => mayReport(e) && !drafts.has(e.id))
         : [];
     const delivered: LDPReport[] = [];
     if (ready.length) {
-      const result = await sendReports(config.endpoint, ready.map((e) => e.report), { timeoutMs: SEND_TIMEOUT_MS });
+      const result = await sendReports(config.endpoint, ready.map((e) => e.report), { timeoutMs: ms });
       const at = o.now();
       ready.forEach((e, i) => outcomeOf(result, i) === 'sent' && delivered.push(e.report));
       // Re-read inside the section: a withdrawal meanwhile must not be undone by our write.
@@ -158,10 +169,11 @@ export function createReportingRuntime(o: ReportingRuntimeOptions) {
   };
 
   /**
-   * One sending pass at a time; a flush during a pass waits for it, then runs its own. A storage
-   * fault never rejects a pass: it is reported and the pass sends what it can.
+   * One sending pass at a time; a flush during a pass waits for it, then runs its own (sending
+   * until the flush's deadline `until`). A storage fault never rejects a pass: it is reported and
+   * the pass sends what it can.
    */
-  const run = async (force: boolean, withConsent = force) => {
+  const run = async (force: boolean, withConsent = force, until?: number) => {
     while (sending) await sending.catch(() => undefined);
     sending = (async () => {
       try {
@@ -170,7 +182,7 @@ export function createReportingRuntime(o: ReportingRuntimeOptions) {
         fault(e);
       }
       try {
-        return await send(force);
+        return await send(force, undefined, until);
       } catch (e) {
         fault(e);
         return { sent: 0, queued: withDrafts(pending.view('outbox', [])).filter((x) => !x.sentAt).length };
@@ -208,7 +220,18 @@ export function createReportingRuntime(o: ReportingRuntimeOptions) {
       if (config && all.length) void run(false, settled).catch(o.onError);
       settled = true;
     },
-    flush: () => run(true),
+    /**
+     * A pass sending until 8 s after the call (a pass in progress waited for included), whose
+     * result it resolves with; if that pass has not ended 9 s after the call (a store that hangs),
+     * then with what the outbox held at its last read (the pass goes on in the background).
+     */
+    flush: () => {
+      let t: ReturnType<typeof setTimeout> | undefined;
+      return Promise.race([
+        run(true, true, Date.now() + SEND_TIMEOUT_MS),
+        new Promise<{ sent: number; queued: number }>((r) => (t = setTimeout(() => r({ sent: 0, queued: lastRead.filter((e) => !e.sentAt).length }), FLUSH_MS))),
+      ]).finally(() => clearTimeout(t));
+    },
     /** Sent and queued reports, and the privacy accounting, for exportData(). */
     async exportData() {
       const rows = await outbox();

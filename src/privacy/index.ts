@@ -18,6 +18,8 @@ export {
   checkParams,
   mechanismParams,
   olhRange,
+  OUE_MAX_K,
+  maxK,
   varianceOf,
 } from './mechanisms';
 export { type SupportInput, supports, eachSupport } from './support';

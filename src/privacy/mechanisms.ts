@@ -32,6 +32,14 @@ export interface MechanismOptions {
 }
 
 const MAX_K = 4294967296;
+/**
+ * Largest k OUE is offered for: its report carries ⌈k/8⌉ bytes (base64url: ⌈k/6⌉ characters), which
+ * must fit one keepalive request (60 KiB, see MAX_CHUNK in src/reporting/transport.ts); its draw
+ * reads 8·k random bytes (2 MiB at this cap).
+ */
+export const OUE_MAX_K = 262144;
+/** Largest k `mechanism` takes: 4096 for `ss` (SS_MAX_K), {@link OUE_MAX_K} for `oue`, else 2^32. */
+export const maxK = (mechanism: unknown): number => (mechanism == 'ss' ? SS_MAX_K : mechanism == 'oue' ? OUE_MAX_K : MAX_K);
 
 const fail = (msg: string): never => {
   throw new CohortkitError('invalid-argument', msg);
@@ -86,7 +94,8 @@ export const varianceOf = (p: number, q: number, n: number, nv = 0): number =>
 
 /**
  * Creates a GRR, OUE, OLH or SS (subset selection) mechanism for k values and privacy parameter ε
- * (`mechanism: 'auto'` uses {@link chooseMechanism}). Throws `invalid-argument` naming the argument.
+ * (`mechanism: 'auto'` uses {@link chooseMechanism}). Throws `invalid-argument` naming the argument,
+ * also for k above what the mechanism takes: `ss` k ≤ 4096 (SS_MAX_K), `oue` k ≤ 262,144 ({@link OUE_MAX_K}).
  */
 export function createMechanism(opts: MechanismOptions): Mechanism {
   const { k, epsilon, mechanism = 'auto', random: rs = defaultRandom } = opts;
@@ -94,7 +103,7 @@ export function createMechanism(opts: MechanismOptions): Mechanism {
   if (mechanism !== 'auto' && mechanism !== 'grr' && mechanism !== 'oue' && mechanism !== 'olh' && mechanism !== 'ss') {
     fail('mechanism: expected auto, grr, oue, olh or ss');
   }
-  if (mechanism === 'ss' && k > SS_MAX_K) fail(`k: subset selection takes k ≤ ${SS_MAX_K}`);
+  if (k > maxK(mechanism)) fail(`k: ${mechanism} takes k ≤ ${maxK(mechanism)}`);
   if (typeof rs !== 'function') fail('random: expected a function');
   const name = mechanism === 'auto' ? chooseMechanism(k, epsilon) : mechanism;
   const g = name === 'olh' ? olhRange(epsilon) : 0;

@@ -1,8 +1,9 @@
 // Validation of `options.cohorts` (against the segment catalog) and `options.report`.
 import type { Catalog } from '../segments';
 import { arr, opt, req, shape, uniqueId, type Schema } from '../schema';
-import { POSITIVE, SAFE_POSITIVE_INT, TEXT, fail, oneOf, read, want } from '../validate';
+import { POSITIVE, SAFE_POSITIVE_INT, TEXT, fail, oneOf, read, show, want } from '../validate';
 import type { MechanismName } from '../types';
+import { maxK } from '../privacy/mechanisms';
 
 /** A validated cohort space. Cohort i is `cohorts[i]`; the fallback is index `cohorts.length`. */
 export interface CompiledSpace {
@@ -50,7 +51,7 @@ export function validateCohortSpaces(input: unknown, catalog: Catalog): Compiled
             id: uniqueId(ids),
             segment: (x, q) => {
               const seg = typeof x == 'string' ? catalog.get(x) : undefined;
-              if (!seg) return fail(q, `unknown segment ${JSON.stringify(x)}`);
+              if (!seg) return fail(q, `unknown segment ${show(x)}`);
               if (seg.sensitive) fail(q, `segment "${seg.id}" is sensitive and is never reported`);
               for (const y of seg.effectivePurposes) purposes.add(y);
               return seg.id;
@@ -81,10 +82,13 @@ export const pageBase = (): string | undefined => (typeof location === 'undefine
  * `budget` finite > 0 (default, applied by the accountant: ε × number of spaces), `lifetimeBudget`
  * finite > 0 (default none: uncapped, still accounted), `consentRates`
  * 'off' | 'consented' | 'exempt' (default 'off'). With `base` (the page's location), a relative
- * endpoint ('/v1/reports') resolves against it, as createClient and describeCatalog do.
- * @throws CohortkitError `invalid-options`, e.g. `report.endpoint: expected https: (or http: on loopback)`
+ * endpoint ('/v1/reports') resolves against it, as createClient and describeCatalog do. With
+ * `spaces` (the validated cohorts), a `mechanism` that cannot report one of them (`ss` takes
+ * k ≤ 4096, `oue` k ≤ 262,144) is refused: such a space would never report.
+ * @throws CohortkitError `invalid-options`, e.g. `report.endpoint: expected https: (or http: on loopback)`,
+ *   `report.mechanism: ss takes k ≤ 4096; cohorts[1] has k = 4101`
  */
-export function validateReportOptions(input: unknown, base?: string): ReportConfig {
+export function validateReportOptions(input: unknown, base?: string, spaces: CompiledSpace[] = []): ReportConfig {
   return shape<ReportConfig>({
     endpoint: (endpoint, path) => {
       let url: URL | undefined;
@@ -100,7 +104,11 @@ export function validateReportOptions(input: unknown, base?: string): ReportConf
     },
     epsilon: opt(POSITIVE, 1),
     epoch: opt(oneOf(EPOCHS), 'day'),
-    mechanism: opt(oneOf(MECHANISMS), 'auto'),
+    mechanism: (v, p) => {
+      v = opt(oneOf(MECHANISMS), 'auto')(v, p);
+      spaces.forEach((s, i) => s.k > maxK(v) && fail(p, `${v} takes k ≤ ${maxK(v)}; cohorts[${i}] has k = ${s.k}`));
+      return v;
+    },
     budget: opt(POSITIVE),
     lifetimeBudget: opt(POSITIVE),
     // 'off' (the default) leaves the key out.

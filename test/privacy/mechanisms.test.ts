@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { isCohortkitError } from '../../src/errors';
-import { chooseMechanism, createMechanism, fromBase64url, olhHash, supports } from '../../src/privacy/index';
+import { OUE_MAX_K, chooseMechanism, createMechanism, fromBase64url, olhHash, supports } from '../../src/privacy/index';
 import type { MechanismName } from '../../src/types';
 import { seededRandom } from './helpers';
 
@@ -119,6 +119,22 @@ describe('subset selection (ss)', () => {
   });
   it('refuses k above 4096 on request', () => {
     expectInvalid(() => createMechanism({ k: 5000, epsilon: 1, mechanism: 'ss' }), 'k');
+  });
+});
+
+describe('OUE k cap (OUE_MAX_K)', () => {
+  it('refuses k above 262,144 at createMechanism, as invalid-argument naming k (not a RangeError at perturb)', () => {
+    // 2^32 used to be accepted, then perturb threw a raw RangeError allocating 8·k bytes.
+    for (const k of [2 ** 32, 262_145]) expectInvalid(() => createMechanism({ k, epsilon: 1, mechanism: 'oue' }), 'k');
+    expect(OUE_MAX_K).toBe(262_144);
+    // 'auto' never picks OUE: a large k stays accepted there, as with GRR and OLH on request.
+    expect(createMechanism({ k: 2 ** 32, epsilon: 1 }).name).not.toBe('oue');
+  });
+  it('takes k = 262,144: a report of 32 KiB, 43,691 base64url characters (one keepalive request holds it)', () => {
+    const m = createMechanism({ k: OUE_MAX_K, epsilon: 1, mechanism: 'oue', random: seededRandom(9) });
+    const v = m.perturb(OUE_MAX_K - 1) as { bits: string };
+    expect(v.bits.length).toBe(43_691);
+    expect(fromBase64url(v.bits)!.length).toBe(OUE_MAX_K / 8);
   });
 });
 

@@ -23,4 +23,12 @@ describe('planEpoch', () => {
     expect(first.report).toEqual(['a']);
     expect(planEpoch(spaces, { epsilon: 1, budget: 2 }, { spent: 1, spaces: ['a'] })).toEqual({ report: ['b'], skipped: ['c'], spent: 2, budget: 2 });
   });
+  it('the default budget is ε × the configured spaces (total), not × those that may report now', () => {
+    // b reported earlier in the epoch; a may report only now (e.g. after a consent): it still fits.
+    expect(planEpoch([{ id: 'a' }], { epsilon: 1 }, { spent: 1, spaces: ['b'] }, 2)).toEqual({ report: ['a'], skipped: [], spent: 2, budget: 2 });
+    // Without total the old reading (× spaces passed) is what a caller asks for.
+    expect(planEpoch([{ id: 'a' }], { epsilon: 1 }, { spent: 1, spaces: ['b'] })).toMatchObject({ report: [], skipped: ['a'], budget: 1 });
+    // An explicit budget wins over total.
+    expect(planEpoch([{ id: 'a' }], { epsilon: 1, budget: 1 }, { spent: 1, spaces: ['b'] }, 2)).toMatchObject({ report: [], skipped: ['a'], budget: 1 });
+  });
 });

@@ -164,3 +164,22 @@ describe('a relative endpoint with the page as base', () => {
     expect(() => validateReportOptions({ endpoint: '/v1/reports' })).toThrow(/^report\.endpoint: expected an absolute URL/);
   });
 });
+
+describe('validateReportOptions: a mechanism that cannot report a space', () => {
+  const sp = (k: number) => ({ id: `s${k}`, version: 1, description: 'd', k, cohorts: [], fallback: 'f', purposes: ['measurement'] });
+  it('refuses ss for a space of k > 4096 and oue for k > 262,144, naming report.mechanism and the space', () => {
+    expect(errorOf(() => validateReportOptions({ endpoint: 'https://x.example', mechanism: 'ss' }, undefined, [sp(3), sp(4097)]))).toBe(
+      'report.mechanism: ss takes k ≤ 4096; cohorts[1] has k = 4097',
+    );
+    expect(errorOf(() => validateReportOptions({ endpoint: 'https://x.example', mechanism: 'oue' }, undefined, [sp(262_145)]))).toBe(
+      'report.mechanism: oue takes k ≤ 262144; cohorts[0] has k = 262145',
+    );
+  });
+  it('accepts them at the caps, and auto, grr and olh for any k', () => {
+    expect(validateReportOptions({ endpoint: 'https://x.example', mechanism: 'ss' }, undefined, [sp(4096)]).mechanism).toBe('ss');
+    expect(validateReportOptions({ endpoint: 'https://x.example', mechanism: 'oue' }, undefined, [sp(262_144)]).mechanism).toBe('oue');
+    for (const mechanism of ['auto', 'grr', 'olh'])
+      expect(validateReportOptions({ endpoint: 'https://x.example', mechanism }, undefined, [sp(2 ** 20)]).mechanism).toBe(mechanism);
+    expect(validateReportOptions({ endpoint: 'https://x.example' }, undefined, [sp(2 ** 20)]).mechanism).toBe('auto');
+  });
+});
