@@ -11,6 +11,7 @@ export function createEmitter() {
   let early: unknown[] = [];
   return {
     on(event: ClientEvent, listener: Listener): () => void {
+      if (typeof listener != 'function') throw new CohortkitError('invalid-argument', 'listener: expected a function');
       if (!listeners.has(event)) listeners.set(event, new Set());
       listeners.get(event)!.add(listener);
       if (event === 'error' && early.length) {
@@ -29,8 +30,11 @@ export function createEmitter() {
         try {
           l(detail);
         } catch (e) {
-          if (event !== 'error')
-            this.emit('error', isCohortkitError(e) ? e : new CohortkitError('listener', `a '${event}' listener threw: ${String(e)}`, e));
+          let what = 'an unprintable value';
+          try {
+            what = String(e);
+          } catch {}
+          if (event !== 'error') this.emit('error', isCohortkitError(e) ? e : new CohortkitError('listener', `a '${event}' listener threw: ${what}`, e));
         }
       }
     },

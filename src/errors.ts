@@ -24,13 +24,16 @@ export class CohortkitError extends Error {
   }
 }
 
-/** True for a CohortkitError from any realm (iframe, another bundle copy). */
+/** True for a CohortkitError from any realm (iframe, another bundle copy). Never throws (a hostile proxy is not one). */
 export function isCohortkitError(value: unknown): value is CohortkitError {
-  return (
-    typeof value === 'object' &&
-    value !== null &&
-    ((value as Record<symbol, unknown>)[MARK] === true ||
-      ((value as { name?: unknown }).name === 'CohortkitError' &&
-        typeof (value as { code?: unknown }).code === 'string'))
-  );
+  try {
+    return (
+      typeof value === 'object' &&
+      value !== null &&
+      ((value as Record<symbol, unknown>)[MARK] === true ||
+        ((value as { name?: unknown }).name === 'CohortkitError' && typeof (value as { code?: unknown }).code === 'string'))
+    );
+  } catch {
+    return false;
+  }
 }

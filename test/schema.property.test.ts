@@ -68,13 +68,19 @@ type Outcome = { ok?: unknown; err?: unknown[] };
  * - the options root is named: `: could not be read` is now `options: could not be read`;
  * - an array's items are validated as each is read, so the first bad item fails at once (the frozen
  *   copy read every index first): where it failed `P[j]: could not be read`, the current one may
- *   fail first at an item before it, `P[i]…` with i < j (same class and code).
+ *   fail first at an item before it, `P[i]…` with i < j (same class and code);
+ * - `report.epsilon` takes ≥ 1e-6 (no estimator counts a smaller one): the frozen copy's
+ *   `> 0` message reads `≥ 1e-6`, and a config it accepted with 0 < ε < 1e-6 is refused so.
  */
+const FLOOR = 'report.epsilon: expected a finite number ≥ 1e-6';
 function asNow(old: Outcome, now: Outcome | undefined): Outcome {
+  const tiny = (old.ok as { epsilon?: unknown } | undefined)?.epsilon;
+  if (typeof tiny == 'number' && tiny < 1e-6 && now?.err?.[3] === FLOOR) return now;
   const e = old.err;
   if (!e || typeof e[3] != 'string') return old;
   const err = [...e];
   if (e[3] == ': could not be read') err[3] = 'options: could not be read';
+  if (e[3] == 'report.epsilon: expected a finite number > 0') err[3] = FLOOR;
   const m = /^(.*)\[(\d+)\]: could not be read$/.exec(err[3] as string);
   const n = now?.err;
   if (m && n && n[0] === err[0] && n[2] === err[2] && typeof n[3] == 'string') {

@@ -102,7 +102,8 @@ export function validateReportOptions(input: unknown, base?: string, spaces: Com
       if (url.username || url.password) fail(path, 'must not contain credentials');
       return base ? url.href : endpoint;
     },
-    epsilon: opt(POSITIVE, 1),
+    // No estimator accepts a report below 1e-6 (no finite estimate): such a client would never count.
+    epsilon: opt([(v) => POSITIVE[0](v) && v >= 1e-6, 'expected a finite number ≥ 1e-6'], 1),
     epoch: opt(oneOf(EPOCHS), 'day'),
     mechanism: (v, p) => {
       v = opt(oneOf(MECHANISMS), 'auto')(v, p);
