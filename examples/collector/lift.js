@@ -1,6 +1,6 @@
 // The lift view's math, in plain JS for the dashboard (no library in the page): the same as
 // readLift and planExperiment of cohortkit/server (test/experiments/dashboard-lift.test.ts checks
-// that they agree). Rates from the raw cohort estimates by Beale's ratio, stderrs by the delta method over the
+// that they agree). The lift from the raw cohort estimates as readLift reads it (Z·D/(D² + Var D)), stderrs by the delta method over the
 // cohorts' covariance: multinomial sampling + the estimator's noise + GRR's noise covariance.
 const IDS = ['holdout-converted', 'holdout-not', 'treated-converted', 'treated-not'];
 const Z = 1.959963984540054 + 0.8416212335729143; // two-sided α = 0.05, power 0.8
@@ -42,24 +42,40 @@ export function lift(est) {
   const n = est.n ?? e.reduce((s, x) => s + x, 0);
   const se = cohorts.map((c) => c.stderr);
   const C = covariance(n, e, se);
-  // Raw cells (never clamped), each rate by Beale's ratio over the noise covariance (as readLift).
+  // Raw cells (never clamped); the lift as readLift reads it: Z·D/(D² + Var D), Z = tc·T_H − hc·T_T
+  // (0 in expectation under A/A once the noise covariance is off), D = T_H·T_T decorrelated from Z;
+  // each arm's rate the pooled rate (Beale's ratio) split by the lift.
   const [hc, hn, tc, tn] = at.map((i) => e[i]);
   const th = hc + hn, tt = tc + tn;
   const V = covariance(n, e, se, false);
-  const rate = (i, j, t) => (e[i] * t + V[i][i] + V[i][j]) / (t * t + V[i][i] + 2 * V[i][j] + V[j][j]);
   const w = (pairs) => {
     const v = new Array(cohorts.length).fill(0);
     for (const [i, g] of pairs) v[i] += g;
     return v;
   };
+  const form = (a, b, M) => a.reduce((s, x, i) => s + x * b.reduce((t, y, j) => t + y * M[i][j], 0), 0);
   const wh = th > 0 ? w([[at[0], hn / th ** 2], [at[1], -hc / th ** 2]]) : null;
   const wt = tt > 0 ? w([[at[2], tn / tt ** 2], [at[3], -tc / tt ** 2]]) : null;
-  const arm = (i, t, g) => (g ? { rate: rate(at[i], at[i + 1], t), stderr: Math.sqrt(quad(g, C)), n: t } : { rate: 0, stderr: 0, n: 0 });
-  const holdout = arm(0, th, wh), treated = arm(2, tt, wt);
-  if (!wh || !wt)
-    return { holdout, treated, lift: 0, stderr: 0, ci95: [0, 0], significant: false, summary: `no lift yet: ${!wh ? 'the holdout' : 'the treated'} arm has no visitors` };
-  const d = treated.rate - holdout.rate;
-  const stderr = Math.sqrt(quad(wt.map((x, i) => x - wh[i]), C));
+  const [H1, H0, T1, T0] = at;
+  const eTH = w([[H1, 1], [H0, 1]]), eTT = w([[T1, 1], [T0, 1]]);
+  const Z = tc * th - hc * tt - form(w([[T1, 1]]), eTH, V) + form(w([[H1, 1]]), eTT, V);
+  const gZ = w([[H1, -tn], [H0, tc], [T1, hn], [T0, -hc]]), gD = w([[H1, tt], [H0, tt], [T1, th], [T0, th]]);
+  const vZ = quad(gZ, C);
+  const b = vZ > 0 ? form(gZ, gD, C) / vZ : 0;
+  const D = th * tt - form(eTH, eTT, V) - b * Z;
+  const vD = Math.max(0, quad(gD, C) - b * b * vZ);
+  // No lift while D ≤ 0 (gated on D alone, which is uncorrelated with Z: as readLift).
+  if (!(D > 0) || !(th + tt > 0)) {
+    const arm = (c, t, g) => (g ? { rate: c / t, stderr: Math.sqrt(quad(g, C)), n: t } : { rate: 0, stderr: 0, n: 0 });
+    const which = th <= 0 || (tt > 0 && th < tt) ? 'the holdout' : 'the treated';
+    return { holdout: arm(hc, th, wh), treated: arm(tc, tt, wt), lift: 0, stderr: 0, ci95: [0, 0], significant: false, summary: `no lift yet: ${which} arm has ${th > 0 && tt > 0 ? 'too few visitors for the noise' : 'no visitors'}` };
+  }
+  const d = (Z * D) / (D * D + vD);
+  const eC = w([[H1, 1], [T1, 1]]), eT = w([[H1, 1], [H0, 1], [T1, 1], [T0, 1]]);
+  const pooled = ((hc + tc) * (th + tt) + form(eC, eT, V)) / ((th + tt) ** 2 + quad(eT, V));
+  const stderr = Math.sqrt(quad(wh && wt ? wt.map((x, i) => x - wh[i]) : gZ.map((x, i) => (x - d * gD[i]) / D), C));
+  const holdout = { rate: pooled - (tt / (th + tt)) * d, stderr: wh ? Math.sqrt(quad(wh, C)) : stderr, n: Math.max(0, th) };
+  const treated = { rate: pooled + (th / (th + tt)) * d, stderr: wt ? Math.sqrt(quad(wt, C)) : stderr, n: Math.max(0, tt) };
   const ci95 = [d - 1.96 * stderr, d + 1.96 * stderr];
   const significant = ci95[0] > 0 || ci95[1] < 0;
   return { holdout, treated, lift: d, stderr, ci95, significant, summary: `${fmt(d)} pp, 95% CI ${fmt(ci95[0])} to ${fmt(ci95[1])} pp: ${significant ? 'significant' : 'not significant'}` };

@@ -112,10 +112,10 @@ export const LIFT_COHORTS = ['holdout-converted', 'holdout-not', 'treated-conver
 
 /**
  * Conversion per arm and lift with a 95% interval, from `estimator.estimate('experiment-<id>')`.
- * Rates come from the raw cohort estimates (a negative one is not clamped) by Beale's ratio
- * estimator, free of the ratio's second-order bias, so an A/A lift is 0 in expectation whatever the
- * arms' sizes (to that order: once an arm's estimated size is a few of its own stderrs, no ratio
- * is unbiased); an arm whose estimated size is ≤ 0 gives "no lift yet". Stderrs by the delta method over
+ * From the raw cohort estimates (a negative one is not clamped): the lift is Z·D/(D² + Var D) with
+ * Z = tc·T_H − hc·T_T, whose expectation is 0 under A/A whatever the arms' sizes, and D = T_H·T_T
+ * made uncorrelated with it (below); each arm's rate is the pooled rate split by the lift. An arm
+ * whose estimated size is ≤ 0 gives "no lift yet". Stderrs by the delta method over
  * {@link cohortCovariance} (sampling + LDP noise + the noise covariance of GRR).
  * Throws `invalid-argument` when a cohort of the experiment is missing or not a number, or an
  * arm's cohort is withheld on the wire (a withheld `unexposed` is handled, see fillWithheld).
@@ -152,29 +152,53 @@ export function readLift(estimate: LiftInput, options: LiftOptions = {}): Lift {
   const [hc, hn, tc, tn] = at.map((i) => est[i]);
   const th = hc + hn;
   const tt = tc + tn;
-  // A rate a/t of noisy estimates is biased by ≈ (r·Var t − Cov(a, t))/t², more in the smaller
-  // arm. Beale's ratio (a·t + Cov(a, t))/(t² + Var t) removes that second-order bias and stays
-  // bounded when t is near 0; from the noise covariance alone (sampling adds no ratio bias: given
-  // t, a is binomial).
   const V = cohortCovariance(n, est, se, fixed, false);
-  const rate = (i: number, j: number, t: number): number => (est[i] * t + V[i][i] + V[i][j]) / (t * t + V[i][i] + 2 * V[i][j] + V[j][j]);
   // Gradients of each rate a/(a+b) over the k cohorts: ∂/∂a = b/t², ∂/∂b = −a/t².
   const grad = (pairs: Array<[number, number]>) => {
     const w = new Array<number>(cohorts.length).fill(0);
     for (const [i, g] of pairs) w[i] += g;
     return w;
   };
+  const form = (a: number[], b: number[], M: number[][]) => a.reduce((s, x, i) => s + x * b.reduce((t, y, j) => t + y * M[i][j]!, 0), 0);
   const wh = th > 0 ? grad([[at[0], hn / th ** 2], [at[1], -hc / th ** 2]]) : undefined;
   const wt = tt > 0 ? grad([[at[2], tn / tt ** 2], [at[3], -tc / tt ** 2]]) : undefined;
-  const arm = (i: number, t: number, w?: number[]): ArmRate => (w ? { rate: rate(at[i], at[i + 1], t), stderr: Math.sqrt(quad(w, C)), n: t } : { rate: 0, stderr: 0, n: 0 });
-  const holdout = arm(0, th, wh);
-  const treated = arm(2, tt, wt);
-  if (!wh || !wt) {
-    const summary = `no lift yet: ${!wh ? 'the holdout' : 'the treated'} arm has no visitors`;
-    return { holdout, treated, lift: 0, stderr: 0, ci95: [0, 0], significant: false, summary };
+  // A rate a/t of noisy estimates is biased (≈ (r·Var t − Cov(a, t))/t²), more in the smaller arm,
+  // so treated − holdout of two such rates shows a lift on an A/A experiment with unequal arms (and
+  // clamping negative cells made it worse). The lift is read from Z = tc·T_H − hc·T_T instead, whose
+  // expectation under A/A is exactly 0 (multinomial cells: E[tc·T_H] = E[hc·T_T]) once the noise
+  // covariance is taken off, over D = T_H·T_T made uncorrelated with Z (to first order, Gaussian:
+  // independent), so E[Z·D/(D² + Var D)] = E[Z]·E[D/(D² + Var D)] = 0 under A/A; ≈ Z/D, the rates'
+  // difference, once the arms are large, and bounded when D is near 0.
+  const [H1, H0, T1, T0] = at as [number, number, number, number];
+  const eTH = grad([[H1, 1], [H0, 1]]);
+  const eTT = grad([[T1, 1], [T0, 1]]);
+  const Z = tc * th - hc * tt - form(grad([[T1, 1]]), eTH, V) + form(grad([[H1, 1]]), eTT, V);
+  const gZ = grad([[H1, -tn], [H0, tc], [T1, hn], [T0, -hc]]);
+  const gD = grad([[H1, tt], [H0, tt], [T1, th], [T0, th]]);
+  const vZ = quad(gZ, C);
+  const b = vZ > 0 ? form(gZ, gD, C) / vZ : 0;
+  const D = th * tt - form(eTH, eTT, V) - b * Z;
+  const vD = Math.max(0, quad(gD, C) - b * b * vZ);
+  const lift = (Z * D) / (D * D + vD);
+  // No lift while D ≤ 0 (an arm has no visitors, or too few for the noise). Gated on D alone,
+  // which is uncorrelated with Z, so leaving those runs out biases nothing (gating on the arms'
+  // sizes did: a ~5 pp A/A lift at arms of ~40 visitors, ε = 1).
+  if (!(D > 0) || !(th + tt > 0)) {
+    // The arm that has visitors keeps its own rate.
+    const arm = (c: number, t: number, w?: number[]): ArmRate => (w ? { rate: c / t, stderr: Math.sqrt(quad(w, C)), n: t } : { rate: 0, stderr: 0, n: 0 });
+    const summary = `no lift yet: ${th <= 0 || (tt > 0 && th < tt) ? 'the holdout' : 'the treated'} arm has ${th > 0 && tt > 0 ? 'too few visitors for the noise' : 'no visitors'}`;
+    return { holdout: arm(hc, th, wh), treated: arm(tc, tt, wt), lift: 0, stderr: 0, ci95: [0, 0], significant: false, summary };
   }
-  const lift = treated.rate - holdout.rate;
-  const stderr = Math.sqrt(quad(wt.map((x, i) => x - wh[i]), C));
+  // Each arm's rate: the pooled rate (Beale's ratio over both arms, the steadiest figure there is)
+  // split by the lift, so treated − holdout = lift and their mean weighted by arm size is the pooled rate.
+  const eC = grad([[H1, 1], [T1, 1]]);
+  const eT = grad([[H1, 1], [H0, 1], [T1, 1], [T0, 1]]);
+  const pooled = ((hc + tc) * (th + tt) + form(eC, eT, V)) / ((th + tt) ** 2 + quad(eT, V));
+  // The lift's stderr by the delta method: over the rates' gradients when both arms have visitors,
+  // else over Z/D's, (∇Z − lift·∇D)/D (an arm of estimated size ≤ 0 reads n 0 and that stderr).
+  const stderr = Math.sqrt(quad(wh && wt ? wt.map((x, i) => x - wh[i]!) : gZ.map((x, i) => (x - lift * gD[i]!) / D), C));
+  const holdout: ArmRate = { rate: pooled - (tt / (th + tt)) * lift, stderr: wh ? Math.sqrt(quad(wh, C)) : stderr, n: Math.max(0, th) };
+  const treated: ArmRate = { rate: pooled + (th / (th + tt)) * lift, stderr: wt ? Math.sqrt(quad(wt, C)) : stderr, n: Math.max(0, tt) };
   const ci95: [number, number] = [lift - 1.96 * stderr, lift + 1.96 * stderr];
   const significant = ci95[0] > 0 || ci95[1] < 0;
   const summary = `${formatPP(lift)} pp, 95% CI ${formatPP(ci95[0])} to ${formatPP(ci95[1])} pp: ${significant ? 'significant' : 'not significant'}`;

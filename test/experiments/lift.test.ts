@@ -1,7 +1,7 @@
 // @vitest-environment node
 import { describe, expect, it } from 'vitest';
 import { readLift } from '../../src/server';
-import { cohortCovariance } from '../../src/personalization/lift';
+import { cohortCovariance, formatPP } from '../../src/personalization/lift';
 import { experimentVariance } from '../../src/personalization';
 import { createMechanism } from '../../src/privacy';
 import { simulateEstimate, type Cells } from './direct';
@@ -148,24 +148,34 @@ describe('readLift: shape, verdict and summary', () => {
   it('keeps the v1 shape and adds significant and summary', () => {
     const l = readLift(estimate(100, 900, 200, 800, 1000));
     expect(Object.keys(l).sort()).toEqual(['ci95', 'holdout', 'lift', 'significant', 'stderr', 'summary', 'treated']);
-    // Beale's ratio (c·t + Cov(c, t))/(t² + Var t), here with independent noise of variance 100 per cell.
-    expect(l.holdout).toMatchObject({ rate: (100 * 1000 + 100) / (1000 ** 2 + 200), n: 1000 });
-    expect(l.treated).toMatchObject({ rate: (200 * 1000 + 100) / (1000 ** 2 + 200), n: 1000 });
-    expect(l.lift).toBeCloseTo(100_000 / 1_000_200, 12);
+    // Large arms: the lift Z·D/(D² + Var D) is the rates' difference (0.1) to within its
+    // decorrelation's first-order shift (here 2%, far inside the 95% interval); each arm's rate is
+    // the pooled rate (Beale's ratio over both arms, here independent noise of variance 100 per
+    // cell) split by the lift: treated − holdout = lift, their size-weighted mean the pooled rate.
+    expect(Math.abs(l.lift - 0.1)).toBeLessThan(0.003);
+    expect(Math.abs(l.lift - 0.1)).toBeLessThan(l.stderr / 5);
+    expect(l.treated.rate - l.holdout.rate).toBeCloseTo(l.lift, 12);
+    expect((l.holdout.rate + l.treated.rate) / 2).toBeCloseTo((300 * 2000 + 200) / (2000 ** 2 + 400), 12);
+    expect(l.holdout).toMatchObject({ n: 1000 });
+    expect(l.treated).toMatchObject({ n: 1000 });
     expect(l.significant).toBe(true);
-    expect(l.summary).toMatch(/^\+10\.0 pp, 95% CI \+\d+\.\d to \+\d+\.\d pp: significant$/);
+    expect(l.summary).toMatch(/^\+10\.\d pp, 95% CI \+\d+\.\d to \+\d+\.\d pp: significant$/);
+    expect(l.summary).toBe(`${formatPP(l.lift)} pp, 95% CI ${formatPP(l.ci95[0])} to ${formatPP(l.ci95[1])} pp: significant`);
   });
 
   it('a negative or inconclusive lift reads as such', () => {
     const neg = readLift(estimate(200, 800, 100, 900, 0));
     expect(neg.lift).toBeLessThan(0);
     expect(neg.significant).toBe(true);
-    expect(neg.summary).toMatch(/^−10\.0 pp, 95% CI −\d+\.\d to −\d+\.\d pp: significant$/);
+    expect(neg.summary).toMatch(/^−(9|10)\.\d pp, 95% CI −\d+\.\d to −\d+\.\d pp: significant$/);
+    expect(Math.abs(neg.lift + 0.1)).toBeLessThan(0.003);
     const wide = readLift(estimate(5, 45, 7, 43, 0, 30));
     expect(wide.significant).toBe(false);
-    // Arms of 50 with a noise stderr of 30 per cell: Beale's ratio, (c·50 + 900)/(50² + 1800), not c/50.
-    expect(wide.lift).toBeCloseTo((7 * 50 + 900) / 4300 - (5 * 50 + 900) / 4300, 12);
-    expect(wide.summary).toMatch(/^\+2\.3 pp, 95% CI −\d+\.\d to \+\d+\.\d pp: not significant$/);
+    // Arms of 50 with a noise stderr of 30 per cell: the difference of the raw rates (+4 pp) is
+    // shrunk towards 0 (D is barely known), never past it.
+    expect(wide.lift).toBeGreaterThan(0);
+    expect(wide.lift).toBeLessThan(0.04);
+    expect(wide.summary).toMatch(/^\+\d\.\d pp, 95% CI −\d+\.\d to \+\d+\.\d pp: not significant$/);
     expect(wide.ci95[0]).toBeLessThan(0);
   });
 
