@@ -60,7 +60,6 @@ export async function createClient(options: ClientOptions = {}): Promise<Client>
     planPurge: (purpose, outbox) => { const r = reporting.planPurge(purpose, outbox as never); segs.forgetPurpose(purpose); interests.forgetPurpose(purpose); return { ops: [...r.ops, ...personal.planPurge(purpose)], reports: r.queued }; },
     onChange: (state) => (events.emit('consent', state), (swept = sweep().catch(reportError))),
     onSignals: async () => (await interests.load(), await exclusive(() => segs.load()), emitSegments(await segs.memberships())) });
-
   // Everything this tab holds about the visitor, in memory (forget() here, or a deletion by a forget() elsewhere).
   const dropAll = () => (consent.manager.reset(), reporting.forget(), segs.forgetPurpose(), interests.forgetPurpose(), personal.forget());
   deletedElsewhere = () => (dropAll(), events.emit('consent', consent.manager.get()), emitSegments([]));
@@ -71,8 +70,7 @@ export async function createClient(options: ClientOptions = {}): Promise<Client>
   reporting.kick();
   const expiry = setInterval(() => (void segs.expire().catch(reportError), reporting.kick()), EXPIRE_EVERY_MS);
   (expiry as { unref?: () => void }).unref?.();
-  // The surface exists before the CMP adapters connect: a CMP may answer in a microtask.
-  let disconnect = () => {};
+  let disconnect = () => {}; // the surface exists before the CMP adapters connect: a CMP may answer in a microtask
   const client = createSurface(opts, () => store, events, consent, segs, interests, personal, reporting, persistence, (fn) => swept.then(() => exclusive(fn)), emitSegments, dropAll, () => catalogEntries(catalog, spaces, opts),
     () => ((closed = true), clearInterval(expiry), reporting.close(), disconnect(), consent.close(), store.close()));
   disconnect = await connectInterop({ onError: reportError, state: () => consent.manager.get(), onConsent: (l) => events.on('consent', l as (d: unknown) => void),
