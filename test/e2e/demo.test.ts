@@ -114,6 +114,9 @@ describe('npm run demo: the QA demo page and the dashboard in Chromium', () => {
     expect(net).toContain(`POST ${demo.url}/v1/reports`);
     expect(net).toContain('"space":"interest"');
     expect(net).toContain('credentials: omit');
+    // The privacy panel re-renders from exportData() after flush() resolves (demo.js: refresh()), a
+    // moment after #flush-result and the on('report') list: wait for it rather than read it at once.
+    await p.waitForFunction(() => /grr, ε=1/.test(document.getElementById('privacy')!.textContent!), undefined, { timeout: 10_000 }).catch(() => undefined);
     expect(await text(p, '#privacy')).toMatch(/grr, ε=1/);
     await shot(p, 'demo-2-journey.png');
 
