@@ -36,9 +36,18 @@ export function createSurface(
   close: () => void,
 ): Client {
   let closed = false;
-  const live = <A extends unknown[], R>(fn: (...a: A) => Promise<R>) => async (...a: A): Promise<R> => {
+  let closing: Promise<void> | undefined;
+  // Calls in flight when close() is called finish first (a track just before close() is stored,
+  // not cut off by the closing database); flush() and decide() are not waited for (bounded by their own timeouts).
+  const inflight = new Set<Promise<unknown>>();
+  const live = <A extends unknown[], R>(fn: (...a: A) => Promise<R>, wait = true) => async (...a: A): Promise<R> => {
     if (closed) throw new CohortkitError('closed', 'this client was closed; create a new one');
-    return fn(...a);
+    const p = fn(...a);
+    if (wait) {
+      const done = () => inflight.delete(p);
+      inflight.add(p), p.then(done, done);
+    }
+    return p;
   };
   return {
     get storage() { return store().kind; },
@@ -48,8 +57,8 @@ export function createSurface(
       declare: live(async (ids) => { const r = await interests.declare(ids); if (r.changed) consent.post('signals'), emitSegments(await segs.memberships()); return { stored: r.stored, reason: r.reason }; }) },
     segments: live(() => segs.memberships()),
     explain: live(async (id: string) => { if (typeof id !== 'string') throw new CohortkitError('invalid-argument', 'segmentId: expected a string'); return segs.explain(id); }),
-    decide: live((request) => personal.decide(request)),
-    flush: live(() => reporting.flush()),
+    decide: live((request) => personal.decide(request), false),
+    flush: live(() => reporting.flush(), false),
     exportData: live(async (): Promise<DataExport> => ({ exportedAt: opts.now(), consent: { state: consent.manager.get(), history: await consent.manager.history() }, signals: segs.exportSignals(), interests: interests.get(),
       segments: await segs.memberships(), ...(await reporting.exportData()), personalization: await personal.exportData(), storage: store().kind, persistence: await persistence.state(store().kind === 'indexeddb') })),
     forget: live(async () => {
@@ -59,6 +68,6 @@ export function createSurface(
     on: (event, listener) => events.on(event, listener),
     catalog,
     purposes: opts.purposes.map((x) => ({ ...x })),
-    async close() { if (closed) return; closed = true; close(); events.clear(); },
+    close: () => (closing ??= (async () => { closed = true; await Promise.allSettled([...inflight]); close(); events.clear(); })()),
   };
 }
