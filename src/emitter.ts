@@ -3,6 +3,9 @@ import type { ClientEvent } from './types';
 
 type Listener = (detail: unknown) => void;
 
+/** The Client's hidden error channel (the tag queue's errors go through it): `(e) => delivered`. */
+export const EMIT = Symbol.for('cohortkit.emit');
+
 /** Typed event hub. A listener that throws is isolated: the others still run, the page never sees it. */
 export function createEmitter() {
   const listeners = new Map<ClientEvent, Set<Listener>>();
@@ -21,10 +24,11 @@ export function createEmitter() {
       }
       return () => void listeners.get(event)?.delete(listener);
     },
-    emit(event: ClientEvent, detail: unknown): void {
+    /** Delivers `detail`; false when it is an error no one listens to yet (kept for the first listener). */
+    emit(event: ClientEvent, detail: unknown): boolean {
       if (event === 'error' && !listeners.get('error')?.size) {
         if (early.length < 10) early.push(detail);
-        return;
+        return false;
       }
       for (const l of [...(listeners.get(event) ?? [])]) {
         try {
@@ -37,6 +41,7 @@ export function createEmitter() {
           if (event !== 'error') this.emit('error', isCohortkitError(e) ? e : new CohortkitError('listener', `a '${event}' listener threw: ${what}`, e));
         }
       }
+      return true;
     },
     clear: () => listeners.clear(),
   };

@@ -1,6 +1,6 @@
 // The public Client object over the runtimes createClient composed (index.ts): argument checks,
 // the closed state, and the methods that read across runtimes (exportData, forget).
-import type { createEmitter } from '../emitter';
+import { EMIT, type createEmitter } from '../emitter';
 import { CohortkitError } from '../errors';
 import type { normalizeOptions } from '../options';
 import { validateTrack } from '../signals';
@@ -49,7 +49,7 @@ export function createSurface(
     }
     return p;
   };
-  return {
+  const client: Client = {
     get storage() { return store().kind; },
     consent: consent.api(live),
     track: live(async (event, props) => { const v = validateTrack(event, props); return segs.track(v.event, v.props); }),
@@ -70,4 +70,6 @@ export function createSurface(
     purposes: opts.purposes.map((x) => ({ ...x })),
     close: () => (closing ??= (async () => { closed = true; await Promise.allSettled([...inflight]); close(); events.clear(); })()),
   };
+  // The tag queue reports its commands' errors here, as the client's own (delivered, or kept for the first listener).
+  return Object.assign(client, { [EMIT]: (e: unknown) => events.emit('error', e) });
 }

@@ -1,3 +1,4 @@
+import { EMIT } from '../emitter';
 import { CohortkitError, isCohortkitError } from '../errors';
 import type { Client, ClientOptions, ConsentSource, DecideRequest, Decision, Scalar } from '../types';
 
@@ -17,7 +18,7 @@ export type QueuedClient = Client & {
 export interface CommandQueueOptions {
   /** Options used when the queue holds no `init` (or `['init']` without options): data-config / window.cohortkitConfig. */
   config?: ClientOptions | PromiseLike<ClientOptions | undefined>;
-  /** Where command errors go. Default: the `'error'` listeners added through `window.cohortkit.on`, else `console.warn`. */
+  /** Where command errors go. Default: the client's `on('error')` listeners (its error channel), else `console.warn`. */
   onError?: (error: unknown) => void;
 }
 
@@ -56,7 +57,7 @@ const miss = (a: unknown): Decision => {
  * object whose `push` appends. Once the client resolves, `win.cohortkit` becomes the client with a
  * `push`, and the waiting commands replay in order, each awaited. Each command is read once; a
  * malformed one is dropped with an `invalid-argument` error. Command errors go to `onError`, else
- * to the `'error'` listeners added through `win.cohortkit.on`, else to `console.warn`; nothing is
+ * to the client's `on('error')` listeners (its error channel), else to `console.warn`; nothing is
  * thrown to the page and every `push` settles. A decide callback is called exactly once: with the
  * decision, or with `{ value: fallback, reason: 'no-match' }` and the error when the request is
  * malformed or decide() rejects. A failed init (or a malformed one) can be retried with another
@@ -84,7 +85,6 @@ export function installCommandQueue(
   let failed: [error: unknown] | undefined;
   let ready!: (c: QueuedClient) => void;
   const done = new Promise<QueuedClient>((r) => (ready = r));
-  const errs = new Set<(e: unknown) => void>();
 
   const report = (e: unknown, name: string) => {
     try {
@@ -92,13 +92,7 @@ export function installCommandQueue(
         ? e
         : new CohortkitError('invalid-argument', `cohortkit.push(['${name}']): ${e instanceof Error ? e.message : e}`, e);
       if (opts.onError) opts.onError(err);
-      else if (errs.size)
-        errs.forEach((l) => {
-          try {
-            l(err);
-          } catch {}
-        });
-      else warn(err);
+      else if (!(client as { [EMIT]?: (e: unknown) => boolean } | undefined)?.[EMIT]?.(err)) warn(err);
     } catch {
       // an error sink that throws (or an unprintable error) never reaches the page
     }
@@ -150,16 +144,7 @@ export function installCommandQueue(
       const o = options ?? (await opts.config);
       if (o || !auto) {
         const c = await createClient(o ?? {});
-        const on = c.on;
-        client = Object.assign(Object.isExtensible(c) ? c : Object.create(c), {
-          push,
-          [MARK]: done,
-          // 'error' listeners added here also get the queue's own errors
-          on: (event: never, l: (d: unknown) => void) => {
-            const off = on.call(c, event, l);
-            return event !== 'error' ? off : (errs.add(l), () => (errs.delete(l), off()));
-          },
-        });
+        client = Object.assign(Object.isExtensible(c) ? c : Object.create(c), { push, [MARK]: done });
         win.cohortkit = client;
         resolve(client);
         await drain();

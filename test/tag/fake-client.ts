@@ -4,7 +4,7 @@ const emitters = new WeakMap<object, (event: string, detail: unknown) => void>()
 /** Fires `event` to the listeners added with `client.on` (a fakeClient's). The fake, like the real Client, has no `emit`. */
 export const fire = (client: object, event: string, detail: unknown) => emitters.get(client)!(event, detail);
 
-/** A fake Client recording every call as [method, ...args]; the Client surface only (no `emit`). */
+/** A fake Client recording every call as [method, ...args]; the Client surface (no `emit`), with the real one's hidden error channel. */
 export function fakeClient(decide?: (req: DecideRequest) => Decision | Promise<Decision>) {
   const calls: unknown[][] = [];
   const listeners: Record<string, Array<(d: unknown) => void>> = {};
@@ -49,6 +49,8 @@ export function fakeClient(decide?: (req: DecideRequest) => Decision | Promise<D
     purposes: [],
   };
   emitters.set(client, (event, detail) => listeners[event]?.forEach((l) => l(detail)));
+  // As the real Client's (src/client/surface.ts): delivers to the 'error' listeners, false when there are none.
+  Object.assign(client, { [Symbol.for('cohortkit.emit')]: (e: unknown) => (listeners.error?.forEach((l) => l(e)), !!listeners.error?.length) });
   return client as Client & { calls: unknown[][] };
 }
 
