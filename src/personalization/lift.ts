@@ -73,11 +73,10 @@ export function cohortCovariance(n: number, estimates: number[], stderrs: number
   return C;
 }
 
-const quad = (w: number[], C: number[][]): number => {
-  let v = 0;
-  for (let i = 0; i < w.length; i++) for (let j = 0; j < w.length; j++) v += w[i] * C[i][j] * w[j];
-  return Math.max(0, v);
-};
+/** aᵀ·M·b. */
+const form = (a: number[], b: number[], M: number[][]) => a.reduce((s, x, i) => s + x * b.reduce((t, y, j) => t + y * M[i]![j]!, 0), 0);
+/** wᵀ·C·w, a variance (never below 0). */
+const quad = (w: number[], C: number[][]): number => Math.max(0, form(w, w, C));
 
 /** Percentage points with one decimal and a sign: +4.3, −2.6, 0.0. */
 export function formatPP(x: number): string {
@@ -159,7 +158,6 @@ export function readLift(estimate: LiftInput, options: LiftOptions = {}): Lift {
     for (const [i, g] of pairs) w[i] += g;
     return w;
   };
-  const form = (a: number[], b: number[], M: number[][]) => a.reduce((s, x, i) => s + x * b.reduce((t, y, j) => t + y * M[i][j]!, 0), 0);
   const wh = th > 0 ? grad([[at[0], hn / th ** 2], [at[1], -hc / th ** 2]]) : undefined;
   const wt = tt > 0 ? grad([[at[2], tn / tt ** 2], [at[3], -tc / tt ** 2]]) : undefined;
   // A rate a/t of noisy estimates is biased (≈ (r·Var t − Cov(a, t))/t²), more in the smaller arm,
