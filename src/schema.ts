@@ -33,9 +33,10 @@ export const req =
 export const shape =
   <T = Obj>(fields: Record<string, Schema>, keys?: string[] | 0, then?: (out: any, path: string, o: Obj) => T): Schema<T> =>
   (v, path, code) => {
-    const o = obj(v, path, keys || Object.keys(fields), code);
+    // Own keys only, read from a null-prototype copy: an enumerable Object.prototype.x is never a field or an option.
+    const o: Obj = { __proto__: null, ...obj(v, path, keys || Object.keys(fields), code) };
     const out: Obj = {};
-    for (const k in fields) {
+    for (const k of Object.keys(fields)) {
       const r = fields[k](o[k], path ? `${path}.${k}` : k, code, out, o);
       if (r !== undefined) out[k] = r;
     }

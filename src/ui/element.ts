@@ -1,10 +1,11 @@
 // definePreferenceCenter(client): registers <cohortkit-preferences> for one client.
 import { CohortkitError } from '../errors';
 import type { Client } from '../types';
-import { isPlainObject } from '../validate';
-import { resolveLabels, type PreferenceLabels } from './labels';
+import { ID, STRING, list, obj, read, want, type Obj } from '../validate';
+import { h } from './dom';
+import { fill, resolveLabels, type PreferenceLabels } from './labels';
 import { applyStyles } from './styles';
-import { createView, type InterestDefinition, type PreferenceView } from './view';
+import { createView, message, type InterestDefinition, type PreferenceView } from './view';
 
 export interface PreferenceCenterOptions {
   /** The custom element name; default 'cohortkit-preferences'. */
@@ -20,9 +21,33 @@ export interface PreferenceCenterOptions {
 }
 
 const TAG = /^[a-z][a-z0-9._]*-[a-z0-9._-]*$/;
+const A = 'invalid-argument';
+const KEYS = ['tag', 'heading', 'stylesheet', 'interests', 'labels'];
 const bad = (path: string, what: string): never => {
-  throw new CohortkitError('invalid-argument', `${path}: ${what}`);
+  throw new CohortkitError(A, `${path}: ${what}`);
 };
+const fn = (v: unknown) => typeof v == 'function';
+
+/**
+ * `options.interests` copied once ({ id, label } each): ids like the client's (ID), unique, and one
+ * of the client's own interests when it lists them (`ClientOptions.interests` itself passes).
+ */
+function copyInterests(v: unknown, client: Client): InterestDefinition[] | undefined {
+  if (v === undefined) return;
+  const known = read(() => {
+    const api = (client as { interests?: Partial<Client['interests']> }).interests;
+    return fn(api?.list) ? api!.list!().map((i) => i.id) : undefined;
+  }, 'client.interests', A);
+  const seen = new Set<string>();
+  return list(v, 'options.interests', 0, A, (x, p) => {
+    const o = obj(x, p, ['id', 'label', 'purposes'], A); // the shape of ClientOptions.interests (purposes unused here)
+    const id = want(o.id, ID, `${p}.id`, A);
+    if (seen.has(id)) bad(`${p}.id`, `duplicate id "${id}"`);
+    if (known && !known.includes(id)) bad(`${p}.id`, `"${id}" is not an interest of the client`);
+    seen.add(id);
+    return { id, label: want(o.label, STRING, `${p}.label`, A) };
+  });
+}
 
 /**
  * Registers the preference center element for `client`. Every `<cohortkit-preferences>` (or `tag`)
@@ -30,23 +55,22 @@ const bad = (path: string, what: string): never => {
  * source 'preference-center'), one per declared interest when the client has them, "Download my
  * data", "Forget everything" (confirmed inside the component), the current segments with their
  * explanation, and the consent ledger with its verify() result. Live through `client.on`.
+ * Every option is read once, here (own keys only): later changes to `options` change nothing.
  * @param client a cohortkit Client
  * @param options see PreferenceCenterOptions
- * @throws CohortkitError `invalid-argument` for a missing client, bad options, a tag already defined, or no `customElements`
+ * @throws CohortkitError `invalid-argument` naming the option for a missing client, bad options (a throwing getter included), a tag already defined, or no `customElements`
  */
 export function definePreferenceCenter(client: Client, options: PreferenceCenterOptions = {}): void {
   const c = client as Partial<Client> | null;
-  if (!c || typeof c.consent?.get != 'function' || typeof c.consent.update != 'function' || typeof c.on != 'function')
-    bad('client', 'expected a cohortkit Client (from createClient)');
-  if (!isPlainObject(options)) bad('options', 'expected a plain object');
-  const { tag = 'cohortkit-preferences', heading = 'Your privacy choices', stylesheet, interests, labels: texts, ...rest } = options;
-  for (const k in rest) bad(`options.${k}`, 'unknown key, expected one of tag, heading, stylesheet, interests, labels');
-  const labels = resolveLabels(texts);
+  if (!read(() => !!c && fn(c.consent?.get) && fn(c.consent!.update) && fn(c.on), 'client', A)) bad('client', 'expected a cohortkit Client (from createClient)');
+  // A null-prototype copy of the own keys: an enumerable Object.prototype.tag is no option.
+  const o: Obj = { __proto__: null, ...obj(options, 'options', KEYS, A) };
+  const { tag = 'cohortkit-preferences', heading = 'Your privacy choices', stylesheet } = o as PreferenceCenterOptions;
+  const labels = resolveLabels(o.labels);
   if (typeof tag != 'string' || !TAG.test(tag)) bad('options.tag', 'expected a custom element name with a hyphen, like "cohortkit-preferences"');
   if (typeof heading != 'string') bad('options.heading', 'expected a string');
   if (stylesheet !== undefined && typeof stylesheet != 'string') bad('options.stylesheet', 'expected a URL string');
-  if (interests !== undefined && (!Array.isArray(interests) || !interests.every((i) => isPlainObject(i) && typeof i.id == 'string' && typeof i.label == 'string')))
-    bad('options.interests', 'expected an array of { id, label }');
+  const interests = copyInterests(o.interests, client);
   const registry = typeof customElements == 'object' ? customElements : undefined;
   if (!registry || typeof HTMLElement != 'function') return bad('definePreferenceCenter', 'needs a browser (customElements)');
   if (registry.get(tag)) bad('options.tag', `"${tag}" is already defined`);
@@ -54,12 +78,19 @@ export function definePreferenceCenter(client: Client, options: PreferenceCenter
   class PreferenceCenter extends HTMLElement {
     view?: PreferenceView;
     connectedCallback() {
-      if (!this.view) {
-        const root = this.shadowRoot ?? this.attachShadow({ mode: 'open' });
-        applyStyles(root, stylesheet);
-        this.view = createView(root, client, { heading, labels, interests: interests?.map((i) => ({ id: i.id, label: i.label })) });
+      const root = this.shadowRoot ?? this.attachShadow({ mode: 'open' });
+      try {
+        if (!this.view) {
+          root.replaceChildren(); // a failed attempt's status
+          applyStyles(root, stylesheet);
+          this.view = createView(root, client, { heading, labels, interests });
+        }
+        this.view.connect();
+      } catch (e) {
+        // A client that throws where it should not (createView reads it): a status message, never the page's error.
+        root.append(h('p.ck-status', { role: 'status' }, fill(labels.loadFailed, { error: message(e) })));
+        this.setAttribute('data-ready', '');
       }
-      this.view.connect();
     }
     disconnectedCallback() {
       this.view?.disconnect();

@@ -1,7 +1,9 @@
 // Every text the preference center shows, overridable with `definePreferenceCenter(client, { labels })`.
 // `{name}` placeholders are filled in; anything else is shown as written (always as text).
 import { CohortkitError } from '../errors';
-import { isPlainObject } from '../validate';
+import { STRING, obj, want } from '../validate';
+
+const A = 'invalid-argument';
 
 export const LABELS = {
   region: 'Privacy preferences',
@@ -63,18 +65,16 @@ export const fill = (t: string, v: Record<string, string | number>): string =>
   t.replace(/\{(\w+)\}/g, (m, k: string) => (Object.prototype.hasOwnProperty.call(v, k) ? String(v[k]) : m));
 
 /**
- * The labels with `overrides` applied.
- * @throws CohortkitError `invalid-argument` naming `options.labels.<key>` for an unknown key or a non-string
+ * The labels with `overrides` applied (each own key read once).
+ * @throws CohortkitError `invalid-argument` naming `options.labels.<key>` for an unknown key, a non-string or a throwing getter
  */
 export function resolveLabels(overrides: unknown): PreferenceLabels {
   if (overrides === undefined) return LABELS;
-  if (!isPlainObject(overrides)) throw new CohortkitError('invalid-argument', 'options.labels: expected a plain object');
+  const o = obj(overrides, 'options.labels', undefined, A);
   const out = { ...LABELS };
-  for (const k of Object.keys(overrides)) {
-    const v = overrides[k];
-    if (!Object.prototype.hasOwnProperty.call(LABELS, k)) throw new CohortkitError('invalid-argument', `options.labels.${k}: unknown label`);
-    if (typeof v != 'string') throw new CohortkitError('invalid-argument', `options.labels.${k}: expected a string`);
-    (out as Record<string, string>)[k] = v;
+  for (const k of Object.keys(o)) {
+    if (!Object.prototype.hasOwnProperty.call(LABELS, k)) throw new CohortkitError(A, `options.labels.${k}: unknown label`);
+    (out as Record<string, string>)[k] = want(o[k], STRING, `options.labels.${k}`, A);
   }
   return out;
 }

@@ -70,7 +70,7 @@ export function membershipList(L: PreferenceLabels, list: Membership[], describe
       const d = h<HTMLDetailsElement>(
         'details',
         { 'data-ck-segment': m.id, open: open.has(m.id) },
-        h('summary', null, h('code', null, m.id), describe(m.id) ? ` · ${describe(m.id)}` : ''),
+        h('summary', null, h('code', null, m.id), describe(m.id) ? [' · ', h('bdi', null, describe(m.id))] : ''),
         h('p', null, fill(L.because, { reason: reason(e.reason), since: fmtTime(m.since) })),
         e.conditions.length
           ? h(

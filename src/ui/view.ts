@@ -23,7 +23,7 @@ export interface ViewOptions {
   interests?: InterestDefinition[];
 }
 
-const message = (e: unknown) => (e instanceof Error ? e.message : String(e));
+export const message = (e: unknown) => (e instanceof Error ? e.message : String(e));
 /** Element ids stay valid whatever an id holds (ids are already /^[a-z0-9][a-z0-9_-]*$/). */
 const safe = (id: string) => id.replace(/[^a-z0-9_-]/gi, '_');
 
@@ -45,6 +45,14 @@ export function createView(root: ShadowRoot, client: Client, opts: ViewOptions) 
   /** Runs visitor actions one after another; failures become a status message (`failed` with {error}). */
   const act = (fn: () => Promise<void>, failed: string, vars: Record<string, string> = {}) =>
     (chain = chain.then(fn).catch((e) => void say(fill(failed, { ...vars, error: message(e) }))));
+  /** `f` as a callback whose failure (a client throwing where it should not) is a status message, never a rejection. */
+  const guard = (f: () => void) => () => {
+    try {
+      f();
+    } catch (e) {
+      say(fill(L.loadFailed, { error: message(e) }));
+    }
+  };
 
   // Purposes ----------------------------------------------------------------
   const purposes = (() => {
@@ -66,7 +74,9 @@ export function createView(root: ShadowRoot, client: Client, opts: ViewOptions) 
       const state = h('span.ck-state');
       input.addEventListener('change', () => togglePurpose(p.id, input));
       boxes.set(p.id, { input, state });
-      return h('div.ck-choice', { 'data-ck-purpose': p.id }, input, h('label', { for: id }, p.id), h('p.ck-desc', { id: `${id}-d` }, p.description ? `${p.description}. ` : '', state));
+      // Site text in its own bidi isolate: a direction override in it cannot reorder the state after it.
+      const desc = p.description ? [h('bdi', null, p.description), '. '] : [];
+      return h('div.ck-choice', { 'data-ck-purpose': p.id }, input, h('label', { for: id }, p.id), h('p.ck-desc', { id: `${id}-d` }, desc, state));
     }),
   );
   const renderConsent = (s: ConsentState) => {
@@ -90,7 +100,7 @@ export function createView(root: ShadowRoot, client: Client, opts: ViewOptions) 
       const receipt = !on && last?.purpose == id && p ? ` ${fill(L.receipt, { signals: p.signals, segments: p.memberships, reports: p.reports })}` : '';
       say(fill(on ? L.allowed : L.withdrawn, { purpose: id }) + receipt);
       emit('cohortkit-consent', client.consent.get());
-    }, L.saveFailed, { purpose: id }).then(() => renderConsent(client.consent.get()));
+    }, L.saveFailed, { purpose: id }).then(guard(() => renderConsent(client.consent.get())));
   };
 
   // Declared interests (only when the client has them) -----------------------
@@ -103,12 +113,12 @@ export function createView(root: ShadowRoot, client: Client, opts: ViewOptions) 
         null,
         h('legend', null, L.interests),
         h('p.ck-desc', null, L.interestsHint),
-        defs.map((d) => {
-          const id = `ck-i-${safe(d.id)}`;
+        defs.map((d, i) => {
+          const id = `ck-i-${i}`; // by position: distinct whatever the ids hold
           const input = h<HTMLInputElement>('input', { type: 'checkbox', id, name: d.id });
           input.addEventListener('change', () => toggleInterest(input));
           interestBoxes.set(d.id, input);
-          return h('div.ck-choice', { 'data-ck-interest': d.id }, input, h('label', { for: id }, d.label));
+          return h('div.ck-choice', { 'data-ck-interest': d.id }, input, h('label', { for: id }, h('bdi', null, d.label)));
         }),
       )
     : null;
@@ -122,7 +132,7 @@ export function createView(root: ShadowRoot, client: Client, opts: ViewOptions) 
       const want = [...interestBoxes].filter(([, i]) => i.checked).map(([id]) => id);
       const r = await interests!.declare(want);
       say(r.stored ? L.interestsSaved : L.interestsNoConsent);
-    }, L.interestsFailed).then(renderInterests, renderInterests);
+    }, L.interestsFailed).then(guard(renderInterests));
 
   // Your data: download, forget (with a confirmation inside the component) --
   const download = h('button', { type: 'button', onclick: () => act(downloadData, L.downloadFailed) }, L.download);
@@ -149,7 +159,7 @@ export function createView(root: ShadowRoot, client: Client, opts: ViewOptions) 
       showConfirm(false);
       say(L.forgotten);
       emit('cohortkit-forget');
-    }, L.forgetFailed).then(() => refresh()),
+    }, L.forgetFailed).then(refresh),
   );
   async function downloadData() {
     const data = await client.exportData();
@@ -252,7 +262,7 @@ export function createView(root: ShadowRoot, client: Client, opts: ViewOptions) 
       } catch (e) {
         say(fill(L.loadFailed, { error: message(e) }));
       }
-      renderConsent(client.consent.get());
+      guard(() => renderConsent(client.consent.get()))();
       void refresh();
     },
     disconnect() {

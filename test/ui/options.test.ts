@@ -80,7 +80,7 @@ describe('definePreferenceCenter: misuse', () => {
     ['bad tag', 'ok', { tag: 'nohyphen' }, /^options\.tag: expected a custom element name/],
     ['uppercase tag', 'ok', { tag: 'My-Prefs' }, /^options\.tag:/],
     ['unknown option', 'ok', { tga: 'x-y' }, /^options\.tga: unknown key/],
-    ['bad interests', 'ok', { interests: [{ id: 1 }] }, /^options\.interests:/],
+    ['bad interests', 'ok', { interests: [{ id: 1 }] }, /^options\.interests\[0\]\.id:/],
     ['options not an object', 'ok', 'x', /^options: expected a plain object/],
   ])('%s → invalid-argument', async (_n, c, o, msg) => {
     const client = c === 'ok' ? await createClient({ storage: 'memory' }) : c;
