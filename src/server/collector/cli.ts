@@ -2,7 +2,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { CohortkitError } from '../../errors';
 import type { CohortSpace } from '../../types';
 import { createCollector, type CollectorHandler, type CollectorOptions } from './collector';
-import { checkCollectorOptions } from './collector-options';
+import { checkCollectorOptions, checkDatabaseUrl, checkOrigin, checkOrigins } from './collector-options';
 import { checkReadToken } from './guard';
 
 export interface StartCollectorOptions extends CollectorOptions {
@@ -67,6 +67,8 @@ async function serveStatic(req: IncomingMessage, res: ServerResponse, dir: strin
  */
 export async function startCollectorServer(opts: StartCollectorOptions): Promise<RunningCollector> {
   const { port = 0, host = '127.0.0.1', static: st, ...rest } = opts;
+  // '' would listen on every interface (node's default), not on the default host.
+  if (typeof host !== 'string' || !host.trim()) throw new CohortkitError('invalid-options', 'host: expected an address');
   const collector = createCollector(rest);
   const http = await import('node:http');
   const server = http.createServer({ requestTimeout: 15_000, headersTimeout: 10_000, keepAliveTimeout: 5_000 }, (req, res) => {
@@ -124,26 +126,37 @@ export function parseCollectorArgs(argv: string[], env: Record<string, string | 
       if (v === undefined) throw new CohortkitError('invalid-options', `${flag}: expected a value`);
       return v;
     };
+    /** A boolean flag: bare or `=true` is on, `=false` off; any other value is refused (never read as on). */
+    const bool = (): boolean => {
+      if (inline === undefined || inline === 'true') return true;
+      if (inline === 'false') return false;
+      throw new CohortkitError('invalid-options', `${flag}: expected no value, true or false`);
+    };
     if (flag === '--port') {
-      o.port = Number(value());
-      if (!Number.isInteger(o.port) || o.port < 0 || o.port > 65535) throw new CohortkitError('invalid-options', '--port: expected 0-65535');
-    } else if (flag === '--host') o.host = value();
-    else if (flag === '--data-dir') o.dataDir = value();
-    else if (flag === '--database-url') o.databaseUrl = value();
-    else if (flag === '--allow-origin') o.allowOrigins.push(value());
+      const v = value();
+      // Digits only: Number('') is 0 (a random port), and hex, exponents and signs are not ports.
+      if (!/^\d{1,5}$/.test(v) || Number(v) > 65535) throw new CohortkitError('invalid-options', '--port: expected 0-65535');
+      o.port = Number(v);
+    } else if (flag === '--host') {
+      // An empty host would make node listen on every interface.
+      o.host = value();
+      if (!o.host.trim()) throw new CohortkitError('invalid-options', '--host: expected an address');
+    } else if (flag === '--data-dir') o.dataDir = value();
+    else if (flag === '--database-url') o.databaseUrl = checkDatabaseUrl(value(), '--database-url');
+    else if (flag === '--allow-origin') o.allowOrigins.push(checkOrigin(value(), '--allow-origin'));
     else if (flag === '--config') o.config = value();
-    else if (flag === '--memory') o.memory = true;
+    else if (flag === '--memory') o.memory = bool();
     else if (flag === '--read-token') o.readToken = checkReadToken(value(), '--read-token');
-    else if (flag === '--trust-proxy') o.trustProxy = true;
-    else if (flag === '--help' || flag === '-h') o.help = true;
+    else if (flag === '--trust-proxy') o.trustProxy = bool();
+    else if (flag === '--help' || flag === '-h') o.help = bool();
     else throw new CohortkitError('invalid-options', `${flag}: unknown option (try --help)`);
   }
   if (o.dataDir !== undefined && o.databaseUrl !== undefined)
     throw new CohortkitError('invalid-options', '--data-dir, --database-url: choose one store');
   if (o.readToken === undefined && env.COHORTKIT_READ_TOKEN !== undefined) o.readToken = checkReadToken(env.COHORTKIT_READ_TOKEN, 'COHORTKIT_READ_TOKEN');
   if (o.dataDir === undefined && o.databaseUrl === undefined) {
-    o.databaseUrl = env.DATABASE_URL;
-    if (o.databaseUrl === undefined) o.dataDir = env.COHORTKIT_DATA_DIR;
+    if (env.DATABASE_URL !== undefined) o.databaseUrl = checkDatabaseUrl(env.DATABASE_URL, 'DATABASE_URL');
+    else o.dataDir = env.COHORTKIT_DATA_DIR;
   }
   return o;
 }
@@ -151,18 +164,18 @@ export function parseCollectorArgs(argv: string[], env: Record<string, string | 
 export const USAGE = `Usage: cohortkit-collector --config spaces.json [options]
   --config <file>        { "spaces": CohortSpace[], "minCount"?, "allowOrigins"?, "readToken"?, "epsilons"?,
                            "maxGroups"?, "perAddressLimit"?, "trustProxy"?, "dedupeDays"?,
-                           "publish"?: "unsuppressed" | "complementary" | "all" }
+                           "publish"?: "unsuppressed" | "complementary" | "all", "storeTimeoutMs"? }
   --read-token <t>       GET /v1/estimates and /v1/spaces need "Authorization: Bearer <t>" (env COHORTKIT_READ_TOKEN)
-  --trust-proxy          count reports per address from X-Forwarded-For (behind your reverse proxy only)
+  --trust-proxy[=false]  count reports per address from X-Forwarded-For (behind your reverse proxy only)
   --port <n>             default 8787
   --host <addr>          default 127.0.0.1
   --data-dir <dir>       PGlite data directory (env COHORTKIT_DATA_DIR; default ./cohortkit-data)
   --database-url <url>   PostgreSQL instead of PGlite (env DATABASE_URL)
   --allow-origin <o>     allowed CORS origin, repeatable (default: any)
-  --memory               keep statistics in memory only`;
+  --memory[=false]       keep statistics in memory only`;
 
 /** Keys of the `--config` file (the collector options of the same names). */
-export const CONFIG_KEYS = ['spaces', 'minCount', 'allowOrigins', 'readToken', 'epsilons', 'maxGroups', 'perAddressLimit', 'trustProxy', 'dedupeDays', 'publish'];
+export const CONFIG_KEYS = ['spaces', 'minCount', 'allowOrigins', 'readToken', 'epsilons', 'maxGroups', 'perAddressLimit', 'trustProxy', 'dedupeDays', 'publish', 'storeTimeoutMs'];
 
 /** Runs the collector command: starts the server and closes it gracefully on SIGTERM/SIGINT. */
 export async function runCli(argv: string[], env: Record<string, string | undefined> = process.env): Promise<RunningCollector | undefined> {
@@ -180,13 +193,16 @@ export async function runCli(argv: string[], env: Record<string, string | undefi
   const extra = Object.keys(cfg).filter((k) => !CONFIG_KEYS.includes(k));
   if (extra.length) throw new CohortkitError('invalid-options', `config.${extra[0].slice(0, 64)}: unknown key (known: ${CONFIG_KEYS.join(', ')})`);
   const store = a.memory ? undefined : a.databaseUrl ? { databaseUrl: a.databaseUrl } : { dataDir: a.dataDir ?? 'cohortkit-data' };
+  // Checked before merging: a string would spread into characters, an object would not spread.
+  if (cfg.allowOrigins !== undefined) checkOrigins(cfg.allowOrigins, 'config.allowOrigins');
   const origins = [...((cfg.allowOrigins as string[] | undefined) ?? []), ...a.allowOrigins];
   const opts: CollectorOptions = {
     ...(cfg as Partial<CollectorOptions>),
     spaces: cfg.spaces as CohortSpace[],
     allowOrigins: origins.length ? origins : undefined,
     readToken: a.readToken ?? (cfg.readToken as string | undefined),
-    trustProxy: a.trustProxy || (cfg.trustProxy as boolean | undefined),
+    // The flag wins over the config either way (`--trust-proxy=false` turns a config's true off).
+    trustProxy: a.trustProxy ?? (cfg.trustProxy as boolean | undefined),
     store,
     log: (line) => console.log(line),
   };

@@ -44,7 +44,18 @@ export interface CollectorOptions {
    * suppressed (complementary suppression); `'all'` the raw numbers.
    */
   publish?: 'unsuppressed' | 'complementary' | 'all';
+  /**
+   * How long the collector waits for the store (ms; default {@link DEFAULT_STORE_TIMEOUT_MS}): a
+   * batch's transaction and each read (not the first opening of the store: PGlite creates its data
+   * directory in seconds); PostgreSQL's connection attempts, queries and statements too. Past it the request answers 503 with `Retry-After`
+   * (nothing of it accepted; the client retries) and the next requests proceed. `/healthz` pings
+   * the store for at most min(storeTimeoutMs, 2,000 ms).
+   */
+  storeTimeoutMs?: number;
 }
+
+/** {@link CollectorOptions.storeTimeoutMs}'s default: 10 s. */
+export const DEFAULT_STORE_TIMEOUT_MS = 10_000;
 
 /**
  * The smallest ε the collector (and the estimator) accepts: below it an estimate is not worth a
@@ -63,11 +74,57 @@ export interface CheckedOptions extends CollectorOptions {
   perAddressLimit: number | false;
   trustProxy: boolean;
   rateLimit: { requests: number; perMs: number } | false;
+  storeTimeoutMs: number;
 }
 
 const bad = (msg: string): never => {
   throw new CohortkitError('invalid-options', msg);
 };
+
+/**
+ * Checks one CORS origin as a browser sends it in `Origin`: `scheme://host[:port]`, lowercase, no
+ * default port, no path, no trailing slash (anything else could never match, since origins are
+ * compared exactly). `*` is refused: any origin is what leaving `allowOrigins` out means.
+ */
+export function checkOrigin(o: unknown, path: string): string {
+  if (o === '*') bad(`${path}: "*" is not an origin; omit allowOrigins (and --allow-origin) to allow any origin`);
+  let ok = false;
+  if (typeof o === 'string' && o.length <= 2048) {
+    try {
+      const u = new URL(o);
+      ok = /^[a-z][a-z0-9+.-]*:$/.test(u.protocol) && u.host !== '' && `${u.protocol}//${u.host}` === o;
+    } catch {}
+  }
+  if (!ok) bad(`${path}: expected an origin like "https://example.com" (scheme://host[:port], lowercase, no path)`);
+  return o as string;
+}
+
+/** Checks `allowOrigins`: an array of {@link checkOrigin} origins, an error naming `path[i]`. */
+export function checkOrigins(list: unknown, path: string): string[] {
+  if (!Array.isArray(list)) bad(`${path}: expected an array of origins like "https://example.com"`);
+  (list as unknown[]).forEach((o, i) => checkOrigin(o, `${path}[${i}]`));
+  return list as string[];
+}
+
+/**
+ * Checks a PostgreSQL connection string without ever echoing it (it holds the password): a
+ * `postgres:` or `postgresql:` URL whose user, password and database are validly percent-encoded.
+ */
+export function checkDatabaseUrl(url: unknown, path: string): string {
+  const msg = `${path}: expected a postgres:// or postgresql:// URL (postgres://user:password@host:port/database, special characters percent-encoded)`;
+  let ok = false;
+  if (typeof url === 'string') {
+    try {
+      const u = new URL(url);
+      decodeURIComponent(u.username);
+      decodeURIComponent(u.password);
+      decodeURIComponent(u.pathname);
+      ok = u.protocol === 'postgres:' || u.protocol === 'postgresql:';
+    } catch {}
+  }
+  if (!ok) bad(msg);
+  return url as string;
+}
 
 /** Checks collector options; throws `invalid-options` naming the option. */
 export function checkCollectorOptions(opts: CollectorOptions): CheckedOptions {
@@ -76,9 +133,7 @@ export function checkCollectorOptions(opts: CollectorOptions): CheckedOptions {
   const { minCount, allowOrigins, log, now = Date.now, rateLimit = { requests: 200, perMs: 1000 } } = opts;
   const { epsilons, readToken, perAddressLimit = 600, trustProxy = false } = opts;
   if (minCount !== undefined && !(typeof minCount === 'number' && minCount >= 0 && minCount < Infinity)) bad('minCount: expected a finite number ≥ 0');
-  if (allowOrigins !== undefined && !(Array.isArray(allowOrigins) && allowOrigins.every((o) => typeof o === 'string'))) {
-    bad('allowOrigins: expected an array of origins like "https://example.com"');
-  }
+  if (allowOrigins !== undefined) checkOrigins(allowOrigins, 'allowOrigins');
   if (rateLimit !== false && !(typeof rateLimit === 'object' && rateLimit !== null && rateLimit.requests >= 1 && rateLimit.perMs > 0 && rateLimit.requests < Infinity && rateLimit.perMs < Infinity)) {
     bad('rateLimit: expected { requests ≥ 1, perMs > 0 } or false');
   }
@@ -88,8 +143,9 @@ export function checkCollectorOptions(opts: CollectorOptions): CheckedOptions {
   if (so !== undefined && (typeof so !== 'object' || so === null || !('addBatch' in so || 'dataDir' in so || 'databaseUrl' in so))) {
     bad('store: expected { dataDir } or { databaseUrl }');
   }
-  // The store opens on first use: a bad thread option is refused here, at start.
+  // The store opens on first use: a bad thread option or connection string is refused here, at start.
   if (so && 'dataDir' in so) checkThread(so.thread);
+  if (so && 'databaseUrl' in so) checkDatabaseUrl(so.databaseUrl, 'store.databaseUrl');
   if (epsilons !== undefined && !(Array.isArray(epsilons) && epsilons.length >= 1 && epsilons.length <= 64 && epsilons.every((e) => typeof e === 'number' && e >= 1e-6 && e < Infinity))) {
     bad('epsilons: expected 1 to 64 finite numbers ≥ 1e-6');
   }
@@ -98,6 +154,8 @@ export function checkCollectorOptions(opts: CollectorOptions): CheckedOptions {
     bad('perAddressLimit: expected an integer in [1, 1e9] (reports per minute) or false');
   }
   if (typeof trustProxy !== 'boolean') bad('trustProxy: expected true or false');
+  const { storeTimeoutMs = DEFAULT_STORE_TIMEOUT_MS } = opts;
+  if (!(Number.isSafeInteger(storeTimeoutMs) && storeTimeoutMs >= 1 && storeTimeoutMs <= 3_600_000)) bad('storeTimeoutMs: expected an integer in [1, 3600000] (ms)');
   if (opts.publish !== undefined && !['unsuppressed', 'complementary', 'all'].includes(opts.publish)) bad('publish: expected "unsuppressed", "complementary" or "all"');
   return {
     ...opts,
@@ -106,6 +164,7 @@ export function checkCollectorOptions(opts: CollectorOptions): CheckedOptions {
     rateLimit,
     perAddressLimit,
     trustProxy,
+    storeTimeoutMs,
     dedupeDays: checkDays(opts.dedupeDays, 'dedupeDays'),
     maxGroups: checkMaxGroups(opts.maxGroups, 'maxGroups'),
   };

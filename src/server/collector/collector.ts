@@ -1,13 +1,14 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { olhRange } from '../../privacy/index';
-import type { CohortSpace, LDPReport } from '../../types';
+import type { CohortSpace, LDPReport, MechanismName } from '../../types';
 import { DEFAULT_MIN_EPSILON, checkCollectorOptions, type CollectorOptions } from './collector-options';
 import { clientAddress, createAddressLimiter, createTokenCheck } from './guard';
-import { createGroupCommit } from './group-commit';
+import { createGroupCommit, StoreTimeoutError, withTimeout } from './group-commit';
+import { CohortkitError } from '../../errors';
 import { BODY_LIMIT, createRateLimiter, mediaType, readBody, sendJson } from './http';
 import { publishCohorts } from '../estimator/publish';
 import { createRejectionLog, reasonOf } from './rejections';
-import { estimateFromRows } from '../estimator/stats';
+import { estimateFromRows, type StatsRow } from '../estimator/stats';
 import { dayOf, openStore, splitByWindow, type CollectorStore, type StoreOption } from './store';
 import { createMemoryStore } from './store-memory';
 import { createReportValidator, spaceVersion } from '../estimator/validate-report';
@@ -28,6 +29,30 @@ export const REJECTION = {
   epsilon: 'epsilon: not accepted',
 } as const;
 
+const MECHANISMS = new Set<string>(['grr', 'oue', 'olh', 'ss'] satisfies MechanismName[]);
+
+/** What an anonymous client is told when a built-in store fails (the cause is on stderr). */
+export const STORE_UNAVAILABLE = "store unavailable: details in the collector's log";
+/** `Retry-After` (seconds) of a 503 for a store failure. */
+const STORE_RETRY_AFTER = '5';
+/** The longest `/healthz` waits for the store. */
+const HEALTH_TIMEOUT_MS = 2_000;
+
+/** The kind a store option opens (for `/healthz` before it opened). */
+const storeKind = (so: StoreOption | undefined): string =>
+  !so ? 'memory' : 'addBatch' in so ? so.kind : 'dataDir' in so ? 'pglite' : 'postgres';
+
+/** Strings never to log: the connection string and its password (raw and decoded). */
+function storeSecrets(so: StoreOption | undefined): string[] {
+  if (!so || !('databaseUrl' in so) || typeof so.databaseUrl !== 'string') return [];
+  const out = [so.databaseUrl];
+  try {
+    const pw = new URL(so.databaseUrl).password;
+    if (pw) out.push(pw, decodeURIComponent(pw));
+  } catch {}
+  return [...new Set(out.filter((x) => x.length >= 3))].sort((a, b) => b.length - a.length);
+}
+
 /**
  * Creates the reference collector: a `node:http` request handler, returned synchronously (the
  * store opens on the first request). Throws `invalid-options` for bad options.
@@ -40,13 +65,27 @@ export function createCollector(opts: CollectorOptions): CollectorHandler {
   // reserved: no flood of other groups can crowd them out of `maxGroups`.
   const eps = o.epsilons && new Set(o.epsilons);
   const reservedGroup = eps && ((r: LDPReport) => eps.has(r.epsilon) && (r.mechanism !== 'olh' || (r as { g?: number }).g === olhRange(r.epsilon)));
-  const storeOpt: StoreOption | undefined = so && !('addBatch' in so) ? { dedupeDays, maxGroups, now, reservedGroup, ...so } : so;
+  const storeMs = o.storeTimeoutMs;
+  // The built-in stores bound their own waits too (PostgreSQL: connect, query, statement).
+  const bound = { timeoutMs: storeMs };
+  const storeOpt: StoreOption | undefined = so && !('addBatch' in so) ? { ...bound, dedupeDays, maxGroups, now, reservedGroup, ...so } : so;
   const versions = new Map<string, Map<number, CohortSpace>>();
   for (const sp of spaces) versions.set(sp.id, (versions.get(sp.id) ?? new Map()).set(spaceVersion(sp), sp));
   const validate = createReportValidator(spaces, { ...(o.epsilons ? { epsilons: o.epsilons } : { minEpsilon: DEFAULT_MIN_EPSILON, maxEpsilon: 20 }), olhRange });
   // Rows of an ε below every ε now accepted (stored by an older collector: one report at 1e-17
   // made its epoch's estimates NaN) are left out of the estimates.
   const minEps = Math.min(DEFAULT_MIN_EPSILON, ...(o.epsilons ?? []));
+  // So are rows no collector writes (a hand-edited or hostile store): one with a support of the
+  // wrong length, an OLH range below 2 (p − q = 0) or an unknown mechanism made every cohort of
+  // its epoch NaN (null on the wire) or failed the request.
+  const usable = (r: StatsRow): boolean =>
+    r.epsilon >= minEps &&
+    MECHANISMS.has(r.mechanism) &&
+    (r.mechanism !== 'olh' || (Number.isSafeInteger(r.g) && r.g >= 2)) &&
+    Number.isFinite(r.n) &&
+    Array.isArray(r.support) &&
+    r.support.length === r.k &&
+    r.support.every((x) => Number.isFinite(x) && x >= 0);
   const allow = rateLimit ? createRateLimiter(rateLimit.requests, rateLimit.perMs, now) : () => true;
   const perAddress = o.perAddressLimit === false ? undefined : createAddressLimiter(o.perAddressLimit, now);
   const authorized = o.readToken === undefined ? () => true : createTokenCheck(o.readToken);
@@ -68,10 +107,33 @@ export function createCollector(opts: CollectorOptions): CollectorHandler {
       throw e;
     });
   // Concurrent POSTs share store transactions; each still answers only once its reports are durable.
-  const group = createGroupCommit(getStore);
+  const group = createGroupCommit(getStore, { timeoutMs: storeMs });
+  /** A read from the store, bounded like a batch. */
+  const bounded = <T>(p: Promise<T>): Promise<T> => withTimeout(p, storeMs);
   const inflight = new Set<Promise<void>>();
   let closing: Promise<void> | undefined;
-  const unavailable = (e: unknown) => ({ error: `store unavailable: ${e instanceof Error ? e.message : String(e)}` });
+  // What clients are told when the store fails. A built-in store's error is the driver's
+  // (`password authentication failed for user "u"`, `connect ECONNREFUSED 10.0.0.5:5432`): it goes
+  // to stderr, once per distinct message (never the connection string's password), and anonymous
+  // clients get a generic message. Our own errors (a missing driver, a timeout) name no secret and
+  // are passed on, as is a custom store's (its messages are the operator's own).
+  const custom = so !== undefined && 'addBatch' in so;
+  const secrets = storeSecrets(so);
+  const logged = new Set<string>();
+  const unavailable = (e: unknown) => {
+    const own = e instanceof CohortkitError || e instanceof StoreTimeoutError;
+    let msg = e instanceof Error ? e.message : String(e);
+    for (const x of secrets) msg = msg.split(x).join('***');
+    if (!logged.has(msg)) {
+      if (logged.size >= 1000) logged.clear();
+      logged.add(msg);
+      console.error(`cohortkit collector: store unavailable: ${msg}`);
+    }
+    return { error: own || custom ? `store unavailable: ${msg}` : STORE_UNAVAILABLE };
+  };
+  /** A 503 for a store failure: the client may retry (nothing of the request was accepted). */
+  const storeDown = (res: ServerResponse, e: unknown, h: Record<string, string>, extra: Record<string, unknown> = {}) =>
+    sendJson(res, 503, { ...extra, ...unavailable(e) }, { ...h, 'retry-after': STORE_RETRY_AFTER });
 
   async function postReports(req: IncomingMessage, res: ServerResponse, h: Record<string, string>): Promise<void> {
     const type = mediaType(req.headers['content-type']);
@@ -122,8 +184,9 @@ export function createCollector(opts: CollectorOptions): CollectorHandler {
         for (const id of out.futureIds ?? []) why.set(id, REJECTION.future);
         for (const id of out.groupLimitIds ?? []) why.set(id, REJECTION.epsilon);
       } catch (e) {
-        return sendJson(res, 503, unavailable(e), h);
+        return storeDown(res, e, h);
       }
+      logged.clear(); // the store answers again: its next failure is logged again
     }
     let accepted = 0;
     for (const { index, report } of valid) {
@@ -163,8 +226,8 @@ export function createCollector(opts: CollectorOptions): CollectorHandler {
     if (estimator && !storeOpt) est = estimator.estimate(id, epoch);
     else {
       const s = await getStore();
-      epoch ??= latestEpoch(await s.epochs(id, version));
-      est = estimateFromRows(epoch === undefined ? [] : (await s.rows(id, epoch)).filter((r) => r.epsilon >= minEps), space, { minCount, epoch });
+      epoch ??= latestEpoch(await bounded(s.epochs(id, version)));
+      est = estimateFromRows(epoch === undefined ? [] : (await bounded(s.rows(id, epoch))).filter(usable), space, { minCount, epoch });
     }
     // Suppressed cohorts are withheld on the wire (and one more with 'complementary') unless the operator publishes everything.
     const cohorts = o.publish === 'all' ? est.cohorts : publishCohorts(est.cohorts, o.publish === 'complementary');
@@ -174,7 +237,7 @@ export function createCollector(opts: CollectorOptions): CollectorHandler {
   async function getSpaces(res: ServerResponse, h: Record<string, string>): Promise<void> {
     const s = await getStore();
     const day = today();
-    const out = await Promise.all(
+    const out = await bounded(Promise.all(
       spaces.map(async (sp) => ({
         id: sp.id,
         version: spaceVersion(sp),
@@ -183,8 +246,25 @@ export function createCollector(opts: CollectorOptions): CollectorHandler {
         cohorts: [...sp.cohorts.map((c) => c.id), sp.fallback],
         epochs: (await s.epochs(sp.id, spaceVersion(sp))).filter((e) => e <= day + 1),
       })),
-    );
+    ));
     sendJson(res, 200, { spaces: out, today: day, rejected: rejections.all() }, h);
+  }
+
+  /**
+   * `/healthz`: the store is opened (the first time PGlite may take seconds; PostgreSQL's
+   * connection attempt is bounded by the store) and, if it can (SQL stores: `select 1`), pinged
+   * within min(storeTimeoutMs, 2 s); else 503 `{ ok: false, store, error }`.
+   */
+  async function health(res: ServerResponse, h: Record<string, string>): Promise<void> {
+    const ms = Math.min(storeMs, HEALTH_TIMEOUT_MS);
+    try {
+      const s = await getStore();
+      const ping = (s as { ping?: () => Promise<void> }).ping;
+      if (typeof ping === 'function') await withTimeout(ping.call(s), ms);
+      sendJson(res, 200, { ok: true, store: s.kind }, h);
+    } catch (e) {
+      storeDown(res, e, h, { ok: false, store: opened?.kind ?? storeKind(so) });
+    }
   }
 
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
@@ -211,18 +291,21 @@ export function createCollector(opts: CollectorOptions): CollectorHandler {
       req.resume();
       return sendJson(res, 404, { error: `not found: ${url.pathname.slice(0, 100)}` }, h);
     }
+    // HEAD is GET without the body (RFC 9110 §9.3.2): same status, headers and auth rules; node's
+    // response sends no body for a HEAD request.
+    const methods = method === 'GET' ? 'GET, HEAD, OPTIONS' : `${method}, OPTIONS`;
     if (req.method === 'OPTIONS') {
       req.resume();
       return sendJson(res, 204, undefined, {
         ...h,
-        'access-control-allow-methods': `${method}, OPTIONS`,
+        'access-control-allow-methods': methods,
         'access-control-allow-headers': 'content-type, authorization',
         'access-control-max-age': '600',
       });
     }
-    if (req.method !== method) {
+    if (req.method !== method && !(req.method === 'HEAD' && method === 'GET')) {
       req.resume();
-      return sendJson(res, 405, { error: `method: expected ${method}` }, { ...h, allow: `${method}, OPTIONS` });
+      return sendJson(res, 405, { error: `method: expected ${method}` }, { ...h, allow: methods });
     }
     if (!allow(req.socket)) {
       req.resume();
@@ -237,10 +320,9 @@ export function createCollector(opts: CollectorOptions): CollectorHandler {
       if (method === 'POST') return await postReports(req, res, h);
       if (url.pathname === '/v1/estimates') return await getEstimates(url, res, h);
       if (url.pathname === '/v1/spaces') return await getSpaces(res, h);
-      await getStore();
-      sendJson(res, 200, { ok: true, store: opened?.kind ?? 'memory' }, h);
+      return await health(res, h);
     } catch (e) {
-      sendJson(res, 503, unavailable(e), h);
+      storeDown(res, e, h);
     }
   }
 

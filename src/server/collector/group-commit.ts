@@ -21,6 +21,33 @@ export interface GroupCommitOptions {
   windowMs?: number;
   /** Called before each transaction with its request and report counts (tests, logs). */
   onGroup?: (requests: number, reports: number) => void;
+  /**
+   * A transaction (not the opening of the store) that has not settled after this long rejects its
+   * requests with a {@link StoreTimeoutError} and the next group starts; 0 (the default): no
+   * bound. Its requests were not answered 202, so they retry; should the stuck transaction commit
+   * after all, the retries are `duplicate` (counted once).
+   */
+  timeoutMs?: number;
+}
+
+/** The store did not answer within the bound; the message names no store detail. */
+export class StoreTimeoutError extends Error {
+  constructor(ms: number) {
+    super(`no answer from the store within ${ms} ms`);
+    this.name = 'StoreTimeoutError';
+  }
+}
+
+/** `p`, or a {@link StoreTimeoutError} after `ms` (0: unbounded); `p` keeps running either way. */
+export function withTimeout<T>(p: Promise<T>, ms: number): Promise<T> {
+  if (!(ms > 0)) return p;
+  return new Promise<T>((resolve, reject) => {
+    const t = setTimeout(() => reject(new StoreTimeoutError(ms)), ms);
+    p.then(
+      (v) => (clearTimeout(t), resolve(v)),
+      (e) => (clearTimeout(t), reject(e)),
+    );
+  });
 }
 
 interface Pending {
@@ -37,11 +64,13 @@ interface Pending {
  * one after another in arrival order: a request sharing an id with one already in the forming
  * group, or dated on another day, starts the next group instead (so the store sees distinct ids
  * and the later request gets `duplicate` from the store, exactly as sequentially). A failed
- * transaction rejects every request in it and persists nothing; the others are unaffected.
+ * transaction rejects every request in it and persists nothing; the others are unaffected. One
+ * that does not settle within `timeoutMs` rejects its requests too, and the queue moves on.
  */
 export function createGroupCommit(store: () => Promise<CollectorStore>, opts: GroupCommitOptions = {}): GroupCommit {
   const maxReports = opts.maxReports ?? 2000;
   const windowMs = opts.windowMs ?? 2;
+  const timeoutMs = opts.timeoutMs ?? 0;
   const queue: Pending[] = [];
   let running = false;
   /** While waiting for the next group: ends the wait (when `want` requests are queued). */
@@ -69,7 +98,8 @@ export function createGroupCommit(store: () => Promise<CollectorStore>, opts: Gr
     opts.onGroup?.(group.length, all.length);
     let out: BatchResult;
     try {
-      out = await (await store()).addBatch(all, group[0].today);
+      const s = await store();
+      out = await withTimeout(s.addBatch(all, group[0].today), timeoutMs);
     } catch (e) {
       for (const p of group) p.reject(e);
       return;

@@ -1,6 +1,7 @@
 import { CohortkitError } from '../../errors';
 import type { CollectorStore, DedupeOptions } from './store';
 import { createSqlStore, type SqlDriver } from './store-sql';
+import { checkDatabaseUrl } from './collector-options';
 
 export interface PostgresStoreOptions extends DedupeOptions {
   /** postgres://user:password@host:port/database */
@@ -9,18 +10,35 @@ export interface PostgresStoreOptions extends DedupeOptions {
   schema?: string;
   /** Pool size (default 10). */
   max?: number;
+  /**
+   * The longest wait (ms) for a connection, a query's answer (client side: a host that stops
+   * answering) and a statement (server side: `statement_timeout`); default 10,000. A connection
+   * that timed out is discarded, never reused. The collector passes its `storeTimeoutMs`.
+   */
+  timeoutMs?: number;
 }
+
+/** An error of the connection, not one the server sent (pg's DatabaseError has a severity): `Query read timeout`, ECONNRESET, … */
+const isConnectionFault = (e: unknown): boolean => typeof (e as { severity?: unknown } | null)?.severity !== 'string';
 
 /** A store on PostgreSQL (or a compatible engine: Citus, …) through `pg`; same SQL as PGlite. */
 export function createPostgresStore(opts: PostgresStoreOptions): CollectorStore {
-  const { databaseUrl, schema, max = 10 } = opts;
-  if (typeof databaseUrl !== 'string' || !databaseUrl) throw new CohortkitError('invalid-options', 'store.databaseUrl: expected a connection string');
+  const { databaseUrl, schema, max = 10, timeoutMs = 10_000 } = opts;
+  if (!(Number.isSafeInteger(timeoutMs) && timeoutMs >= 1)) throw new CohortkitError('invalid-options', 'store.timeoutMs: expected an integer ≥ 1 (ms)');
+  checkDatabaseUrl(databaseUrl, 'store.databaseUrl');
   if (schema !== undefined && !/^[a-z_][a-z0-9_]{0,62}$/.test(schema)) throw new CohortkitError('invalid-options', 'store.schema: expected a lowercase SQL identifier');
   return createSqlStore(
     'postgres',
     async (): Promise<SqlDriver> => {
       const pg = (await import('pg')).default;
-      const pool = new pg.Pool({ connectionString: databaseUrl, max, options: schema && `-c search_path=${schema}` });
+      const pool = new pg.Pool({
+        connectionString: databaseUrl,
+        max,
+        options: schema && `-c search_path=${schema}`,
+        connectionTimeoutMillis: timeoutMs,
+        query_timeout: timeoutMs,
+        statement_timeout: timeoutMs,
+      });
       pool.on('error', () => {}); // an idle client dropped: the next query reconnects
       try {
         if (schema) await pool.query(`create schema if not exists ${schema}`);
@@ -41,16 +59,20 @@ export function createPostgresStore(opts: PostgresStoreOptions): CollectorStore 
         query: (sql, params) => q(pool, sql, params),
         async transaction(fn) {
           const c = await pool.connect();
+          // A connection whose query timed out (or that broke) is discarded, not rolled back: a
+          // rollback would wait as long again, and the server rolls back a closed session.
+          let broken = false;
           try {
             await c.query('begin');
             const out = await fn({ query: (sql, params) => q(c, sql, params) });
             await c.query('commit');
             return out;
           } catch (e) {
-            await c.query('rollback').catch(() => {});
+            if (isConnectionFault(e)) broken = true;
+            else await c.query('rollback').catch(() => (broken = true));
             throw e;
           } finally {
-            c.release();
+            c.release(broken || undefined);
           }
         },
         // A script of inlined statements (store-sql's optimistic batch): the simple query protocol,

@@ -88,7 +88,7 @@ export async function migrate(db: SqlDriver): Promise<void> {
 }
 
 /** A {@link CollectorStore} over any {@link SqlDriver}; `open` connects (lazily, once). */
-export function createSqlStore(kind: string, open: () => Promise<SqlDriver>, opts: DedupeOptions = {}): CollectorStore {
+export function createSqlStore(kind: string, open: () => Promise<SqlDriver>, opts: DedupeOptions = {}): CollectorStore & { ping(): Promise<void> } {
   const days = checkDays(opts.dedupeDays);
   let db: Promise<SqlDriver> | undefined;
   const conn = (): Promise<SqlDriver> =>
@@ -200,6 +200,10 @@ export function createSqlStore(kind: string, open: () => Promise<SqlDriver>, opt
     kind,
     async init() {
       await conn();
+    },
+    /** A cheap round trip (`select 1`): the collector's `/healthz`. */
+    async ping() {
+      await (await conn()).query('select 1');
     },
     async addBatch(input: LDPReport[], today = dayOf(now())) {
       // Sorted ids and rows: concurrent collectors take row locks in one order (no deadlocks).
