@@ -2,12 +2,12 @@
 // against a known truth, and the lift view of `experiment-*` spaces (./lift.js). No library.
 import { epsilonOf, lift, plan } from './lift.js';
 import { audit, consentRates } from './metrics.js';
-import { chart, num, WITHHELD } from './chart.js';
+import { chart, fmtDay, num, WITHHELD } from './chart.js';
 import { morphChildren } from './morph.js';
+import { coalesce } from './refresh.js';
 
 const $ = (id) => document.getElementById(id);
 const DAY = 86_400_000;
-const fmtDay = (e) => new Date(e * DAY).toISOString().slice(0, 10);
 const pct = (x) => `${(x * 100).toFixed(1)}%`;
 const pp = (x) => `${(x * 100).toFixed(1)} pp`;
 
@@ -17,10 +17,19 @@ const today = () => collectorToday ?? Math.floor(Date.now() / DAY);
 
 // Read token: from the link the collector printed (#token=…), kept for this tab only, or asked for.
 const TOKEN_KEY = 'cohortkit:read-token';
+/** The link's #token= was not valid percent-encoding (a mangled copy-paste): ask for the token. */
+let badTokenLink = false;
 {
-  const m = /(?:^#|&)token=([^&]+)/.exec(location.hash);
+  const m = /(?:^#|&)token=([^&]*)/.exec(location.hash);
   if (m) {
-    sessionStorage.setItem(TOKEN_KEY, decodeURIComponent(m[1]));
+    let token = '';
+    try {
+      token = decodeURIComponent(m[1]).trim();
+    } catch {
+      // URIError: not percent-encoding; the token form asks instead (below).
+    }
+    if (token) sessionStorage.setItem(TOKEN_KEY, token);
+    else badTokenLink = true;
     history.replaceState(null, '', location.pathname + location.search);
   }
 }
@@ -30,7 +39,8 @@ const authHeaders = () => {
 };
 /** Rejection reasons as a person reads them: "epoch: in the future" → "epoch in the future". */
 const rejectedText = (counts) =>
-  Object.entries(counts ?? {})
+  Object.entries(counts && typeof counts === 'object' ? counts : {})
+    .filter(([, n]) => Number.isFinite(n))
     .sort((a, b) => b[1] - a[1])
     .map(([why, n]) => `${n.toLocaleString()} rejected: ${why.replace(/: /, ' ')}`);
 
@@ -46,7 +56,7 @@ async function getJSON(url, init = {}) {
   const r = await fetch(url, url.startsWith('/v1/') ? { ...init, headers: { ...init.headers, ...authHeaders() } } : init);
   const body = await r.json();
   if (r.status === 401) askToken();
-  if (!r.ok) throw new Error(body.error ?? `${r.status}`);
+  if (!r.ok) throw new Error(body?.error ?? `${r.status}`);
   return body;
 }
 
@@ -64,6 +74,10 @@ $('token-form').addEventListener('submit', (ev) => {
   ev.target.reset();
   load();
 });
+if (badTokenLink) {
+  $('token-form').querySelector('span').textContent = 'The #token= in this link is not valid percent-encoding: paste the read token the collector printed.';
+  askToken();
+}
 
 // The planner needs the reports' mechanism: cohortkit/ldp from the demo's build (absent: no plan line).
 let mechanismAt;
@@ -140,11 +154,49 @@ function consentView(est) {
 }
 
 const NO_REPORTS = 'no reports yet';
+/** Cohorts drawn per card (chart and table): a 20,000-cohort space would take seconds per refresh. */
+const MAX_ROWS = 200;
+
+const shown = (x) => (x === undefined ? 'missing' : `${JSON.stringify(x) ?? String(x)}`.slice(0, 40));
+const isNumber = (x) => typeof x === 'number' && !Number.isNaN(x);
+/** What is wrong with a collector estimate the cards cannot draw (undefined when it is fine). */
+function problemOf(est) {
+  if (est == null || typeof est !== 'object') return `the answer is ${shown(est)}, not an estimate`;
+  if (!Array.isArray(est.cohorts)) return `cohorts ${shown(est.cohorts)}, not a list`;
+  if (!(Number.isFinite(est.n) && est.n >= 0)) return `n ${shown(est.n)}, not a count of reports`;
+  if (est.epoch != null && !Number.isInteger(est.epoch)) return `epoch ${shown(est.epoch)}, not a day number`;
+  if (est.rejected != null && (typeof est.rejected !== 'object' || Array.isArray(est.rejected))) return `rejected ${shown(est.rejected)}, not counts by reason`;
+  const problems = [];
+  for (const [i, c] of est.cohorts.entries()) {
+    if (c == null || typeof c !== 'object') problems.push(`cohort #${i} ${shown(c)}, not a cohort`);
+    else if (c.estimate === null) continue; // withheld on the wire: said so, never drawn
+    else if (!isNumber(c.estimate)) problems.push(`cohort ${c.id}: estimate ${shown(c.estimate)}, not a number`);
+    else if (!Array.isArray(c.ci95) || c.ci95.length !== 2 || !c.ci95.every(isNumber)) problems.push(`cohort ${c.id}: ci95 ${shown(c.ci95)}, not a pair of numbers`);
+    else if (!isNumber(c.stderr)) problems.push(`cohort ${c.id}: stderr ${shown(c.stderr)}, not a number`);
+  }
+  if (problems.length) return problems.slice(0, 3).join('; ') + (problems.length > 3 ? ` (and ${problems.length - 3} more)` : '');
+  return undefined;
+}
+
+/** A space the dashboard cannot show: its card says why, the other cards are unaffected. */
+function errorCard(sp, message) {
+  return h(
+    'section.card',
+    { 'data-space': String(sp?.id ?? ''), 'data-version': sp?.version },
+    h('h2', null, String(sp?.id ?? '(no id)'), ' ', h('span.badge.warn', null, 'not shown')),
+    h('p.rejected', { 'data-error': '' }, `Cannot show this space: ${message}`),
+  );
+}
 
 function spaceCard(sp, est, truth) {
-  const t = truth?.truth;
+  const all = Array.isArray(truth?.truth) ? truth.truth : undefined;
   // n = 0: every estimate is a meaningless 0.0 – 0.0; say so instead.
   const empty = est.n === 0;
+  // A huge space: the first MAX_ROWS cohorts only (their truth alongside), and a line saying so.
+  const capped = est.cohorts.length > MAX_ROWS;
+  const cohorts = capped ? est.cohorts.slice(0, MAX_ROWS) : est.cohorts;
+  const t = all && (capped ? all.slice(0, MAX_ROWS) : all);
+  const count = (i) => (Number.isFinite(t?.[i]?.count) ? t[i].count.toLocaleString() : '—');
   const table = h(
     'table.table.small',
     null,
@@ -152,14 +204,14 @@ function spaceCard(sp, est, truth) {
     h(
       'tbody',
       null,
-      est.cohorts.map((c, i) =>
+      cohorts.map((c, i) =>
         h(
           'tr',
           { 'data-cohort': c.id },
           // The suppressed badge under the id: a sixth column does not fit a phone.
           h('td', null, c.id, c.suppressed && !empty ? [h('br'), h('span.badge.warn', null, 'suppressed')] : null),
           empty ? h('td.muted', { colspan: 3 }, '—') : c.estimate == null ? h('td.withheld', { colspan: 3 }, WITHHELD) : [h('td', null, num(c.estimate)), h('td', null, `${num(c.ci95[0])} – ${num(c.ci95[1])}`), h('td', null, num(c.stderr))],
-          h('td', null, t ? t[i].count.toLocaleString() : '—'),
+          h('td', null, count(i)),
         ),
       ),
     ),
@@ -167,18 +219,21 @@ function spaceCard(sp, est, truth) {
   return h(
     'section.card',
     { 'data-space': sp.id, 'data-version': sp.version, 'data-n': est.n, 'data-epoch': est.epoch ?? '' },
-    h('h2', null, sp.id, ' ', h('span.badge', null, `v${sp.version ?? 1}`), ' ', h('span.badge', null, `k = ${sp.k ?? est.cohorts.length}`)),
+    h('h2', null, String(sp.id), ' ', h('span.badge', null, `v${sp.version ?? 1}`), ' ', h('span.badge', null, `k = ${sp.k ?? est.cohorts.length}`)),
     h('p.muted.small', null, sp.description),
     h('p', null, h('strong.n', null, `n = ${est.n.toLocaleString()}`), ' reports', est.epoch != null ? ` · epoch ${est.epoch} (${fmtDay(est.epoch)})` : ''),
     rejectedText(est.rejected).length
-      ? h('p.rejected', { 'data-rejected': Object.values(est.rejected).reduce((a, b) => a + b, 0) }, rejectedText(est.rejected).join(' · '),
+      ? h('p.rejected', { 'data-rejected': Object.values(est.rejected).filter(Number.isFinite).reduce((a, b) => a + b, 0) }, rejectedText(est.rejected).join(' · '),
           h('span.muted.small', null, ` (received on ${fmtDay(est.epoch ?? today())})`))
       : null,
-    empty ? h('p.muted.empty', { 'data-empty': '' }, `${NO_REPORTS}${est.epoch != null ? ' for this epoch' : ''}: nothing to estimate.`) : chart(est.cohorts, t),
+    empty ? h('p.muted.empty', { 'data-empty': '' }, `${NO_REPORTS}${est.epoch != null ? ' for this epoch' : ''}: nothing to estimate.`) : chart(cohorts, t),
+    capped
+      ? h('p.muted.small', { 'data-capped': est.cohorts.length }, `Showing the first ${MAX_ROWS} of ${est.cohorts.length.toLocaleString()} cohorts (GET /v1/estimates has them all).`)
+      : null,
     table,
     t ? h('p.muted.small', null, 'Truth counts only the simulated visitors; real visitors of this epoch add to the estimates.') : null,
-    !empty && sp.id.startsWith('experiment-') ? liftView(est) : null,
-    !empty && sp.id.startsWith('audit-') ? auditView(est) : null,
+    !empty && String(sp.id).startsWith('experiment-') ? liftView(est) : null,
+    !empty && String(sp.id).startsWith('audit-') ? auditView(est) : null,
     !empty && sp.id === 'consent' ? consentView(est) : null,
   );
 }
@@ -221,12 +276,15 @@ function goalCard(cat, estimates) {
 }
 
 let spaces = [];
-let queue = Promise.resolve();
-/** Reloads everything (serialized); `want` selects an epoch in the picker first. */
-const load = (want) => (queue = queue.then(() => reload(want)));
+/**
+ * Reloads everything; `want` selects an epoch in the picker first. At most one reload in flight
+ * and one pending (./refresh.js): the 3 s timer never queues reloads behind a slow one.
+ */
+const load = coalesce((want) => reload(want));
 async function reload(want) {
   try {
     const all = await getJSON('/v1/spaces');
+    if (!Array.isArray(all?.spaces)) throw new Error(`/v1/spaces: ${shown(all?.spaces)}, not a list of spaces`);
     spaces = all.spaces;
     collectorToday = all.today;
     // Rejected reports that name no configured space (unknown space, not an object…), today.
@@ -239,17 +297,28 @@ async function reload(want) {
     sel.value = keep;
     const q = sel.value ? `&epoch=${sel.value}` : '';
     const estimates = new Map();
-    const cards = await Promise.all(
+    // Each card on its own: a space the collector answers badly for says so in its card.
+    const settled = await Promise.allSettled(
       spaces.map(async (sp) => {
         const est = await getJSON(`/v1/estimates?space=${encodeURIComponent(sp.id)}&version=${sp.version}${q}`);
-        estimates.set(sp.id, est);
+        const problem = problemOf(est);
+        if (problem) throw new Error(problem);
         const truth = est.epoch != null ? await getJSON(`/qa/truth?space=${encodeURIComponent(sp.id)}&epoch=${est.epoch}`).catch(() => null) : null;
-        return spaceCard(sp, est, truth);
+        const card = spaceCard(sp, est, truth);
+        estimates.set(sp.id, est);
+        return card;
       }),
     );
+    const cards = settled.map((r, i) => (r.status === 'fulfilled' ? r.value : errorCard(spaces[i], r.reason?.message ?? String(r.reason))));
     const cat = await loadCatalog();
+    let goals = null;
+    try {
+      goals = cat && goalCard(cat, estimates);
+    } catch (e) {
+      goals = h('section.card.goals', null, h('h2', null, 'By goal'), h('p.rejected', { 'data-error': '' }, `Cannot group by goal: ${e.message}`));
+    }
     // In place: the refresh rewrites only the text and attributes that changed (no flicker, no scroll jump).
-    morphChildren($('spaces'), [...[cat && goalCard(cat, estimates)].filter(Boolean), ...cards]);
+    morphChildren($('spaces'), [...[goals].filter(Boolean), ...cards]);
     if (!$('sim-space').options.length) {
       $('sim-space').replaceChildren(...spaces.map((x) => h('option', { value: x.id }, x.id)));
       suggestTruth();

@@ -64,7 +64,12 @@ async function serveStatic(req, res, path) {
   if (req.method !== 'GET' && req.method !== 'HEAD') return json(res, 405, { error: 'method not allowed' });
   if (path === '/dashboard') return res.writeHead(301, { location: '/dashboard/' }).end();
   const [prefix, dir] = STATIC.find(([p]) => path.startsWith(p));
-  let rel = decodeURIComponent(path.slice(prefix.length));
+  let rel;
+  try {
+    rel = decodeURIComponent(path.slice(prefix.length));
+  } catch {
+    return json(res, 400, { error: 'malformed percent-encoding in the path' });
+  }
   if (rel === '' || rel.endsWith('/')) rel += 'index.html';
   const file = normalize(join(dir, rel));
   // Never serve the server script itself, nor anything outside the folder.
@@ -76,6 +81,31 @@ async function serveStatic(req, res, path) {
   } catch {
     json(res, 404, { error: 'not found' });
   }
+}
+
+/**
+ * Why a request may not reach this demo, or undefined when it may. The demo serves 127.0.0.1 only,
+ * and its QA routes change state (the collector's clock, simulated reports in the store), so:
+ *   - every request must name this server in Host (`127.0.0.1:<port>`, `localhost:<port>`): a DNS
+ *     rebinding page (evil.example resolving to 127.0.0.1) says Host: evil.example:<port>;
+ *   - a state-changing request (`write`) must come from the demo's own origin when it says one
+ *     (browsers send Origin on every POST; curl and Node send none) and carry application/json,
+ *     which a page on another origin cannot send without a CORS preflight this server never answers.
+ * @param {import('node:http').IncomingMessage} req
+ * @param {{ hosts: Set<string>, origins: Set<string> }} own lower-case `host:port` and origins
+ * @param {boolean} write
+ * @returns {string | undefined}
+ */
+export function refusal(req, own, write) {
+  const host = String(req.headers.host ?? '').toLowerCase();
+  if (!own.hosts.has(host)) return `Host ${JSON.stringify(host)} is not this demo (${[...own.hosts].join(' or ')}): DNS rebinding?`;
+  if (!write) return undefined;
+  const origin = req.headers.origin;
+  if (origin !== undefined && !own.origins.has(String(origin).toLowerCase()))
+    return `Origin ${origin} is not this demo's (${[...own.origins].join(' or ')}): QA routes take requests from the demo page and the dashboard only`;
+  const type = String(req.headers['content-type'] ?? '').split(';')[0].trim().toLowerCase();
+  if (type !== 'application/json') return `Content-Type ${type ? JSON.stringify(type) : '(none)'}: QA routes take application/json only`;
+  return undefined;
 }
 
 /**
@@ -137,6 +167,8 @@ export async function startDemo(opts = {}) {
   /** Known truth of the simulated visitors: `${space}:${epoch}` → counts per cohort index. */
   const truth = new Map();
   let url = '';
+  /** This demo's own `host:port` names and origins (set once listening). */
+  const own = { hosts: new Set(), origins: new Set() };
 
   async function simulate(body) {
     const space = spaces.find((s) => s.id === body?.space);
@@ -180,6 +212,8 @@ export async function startDemo(opts = {}) {
   const server = createServer(async (req, res) => {
     const { pathname: path, searchParams } = new URL(req.url ?? '/', 'http://x');
     try {
+      const why = refusal(req, own, path.startsWith('/qa/') && req.method === 'POST');
+      if (why) return json(res, 403, { error: why });
       if (path.startsWith('/v1/') || path === '/healthz') return collector(req, res);
       if (path === '/demo-catalog.json') {
         if (!catalogJson) return json(res, 404, { error: 'no catalog' });
@@ -247,8 +281,12 @@ export async function startDemo(opts = {}) {
       if (e.code !== 'EADDRINUSE' || wanted === 0 || i >= 9) throw e;
     }
   }
-  url = `http://${host}:${port}`;
+  url = `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
   const origins = [url, `http://localhost:${port}`];
+  // Who this demo is, for refusal(): the names a browser on this machine reaches it by.
+  const hostNames = new Set([url.slice('http://'.length), `127.0.0.1:${port}`, `localhost:${port}`, `[::1]:${port}`].map((x) => x.toLowerCase()));
+  own.hosts = hostNames;
+  own.origins = new Set([...hostNames].map((x) => `http://${x}`));
   // perAddressLimit off: QA simulate posts up to 100,000 reports at once from 127.0.0.1 itself.
   const collectorOpts = { spaces, minCount, allowOrigins: origins, readToken, now, perAddressLimit: false, ...(opts.memory ? {} : { store: { dataDir } }) };
   const collector = serverLib.createCollector(collectorOpts);

@@ -198,11 +198,12 @@ describe('npm run demo: the QA demo page and the dashboard in Chromium', () => {
   it('QA simulate: 2000 visitors with a known truth, estimates within 4 stderr, shown on the dashboard', async () => {
     // An epoch of its own (no browser report mixes in), inside the collector's dedupe window
     // (the collector at real time, whatever a time-travelling page left it at).
-    await fetch(`${demo.url}/qa/clock`, { method: 'POST', body: JSON.stringify({ offset: 0 }) });
+    await fetch(`${demo.url}/qa/clock`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ offset: 0 }) });
     const epoch = Math.floor(Date.now() / 86_400_000) - 2;
     const truthShares = [0.5, 0.3, 0.2];
     const res = await fetch(`${demo.url}/qa/simulate`, {
       method: 'POST',
+      headers: { 'content-type': 'application/json' },
       body: JSON.stringify({ space: 'interest', n: 2000, epoch, truth: truthShares }),
     });
     expect(res.status).toBe(200);
@@ -223,7 +224,7 @@ describe('npm run demo: the QA demo page and the dashboard in Chromium', () => {
       expect(Math.abs(c.estimate - sim.truth[i].count)).toBeLessThanOrEqual(4 * c.stderr);
     }
     // Bad input is refused.
-    const bad = await fetch(`${demo.url}/qa/simulate`, { method: 'POST', body: JSON.stringify({ space: 'nope', n: 10 }) });
+    const bad = await fetch(`${demo.url}/qa/simulate`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ space: 'nope', n: 10 }) });
     expect(bad.status).toBe(400);
 
     // The dashboard shows the truth next to the estimates for that epoch, and the lift view.
@@ -233,6 +234,7 @@ describe('npm run demo: the QA demo page and the dashboard in Chromium', () => {
     // Truth: holdout 600/1,600 converted (37.5%), treated 1,200/1,800 (66.7%): lift +29.2 pp.
     const exp = await fetch(`${demo.url}/qa/simulate`, {
       method: 'POST',
+      headers: { 'content-type': 'application/json' },
       body: JSON.stringify({ space: 'experiment-hero', n: 4000, epoch, truth: [0.15, 0.25, 0.3, 0.15, 0.15] }),
     });
     expect(exp.status).toBe(200);
