@@ -17,7 +17,7 @@ const purposeMap =
   (purposes: string[], ok: (x: any) => boolean, items: string): Schema =>
   (v, path) => {
     const map = obj(v, path, purposes);
-    for (const p in map)
+    for (const p of Object.keys(map))
       if (map[p] === undefined) delete map[p];
       else if (!Array.isArray(map[p]) || !(map[p] as unknown[]).length || !(map[p] as unknown[]).every(ok)) fail(`${path}.${p}`, `expected a non-empty array of ${items}`);
     return map;

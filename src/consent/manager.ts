@@ -46,7 +46,7 @@ export function validateChoices(
 ): { choices: Record<string, boolean>; source: ConsentSource } {
   const A = 'invalid-argument';
   const out = obj(choices, 'choices', purposes, A);
-  for (const k in out) want(out[k], BOOL, `choices.${k}`, A);
+  for (const k of Object.keys(out)) want(out[k], BOOL, `choices.${k}`, A);
   const m = meta === undefined ? {} : obj(meta, 'meta', ['source'], A);
   return {
     choices: out as Record<string, boolean>,

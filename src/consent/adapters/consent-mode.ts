@@ -53,7 +53,7 @@ export function fromConsentMode(cm: Partial<Record<string, string>>, map: Consen
     for (const p of ps) out[p] = out[p] || v === 'granted';
     if (v === 'denied' && ps.length === 1) vetoed[ps[0]] = true;
   }
-  for (const p in vetoed) out[p] = false;
+  for (const p of Object.keys(vetoed)) out[p] = false;
   return out;
 }
 

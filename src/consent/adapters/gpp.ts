@@ -46,7 +46,7 @@ export function mapGPPData(parsedSections: unknown, map: Record<string, string[]
   const out: Record<string, boolean> = {};
   if (!parsedSections || typeof parsedSections !== 'object') return out;
   const sections = parsedSections as Record<string, unknown>;
-  for (const p in map) {
+  for (const p of Object.keys(map)) {
     const s = map[p]!.map((f) => signal(sections, f));
     if (s.includes(false)) out[p] = false;
     else if (s.length && s.every((x) => x === true)) out[p] = true;

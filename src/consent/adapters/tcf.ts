@@ -54,7 +54,7 @@ export function mapTCData(tc: TCDataLike, map: Record<string, number[]>, vendorI
       (v.consents || {})[vendorId] === true &&
       (typeof tc.tcString !== 'string' || hasDisclosedSegment(tc.tcString)));
   const out: Record<string, boolean> = {};
-  for (const p in map) if (map[p].length) out[p] = vendorOk && map[p].every((id) => consents[id] === true);
+  for (const p of Object.keys(map)) if (map[p].length) out[p] = vendorOk && map[p].every((id) => consents[id] === true);
   return out;
 }
 
