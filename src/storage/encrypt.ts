@@ -12,7 +12,8 @@ import { STAMP_KEY, asStamp, type Snapshot, type Stamp, type Store, type WriteOp
  * carry nothing about the visitor. Both CryptoKeys are non-extractable and kept in the `meta`
  * store under KEY_RECORD, so destroy() (forget) deletes them with the data. Keys are made once
  * per database, atomically across tabs (storeKeysOnce).
- * A record that fails to decrypt is skipped like a malformed one, with one `storage` error.
+ * A record that fails to decrypt is skipped like a malformed one, with one `storage` error, and
+ * deleted by the next write (a withdrawal must not leave what it cannot read on disk).
  */
 const KEY_RECORD = 'cohortkit:keys';
 
@@ -32,8 +33,11 @@ const b64url = (b: ArrayBuffer) =>
     .replace(/\//g, '_')
     .replace(/=+$/, '');
 
-const isKeys = (v: unknown): v is Keys =>
-  (v as Keys)?.aes instanceof CryptoKey && (v as Keys).hmac instanceof CryptoKey; // CryptoKey exists wherever crypto.subtle does (checked first)
+/** `k` is a CryptoKey of algorithm `name` allowed every one of `uses` (CryptoKey exists wherever crypto.subtle does: checked first). */
+const keyFor = (k: any, name: string, ...uses: KeyUsage[]) => k instanceof CryptoKey && k.algorithm.name == name && uses.every((u) => k.usages.includes(u));
+/** The pair loadKeys makes, nothing else: a stored AES-CBC key, a key that can't decrypt or an HMAC over SHA-1 is not ours (replaced as if absent). */
+const isKeys = (v: any): v is Keys =>
+  keyFor(v?.aes, 'AES-GCM', 'encrypt', 'decrypt') && keyFor(v.hmac, 'HMAC', 'sign') && (v.hmac.algorithm as HmacKeyAlgorithm).hash.name == 'SHA-256';
 
 /**
  * Stores `ours` under KEY_RECORD unless keys are there already, and returns the keys that are
@@ -104,10 +108,16 @@ export async function encryptedStore(raw: Store, onError: (e: CohortkitError) =>
   const keys = await loadKeys(raw, name);
   const s = crypto.subtle;
   let reported = false;
-  const bad = (store: StoreName) => {
+  // Records that failed to open, by their stored key: never readable with these keys (a visit
+  // without encryptAtRest, a record moved or edited), so the next write deletes them. Skipped
+  // without that, a withdrawal could not see them and left them on disk. Not the ledger's
+  // numeric keys: another tab may put its next sealed record at that sequence number meanwhile.
+  const junk: WriteOp[] = [];
+  const bad = (store: StoreName, key?: IDBValidKey) => {
+    if (typeof key == 'string') junk.push({ type: 'delete', store, key });
     if (reported) return;
     reported = true;
-    onError(new CohortkitError('storage', `a ${store} record failed to decrypt; ignored`));
+    onError(new CohortkitError('storage', `a ${store} record failed to decrypt; deleted`));
   };
   const opaque = async (store: StoreName, key: IDBValidKey): Promise<IDBValidKey> =>
     typeof key === 'number' ? key : b64url(await s.sign('HMAC', keys.hmac, enc.encode(`${store}\u0000${JSON.stringify(key)}`)));
@@ -124,7 +134,7 @@ export async function encryptedStore(raw: Store, onError: (e: CohortkitError) =>
       const pt = await s.decrypt({ name: 'AES-GCM', iv, additionalData: aad(store, key) }, keys.aes, ct);
       return JSON.parse(new TextDecoder().decode(pt));
     } catch {
-      bad(store);
+      bad(store, key);
       return undefined;
     }
   };
@@ -169,12 +179,13 @@ export async function encryptedStore(raw: Store, onError: (e: CohortkitError) =>
   }
 
   async function sealAll(ops: WriteOp[]): Promise<WriteOp[]> {
-    const sealed: WriteOp[] = [];
+    const sealed = junk.splice(0); // first: a put in these ops may reuse a key
     for (const op of ops) {
       if (op.type === 'clear') {
         sealed.push(op);
         if (op.store === 'meta') sealed.push({ type: 'put', store: 'meta', key: KEY_RECORD, value: keys });
-      } else if (op.type === 'delete') sealed.push({ ...op, key: await opaque(op.store, op.key) });
+        // The clear key too: a visit without encryptAtRest stored `meta` records under it, out of line (no key in the value to find them by).
+      } else if (op.type === 'delete') sealed.push({ ...op, key: await opaque(op.store, op.key) }, op);
       else {
         const path = KEY_PATHS[op.store];
         const logical = op.key ?? (op.value as Record<string, IDBValidKey>)[path!]!;
