@@ -17,12 +17,14 @@ export interface InterestRuntimeOptions {
   exclusive: <T>(fn: () => Promise<T>) => Promise<T>;
 }
 
-// A record of the wrong shape (edited by another script) is not an interest we declared.
+// A record of the wrong shape (edited by another script), of an interest the options no longer
+// declare, or not under every purpose the options give its interest is not an interest we
+// declared: judged by the options, not by what it claims (`purposes: []` would outlive every withdrawal).
 const isInterest = (x: unknown, known: Map<string, Interest>): x is StoredInterest => {
   const r = x as StoredInterest;
   return (
-    !!r && typeof r.key == 'string' && r.key.startsWith(PREFIX) && typeof r.interest == 'string' && known.has(r.interest) &&
-    Array.isArray(r.purposes) && r.purposes.every((p) => typeof p == 'string')
+    typeof r?.interest == 'string' && r.key === PREFIX + r.interest && known.has(r.interest) &&
+    Array.isArray(r.purposes) && known.get(r.interest)!.purposes.every((p) => r.purposes.includes(p))
   );
 };
 
@@ -30,6 +32,8 @@ export function createInterestRuntime(o: InterestRuntimeOptions) {
   const known = new Map(o.interests.map((i) => [i.id, i]));
   /** Declared ids in the order of `options.interests`. */
   let held = new Map<string, StoredInterest>();
+  /** Keys of interest records that are not (see isInterest): the next sweep deletes them. */
+  let foreign: string[] = [];
   const ordered = () => o.interests.filter((i) => held.has(i.id)).map((i) => i.id);
 
   return {
@@ -38,8 +42,10 @@ export function createInterestRuntime(o: InterestRuntimeOptions) {
 
     /** (Re)load from the store: at start, and when another tab changed it. */
     async load() {
-      const all = await o.store().getAll('signals');
-      held = new Map(all.filter((x) => isInterest(x, known)).map((x) => [(x as StoredInterest).interest, x as StoredInterest]));
+      const all = (await o.store().getAll('signals')) as StoredInterest[];
+      const mine = all.filter((x) => isInterest(x, known));
+      foreign = all.filter((x) => !mine.includes(x) && `${x?.key}`.startsWith(PREFIX)).map((x) => x.key);
+      held = new Map(mine.map((x) => [x.interest, x]));
     },
 
     /**
@@ -55,11 +61,11 @@ export function createInterestRuntime(o: InterestRuntimeOptions) {
       }
     },
 
-    /** Delete stored interests whose purposes are not (or no longer) all granted. */
+    /** Delete stored interests whose purposes are not (or no longer) all granted, and records that are not interests. */
     async sweep() {
       await this.load();
       const gone = relyingOn([...held.values()], (p) => !o.isGranted(p));
-      await o.store().write(gone.map((r) => ({ type: 'delete', store: 'signals', key: r.key })));
+      await o.store().write([...gone.map((r) => r.key), ...foreign].map((key) => ({ type: 'delete', store: 'signals', key })));
       gone.forEach((r) => held.delete(r.interest));
     },
 
