@@ -1,6 +1,7 @@
 // The audit and consent-rate views' math, in plain JS for the dashboard (no library in the page):
 // the same as readAudit and readConsentRates of cohortkit/server (test/metrics/dashboard-metrics.test.ts
-// checks that they agree). Shares of the unbiased cohort estimates (negative ones clamped to 0),
+// checks that they agree). Audit shares of the cohort estimates with negative ones clamped to 0,
+// consent rates of the estimates as they are (unbiased near 0 and 1),
 // stderrs by the delta method over the cohorts' covariance (sampling + LDP noise + GRR's noise
 // covariance, as cohortCovariance in src/personalization/lift.ts), ratios by Fieller's theorem.
 import { covariance } from './lift.js';
@@ -20,16 +21,17 @@ function counts(est) {
   const sub = covariance(n, pub.map((i) => e[i]), pub.map((i) => est.cohorts[i].stderr));
   const C = e.map(() => new Array(k).fill(0));
   pub.forEach((i, a) => pub.forEach((j, b) => (C[i][j] = sub[a][b])));
-  return { x: e.map((v) => (Number.isNaN(v) ? NaN : Math.max(0, v))), C, withheld };
+  return { x: e.map((v) => (Number.isNaN(v) ? NaN : Math.max(0, v))), est: e, C, withheld };
 }
-/** Σ num / Σ den with its delta-method stderr; rate NaN under one estimated reporter. */
-function share(c, num, den) {
+/** Σ num / Σ den (clamped counts, or with `unclamped` the estimates: consent rates) with its delta-method stderr; rate NaN under one estimated reporter. */
+function share(c, num, den, unclamped) {
+  const x = unclamped ? c.est : c.x;
   const grad = new Array(c.x.length).fill(0);
-  const T = den.reduce((s, i) => s + c.x[i], 0);
+  const T = den.reduce((s, i) => s + x[i], 0);
   const touches = den.some((i) => c.withheld.includes(i));
   const none = { rate: NaN, stderr: NaN, n: touches ? NaN : Math.max(0, T), ci95: [0, 1], grad };
   if (touches || !(T >= 1)) return none;
-  const r = num.reduce((s, i) => s + c.x[i], 0) / T;
+  const r = num.reduce((s, i) => s + x[i], 0) / T;
   for (const i of den) grad[i] = ((num.includes(i) ? 1 : 0) - r) / T;
   const stderr = Math.sqrt(Math.max(0, form(grad, c.C, grad)));
   return Number.isFinite(stderr) ? { rate: r, stderr, n: T, ci95: [clamp01(r - Z * stderr), clamp01(r + Z * stderr)], grad } : none;
@@ -76,7 +78,7 @@ export function consentRates(est) {
   purposes.forEach((p, j) => {
     rates[p] = {};
     ['unset', 'granted', 'denied'].forEach((state, s) => {
-      const { rate, stderr, ci95 } = share(c, all.filter((i) => Math.floor(i / 3 ** j) % 3 === s), all);
+      const { rate, stderr, ci95 } = share(c, all.filter((i) => Math.floor(i / 3 ** j) % 3 === s), all, true);
       rates[p][state] = { rate, stderr, ci95 };
     });
   });

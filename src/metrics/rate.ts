@@ -23,6 +23,8 @@ export interface Counts {
   ids: string[];
   /** max(0, estimate) per cohort; NaN for a cohort withheld on the wire. */
   x: number[];
+  /** The estimates as published (unbiased, may be < 0); NaN for a withheld cohort. Shares sum these. */
+  est?: number[];
   /**
    * Covariance of the cohort estimates. With withheld cohorts it covers the published ones only
    * (rows of withheld cohorts are 0) and leaves out GRR's noise covariance, which needs them all.
@@ -58,14 +60,14 @@ export function readCounts(estimate: unknown): Counts {
   const n = e.n ?? raw.reduce((a, b) => a + (b || 0), 0);
   if (typeof n !== 'number' || !(n >= 0) || n === Infinity) bad('estimate.n', 'expected a finite number ≥ 0');
   const x = raw.map((v) => (Number.isNaN(v) ? NaN : Math.max(0, v)));
-  if (!withheld.length) return { ids, x, withheld, cov: cohortCovariance(n as number, raw, se) };
+  if (!withheld.length) return { ids, x, est: raw, withheld, cov: cohortCovariance(n as number, raw, se) };
   // Published cohorts only: sampling + their own noise (their estimates no longer sum to n, so
   // cohortCovariance adds no GRR term); embedded in k × k with zeros for the withheld.
   const pub = ids.map((_, i) => i).filter((i) => !withheld.includes(i));
   const sub = cohortCovariance(n as number, pub.map((i) => raw[i]!), pub.map((i) => se[i]!));
   const cov = ids.map(() => new Array<number>(ids.length).fill(0));
   pub.forEach((i, a) => pub.forEach((j, b) => (cov[i]![j] = sub[a]![b]!)));
-  return { ids, x, withheld, cov };
+  return { ids, x, est: raw, withheld, cov };
 }
 
 /** w'·C·v */
@@ -83,17 +85,22 @@ export interface ShareWithGradient extends Share {
 }
 
 /**
- * The share Σ_{i∈num} xᵢ / Σ_{i∈den} xᵢ (num ⊆ den) of clamped counts. Its variance is the delta
+ * The share Σ_{i∈num} xᵢ / Σ_{i∈den} xᵢ (num ⊆ den) of clamped counts, or with `unclamped` of the
+ * estimates as published (`est`): over many cohorts, clamping each at 0 clips only the low side of
+ * the noise of the near-empty ones, so a share near 1 reads low (0.853 for a true 0.9 at k = 9,
+ * ε = 1, n = 2000); unclamped, the rate is unbiased and may fall just outside [0, 1] by noise (its
+ * ci95 is clipped). Its variance is the delta
  * method over the cohort covariance: gradient (1[i∈num] − r)/T on `den`. With T < 1 (under one estimated
  * reporters) the share is not estimable: rate NaN, ci95 [0, 1].
  */
-export function shareOf(c: Counts, num: number[], den: number[]): ShareWithGradient {
+export function shareOf(c: Counts, num: number[], den: number[], unclamped?: boolean): ShareWithGradient {
+  const x = (unclamped && c.est) || c.x;
   const grad = new Array<number>(c.x.length).fill(0);
-  const T = den.reduce((s, i) => s + c.x[i]!, 0);
+  const T = den.reduce((s, i) => s + x[i]!, 0);
   const touchesWithheld = den.some((i) => c.withheld.includes(i));
   const none = { rate: NaN, stderr: NaN, n: touchesWithheld ? NaN : Math.max(0, T), ci95: [0, 1] as [number, number], grad };
   if (!c.cov || touchesWithheld || !(T >= 1)) return none; // withheld, or fewer than one estimated reporter
-  const r = num.reduce((s, i) => s + c.x[i]!, 0) / T;
+  const r = num.reduce((s, i) => s + x[i]!, 0) / T;
   for (const i of den) grad[i] = ((num.includes(i) ? 1 : 0) - r) / T;
   const stderr = Math.sqrt(Math.max(0, form(grad, c.cov, grad)));
   if (!Number.isFinite(stderr)) return none;

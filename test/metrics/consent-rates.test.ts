@@ -95,4 +95,12 @@ describe('readConsentRates', () => {
     expectError(() => readConsentRates(est(new Array(9).fill([Infinity, 1])), P), 'invalid-argument', /^estimate.cohorts\[0\].estimate/);
     expectError(() => readConsentRates(est(new Array(9).fill([1, 1])), [] as never), 'invalid-argument', /^purposes/);
   });
+
+  it('rejects an estimate of other purposes or another order, naming the first cohort id that differs', () => {
+    // Before, the count alone was checked: [measurement, personalization] read personalization's shares as measurement's.
+    const rows = new Array(9).fill(0).map((_, i) => [i === 1 ? 100 : 0, 1] as [number, number]);
+    expect(readConsentRates(est(rows), P).personalization!.granted.rate).toBe(1);
+    expectError(() => readConsentRates(est(rows), ['measurement', 'personalization']), 'invalid-argument', /^estimate.cohorts\[0\].id: expected "measurement:unset\|personalization:unset" \(the consent space of measurement, personalization, in that order\), got "personalization:unset\|measurement:unset"$/);
+    expectError(() => readConsentRates(est(rows), ['personalization', 'ads']), 'invalid-argument', /^estimate.cohorts\[0\].id: expected "personalization:unset\|ads:unset"/);
+  });
 });
