@@ -52,7 +52,7 @@ async function expectNoOverflow(p: Page) {
   expect(wide).toEqual([]);
 }
 const simulate = (body: object) =>
-  fetch(`${demo.url}/qa/simulate`, { method: 'POST', body: JSON.stringify(body) }).then(async (r) => {
+  fetch(`${demo.url}/qa/simulate`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) }).then(async (r) => {
     expect(r.status).toBe(200);
     return r.json();
   });
@@ -192,7 +192,7 @@ describe('the demo on a phone and a desktop (Chromium, 390 px and 1280 px)', () 
 
   it('dashboard at 1280 px and 390 px: fits, and the auto-refresh updates the existing nodes in place', async () => {
     const epoch = Math.floor(Date.now() / DAY) - 2;
-    await fetch(`${demo.url}/qa/clock`, { method: 'POST', body: JSON.stringify({ offset: 0 }) });
+    await fetch(`${demo.url}/qa/clock`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ offset: 0 }) });
     await simulate({ space: 'interest', n: 200, epoch, truth: [0.5, 0.3, 0.2] });
     await simulate({ space: 'experiment-hero', n: 2000, epoch, truth: [0.1, 0.35, 0.15, 0.3, 0.1] });
     const d = await browser.newPage();
