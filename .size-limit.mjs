@@ -22,7 +22,7 @@ export default [
   { name: 'cohortkit: createClient with every on-demand chunk (reporting, CMP adapters, encryption, personalization, context, declare())', path: 'dist/index.js', import: '{ createClient }', limit: '31.9 kB', gzip: true }, // → 31.9: encryption's hostile-record fixes and own-key reads in the adapters (+110 B); 29.7 → 30.6: two more chunks, each compressed on its own; → 30.7: the kept and claimed stamp (+0.21 kB: a lone tab's track puts no stamp, 1.70× → 1.35× a put); → 31.8: the eleventh stop's contract-audit fixes (each chunk compressed on its own)
   { name: 'cohortkit: CohortkitError, isCohortkitError', path: 'dist/index.js', import: '{ CohortkitError, isCohortkitError }', limit: '1.5 kB', gzip: true },
   { name: 'cohortkit: defineExperiment, readLift, planExperiment', path: 'dist/index.js', import: '{ defineExperiment, readLift, planExperiment }', limit: '7 kB', gzip: true }, // 6.5 → 7: readLift's A/A-unbiased lift (Z over a decorrelated D) and planExperiment's ε envelope
-  { name: 'cohortkit: defineAudit, consentSpace', path: 'dist/index.js', import: '{ defineAudit, consentSpace }', limit: '2.8 kB', gzip: true },
+  { name: 'cohortkit: defineAudit, consentSpace', path: 'dist/index.js', import: '{ defineAudit, consentSpace }', limit: '2.9 kB', gzip: true }, // 2.8 → 2.9: a group on the audited segment, two groups on one segment and a duplicate purpose refused
   { name: 'cohortkit/ldp: createMechanism, chooseMechanism (subset selection included)', path: 'dist/ldp.js', import: '{ createMechanism, chooseMechanism }', limit: '1.8 kB', gzip: true },
   {
     name: 'cohortkit/server: createEstimator (estimator only, for a browser dashboard)',

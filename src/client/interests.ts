@@ -42,7 +42,7 @@ export function createInterestRuntime(o: InterestRuntimeOptions) {
 
     /** (Re)load from the store: at start, and when another tab changed it. */
     async load() {
-      const all = (await o.store().getAll('signals')) as StoredInterest[];
+      const all = (await o.store().getAll('signals')) as unknown as StoredInterest[];
       const mine = all.filter((x) => isInterest(x, known));
       foreign = all.filter((x) => !mine.includes(x) && `${x?.key}`.startsWith(PREFIX)).map((x) => x.key);
       held = new Map(mine.map((x) => [x.interest, x]));

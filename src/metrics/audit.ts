@@ -57,17 +57,27 @@ export function defineAudit(o: AuditOptions): { segments: SegmentDefinition[]; s
   const raw = list(v.groups, 'groups', 1);
   if (raw.length > MAX_AUDIT_GROUPS) fail('groups', `expected at most ${MAX_AUDIT_GROUPS} groups`);
   const seen = new Set<string>();
-  const groups = raw.map((g, i) => {
+  const groups: Array<{ id: string; segment: string }> = [];
+  raw.forEach((g, i) => {
     const gv: Obj = obj(g, `groups[${i}]`, ['id', 'segment']);
     const gid = want<string>(gv.id, ID, `groups[${i}].id`);
     if (seen.has(gid)) fail(`groups[${i}].id`, `duplicate id "${gid}"`);
     if (gid === 'ungrouped') fail(`groups[${i}].id`, '"ungrouped" is the fallback cohort');
     if (gid.length > 60) fail(`groups[${i}].id`, 'expected at most 60 characters (the cohort id is "<group>-out")');
     seen.add(gid);
-    return { id: gid, segment: want<string>(gv.segment, ID, `groups[${i}].segment`) };
+    const seg = want<string>(gv.segment, ID, `groups[${i}].segment`);
+    // Both would be read as a rate: 1 by construction, or 0 reporters (a visitor joins the first matching group).
+    if (seg === target) fail(`groups[${i}].segment`, `"${seg}" is the audited segment (the group's rate would be 1 by construction)`);
+    const twin = groups.find((e) => e.segment === seg);
+    if (twin) fail(`groups[${i}].segment`, `"${seg}" is already the segment of group "${twin.id}" (this group would never have a member)`);
+    groups.push({ id: gid, segment: seg });
   });
   const purposes =
-    v.purposes === undefined ? [] : list(v.purposes, 'purposes').map((p, i) => want<string>(p, ID, `purposes[${i}]`));
+    v.purposes === undefined ? [] : list(v.purposes, 'purposes').map((p, i, all) => {
+      want<string>(p, ID, `purposes[${i}]`);
+      if (all.indexOf(p) < i) fail(`purposes[${i}]`, `duplicate purpose "${p}"`);
+      return p as string;
+    });
   // Generated ids must be ids too: the longest is `aud-<id>-<last index>-out`.
   if (!/^[a-z0-9][a-z0-9_-]{0,63}$/.test(`${prefix}-${groups.length - 1}-out`) || space.length > 64)
     fail('id', `too long: "${prefix}-${groups.length - 1}-out" must fit 64 characters`);

@@ -80,6 +80,10 @@ describe('defineAudit', () => {
     [{ id: 'a'.repeat(60), segment: 's', groups: [{ id: 'g', segment: 'a' }] }, /^id: too long/],
     [{ id: 'x', segment: 's', groups: 'a,b' }, /^groups: expected a non-empty array/],
     [{ id: 'x', segment: 's', groups: [null] }, /^groups\[0\]: expected a plain object/],
+    // A group that is the audited segment reads 100%; a second group on an earlier one's segment never has a member.
+    [{ id: 'x', segment: 's', groups: [{ id: 'a', segment: 'a' }, { id: 'b', segment: 's' }] }, /^groups\[1\]\.segment: "s" is the audited segment/],
+    [{ id: 'x', segment: 's', groups: [{ id: 'a', segment: 'a' }, { id: 'b', segment: 'a' }] }, /^groups\[1\]\.segment: "a" is already the segment of group "a"/],
+    [{ id: 'x', segment: 's', groups: [{ id: 'a', segment: 'a' }], purposes: ['m', 'n', 'm'] }, /^purposes\[2\]: duplicate purpose "m"$/],
   ])('rejects a bad definition %#', (o, msg) => {
     throws(() => defineAudit(o as never), 'invalid-options', msg);
   });

@@ -1,6 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { olhRange } from '../../privacy/index';
-import type { CohortSpace, LDPReport, MechanismName } from '../../types';
+import type { CohortSpace, LDPReport } from '../../types';
 import { DEFAULT_MIN_EPSILON, checkCollectorOptions, type CollectorOptions } from './collector-options';
 import { clientAddress, createAddressLimiter, createTokenCheck } from './guard';
 import { createGroupCommit, StoreTimeoutError, withTimeout } from './group-commit';
@@ -8,7 +8,7 @@ import { CohortkitError } from '../../errors';
 import { BODY_LIMIT, createRateLimiter, mediaType, readBody, sendJson } from './http';
 import { publishCohorts } from '../estimator/publish';
 import { createRejectionLog, reasonOf } from './rejections';
-import { estimateFromRows, type StatsRow } from '../estimator/stats';
+import { estimateFromRows, wellFormed, type StatsRow } from '../estimator/stats';
 import { dayOf, openStore, splitByWindow, type CollectorStore, type StoreOption } from './store';
 import { createMemoryStore } from './store-memory';
 import { createReportValidator, spaceVersion } from '../estimator/validate-report';
@@ -29,7 +29,6 @@ export const REJECTION = {
   epsilon: 'epsilon: not accepted',
 } as const;
 
-const MECHANISMS = new Set<string>(['grr', 'oue', 'olh', 'ss'] satisfies MechanismName[]);
 
 /** What an anonymous client is told when a built-in store fails (the cause is on stderr). */
 export const STORE_UNAVAILABLE = "store unavailable: details in the collector's log";
@@ -78,14 +77,7 @@ export function createCollector(opts: CollectorOptions): CollectorHandler {
   // So are rows no collector writes (a hand-edited or hostile store): one with a support of the
   // wrong length, an OLH range below 2 (p − q = 0) or an unknown mechanism made every cohort of
   // its epoch NaN (null on the wire) or failed the request.
-  const usable = (r: StatsRow): boolean =>
-    r.epsilon >= minEps &&
-    MECHANISMS.has(r.mechanism) &&
-    (r.mechanism !== 'olh' || (Number.isSafeInteger(r.g) && r.g >= 2)) &&
-    Number.isFinite(r.n) &&
-    Array.isArray(r.support) &&
-    r.support.length === r.k &&
-    r.support.every((x) => Number.isFinite(x) && x >= 0);
+  const usable = (r: StatsRow): boolean => r.epsilon >= minEps && wellFormed(r);
   const allow = rateLimit ? createRateLimiter(rateLimit.requests, rateLimit.perMs, now) : () => true;
   const perAddress = o.perAddressLimit === false ? undefined : createAddressLimiter(o.perAddressLimit, now);
   const authorized = o.readToken === undefined ? () => true : createTokenCheck(o.readToken);
@@ -329,7 +321,7 @@ export function createCollector(opts: CollectorOptions): CollectorHandler {
   const handler = ((req: IncomingMessage, res: ServerResponse): void => {
     if (closing) {
       req.resume();
-      return sendJson(res, 503, { error: 'collector is shutting down' }, { connection: 'close' });
+      return sendJson(res, 503, { error: 'collector is shutting down' }, { connection: 'close', 'retry-after': STORE_RETRY_AFTER });
     }
     const p: Promise<void> = handle(req, res)
       .catch(() => {

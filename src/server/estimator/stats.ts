@@ -95,18 +95,34 @@ export function supportGap(mechanism: MechanismName, k: number, epsilon: number,
   return (s * (k - s) * x) / ((k - 1) * (s + (k - s) * d));
 }
 
+const MECHANISMS = new Set<string>(['grr', 'oue', 'olh', 'ss'] satisfies MechanismName[]);
+
+/**
+ * A row as {@link addToRows} writes it: a known mechanism (OLH with a range g ≥ 2, else p − q = 0),
+ * a finite ε and n, and a support of k finite counts ≥ 0.
+ */
+export const wellFormed = (r: StatsRow): boolean =>
+  MECHANISMS.has(r.mechanism) &&
+  (r.mechanism !== 'olh' || (Number.isSafeInteger(r.g) && r.g >= 2)) &&
+  Number.isFinite(r.n) &&
+  Number.isFinite(r.epsilon) &&
+  Array.isArray(r.support) &&
+  r.support.length === r.k &&
+  r.support.every((x) => Number.isFinite(x) && x >= 0);
+
 /**
  * Estimates cohort sizes of `space` from sufficient statistics. Rows of other spaces, versions,
  * k or epochs are ignored; rows with the same key are summed first. Per group (mechanism, ε, g):
  * est_i = (support_i − n·q)/(p − q), variance = n·q(1−q)/(p−q)² + max(0, est_i)·(1−p−q)/(p−q);
  * group estimates and variances are summed. Cohorts come in order, the fallback last. Rows of an
- * ε below {@link NUMERIC_MIN_EPSILON} (no estimator accepts their reports) are ignored.
+ * ε below {@link NUMERIC_MIN_EPSILON} (no estimator accepts their reports) are ignored, and so are
+ * rows no estimator writes ({@link wellFormed}: a hand-edited or hostile store made every cohort NaN).
  */
 export function estimateFromRows(rows: Iterable<StatsRow>, space: CohortSpace, opts: EstimateOptions = {}): EstimateResult {
   const k = space.cohorts.length + 1;
   const ver = spaceVersion(space);
   const mine: StatsRow[] = [];
-  for (const r of rows) if (r.space === space.id && r.spaceVersion === ver && r.k === k && r.n > 0 && r.epsilon >= NUMERIC_MIN_EPSILON) mine.push(r);
+  for (const r of rows) if (r?.space === space.id && r.spaceVersion === ver && r.k === k && r.n > 0 && r.epsilon >= NUMERIC_MIN_EPSILON && wellFormed(r)) mine.push(r);
   let epoch = opts.epoch;
   if (epoch === undefined) for (const r of mine) if (epoch === undefined || r.epoch > epoch) epoch = r.epoch;
   const groups = new Map<string, StatsRow>();
