@@ -8,7 +8,7 @@ import { createMechanism } from '../../src/privacy';
 import { consentSpace, createEstimator, readConsentRates } from '../../src/server';
 import type { ConsentValue } from '../../src/types';
 import { seededRandom } from '../privacy/helpers';
-import { captureReports, drawReports, seedCrypto, uniform } from './sim-helpers';
+import { captureReports, drawReports, seedCrypto, consentPopulation } from './sim-helpers';
 
 const P = ['personalization', 'measurement'];
 const SHARES: Record<string, Record<ConsentValue, number>> = {
@@ -18,14 +18,7 @@ const SHARES: Record<string, Record<ConsentValue, number>> = {
 const figures: Record<string, unknown> = {};
 afterAll(() => console.log('consent simulation figures', JSON.stringify(figures)));
 
-function population(n: number, seed: number) {
-  const u = uniform(seededRandom(seed));
-  const pick = (s: Record<ConsentValue, number>): ConsentValue => {
-    const x = u();
-    return x < s.granted ? 'granted' : x < s.granted + s.denied ? 'denied' : 'unset';
-  };
-  return Array.from({ length: n }, () => ({ personalization: pick(SHARES.personalization!), measurement: pick(SHARES.measurement!) }));
-}
+const population = (n: number, seed: number) => consentPopulation(n, seed, SHARES);
 
 const covered = (r: ReturnType<typeof readConsentRates>) =>
   P.flatMap((p) => (['granted', 'denied', 'unset'] as const).map((s) => [`${p}.${s}`, r[p]![s].ci95[0] <= SHARES[p]![s] && SHARES[p]![s] <= r[p]![s].ci95[1]] as const));

@@ -3,7 +3,7 @@
 import { vi } from 'vitest';
 import { createMechanism, randomId, type RandomSource } from '../../src/privacy';
 import { defineAudit } from '../../src/index';
-import type { LDPReport, SegmentDefinition } from '../../src/types';
+import type { ConsentValue, LDPReport, SegmentDefinition } from '../../src/types';
 import { seededRandom } from '../privacy/helpers';
 
 /** Uniform [0, 1) from a RandomSource. */
@@ -65,3 +65,13 @@ export function auditPopulation(n: number, rates: { a: number; b: number }, seed
 }
 /** The visitor's true cohort index in the audit space. */
 export const auditIndex = (v: { group?: 'a' | 'b'; member: boolean }) => (v.group === 'a' ? 0 : v.group === 'b' ? 2 : 4) + (v.group && !v.member ? 1 : 0);
+
+/** `n` visitors whose consent state per purpose is drawn independently with `shares` (granted / denied / unset). */
+export function consentPopulation(n: number, seed: number, shares: Record<string, Record<ConsentValue, number>>) {
+  const u = uniform(seededRandom(seed));
+  const pick = (s: Record<ConsentValue, number>): ConsentValue => {
+    const x = u();
+    return x < s.granted ? 'granted' : x < s.granted + s.denied ? 'denied' : 'unset';
+  };
+  return Array.from({ length: n }, () => Object.fromEntries(Object.entries(shares).map(([p, s]) => [p, pick(s)])) as Record<string, ConsentValue>);
+}
