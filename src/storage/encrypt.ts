@@ -117,7 +117,7 @@ export async function encryptedStore(raw: Store, onError: (e: CohortkitError) =>
     if (typeof key == 'string') junk.push({ type: 'delete', store, key });
     if (reported) return;
     reported = true;
-    onError(new CohortkitError('storage', `a ${store} record failed to decrypt; deleted`));
+    onError(new CohortkitError('storage', `a ${store} record failed to decrypt; ignored`));
   };
   const opaque = async (store: StoreName, key: IDBValidKey): Promise<IDBValidKey> =>
     typeof key === 'number' ? key : b64url(await s.sign('HMAC', keys.hmac, enc.encode(`${store}\u0000${JSON.stringify(key)}`)));
