@@ -1,6 +1,6 @@
 import { openDB, type IDBPDatabase } from 'idb';
 import { CohortkitError } from '../errors';
-import { KEY_PATHS, type StoreName } from './schema';
+import { KEYS_KEY, KEY_PATHS, type StoreName } from './schema';
 import { STAMP_KEY, asStamp, type Snapshot, type Stamp, type Store, type WriteOp } from './store';
 
 /**
@@ -15,7 +15,7 @@ import { STAMP_KEY, asStamp, type Snapshot, type Stamp, type Store, type WriteOp
  * A record that fails to decrypt is skipped like a malformed one, with one `storage` error, and
  * deleted by the next write (a withdrawal must not leave what it cannot read on disk).
  */
-const KEY_RECORD = 'cohortkit:keys';
+const KEY_RECORD = KEYS_KEY;
 
 interface Keys {
   aes: CryptoKey;

@@ -2,7 +2,7 @@ import { CohortkitError } from '../errors';
 import { dbName, deleteIDB, openIDBStore } from './idb-store';
 import { createMemoryStore } from './memory-store';
 import type { Stamp, Store, WriteOp } from './store';
-import type { StoreName } from './schema';
+import { KEYS_KEY, type StoreName } from './schema';
 
 export { deletes, relyingOn } from './ops';
 
@@ -69,11 +69,13 @@ export async function openStore(opts: OpenStoreOptions): Promise<Store> {
     }
   };
   /** (Re)open IndexedDB (reporting `note` once it is open), or continue from memory. */
+  /** encryptAtRest, or a database found to have keys (see snapshot below). */
+  let encrypt = opts.encryptAtRest;
   const reopen = async (note?: string) => {
     try {
       const raw = await openIDBStore(opts.namespace, onLost);
       // The crypto layer loads on demand (ESM): only clients that ask for it pay its bytes.
-      current = opts.encryptAtRest ? await (await import('./encrypt')).encryptedStore(raw, opts.onError, dbName(opts.namespace)).catch((e) => (raw.close(), Promise.reject(e))) : raw;
+      current = encrypt ? await (await import('./encrypt')).encryptedStore(raw, opts.onError, dbName(opts.namespace)).catch((e) => (raw.close(), Promise.reject(e))) : raw;
       if (note) opts.onError(new CohortkitError('storage', note));
     } catch (e) {
       current = createMemoryStore();
@@ -121,7 +123,19 @@ export async function openStore(opts: OpenStoreOptions): Promise<Store> {
     // without recreating the database, and the caller replans from what it holds now.
     writeIf: (ops: WriteOp[], stamp: Stamp) =>
       (reopenOnWrite || (lost && deleted)) && stamp.expect !== undefined ? Promise.resolve(false) : run((s) => s.writeIf(ops, stamp), ops.some((o) => o.type === 'put')),
-    snapshot: (names: StoreName[], claim?: true | string) => run((s) => s.snapshot(names, claim)),
+    // A database that has keys stays encrypted whatever the page says: without encryptAtRest a
+    // page read none of it (consent back to unset, the banner again) and wrote in clear beside
+    // the sealed records (two ledgers on one sequence). Seen in the cold start's snapshot (no
+    // read of its own); then the database is reopened encrypted and read again.
+    snapshot: (names: StoreName[], claim?: true | string) =>
+      run(async (s) => {
+        const snap = await s.snapshot(names, claim);
+        const k = snap.meta?.get(KEYS_KEY) as { aes?: unknown } | undefined;
+        if (encrypt || !(typeof CryptoKey < 'u' && k?.aes instanceof CryptoKey)) return snap;
+        encrypt = true;
+        s.close();
+        return (await (opening = reopen())).snapshot(names, claim);
+      }),
     async destroy() {
       const s = await ready();
       await s.destroy();

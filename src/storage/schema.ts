@@ -52,6 +52,9 @@ export type StoreKey<S extends StoreName> = CohortkitDB[S]['key'];
 /** Current schema version. Add a migration to MIGRATIONS for every bump; never edit an old one. */
 export const DB_VERSION = 2;
 
+/** The `meta` key of encryptAtRest's CryptoKeys (src/storage/encrypt.ts); the core checks it at open (src/storage/index.ts). */
+export const KEYS_KEY = 'cohortkit:keys';
+
 export const KEY_PATHS: Record<StoreName, string | undefined> = {
   ledger: 'seq',
   signals: 'key',

@@ -132,6 +132,29 @@ describe.each(modes)('$name private=$priv', ({ name: engineName, priv }) => {
     expect(await engine.errors()).toEqual([]);
   });
 
+  it.skipIf(priv)(`[${name}] a page without encryptAtRest on an encrypted database keeps it encrypted: reads it all back, writes nothing in clear`, async () => {
+    const p = await open();
+    const arg: Arg = { namespace: 'sticky', encryptAtRest: true, options: OPTIONS };
+    expect(await p.evaluate(visit, arg)).toMatchObject({ ids: ['zq_reader_seg'], errors: [] });
+    await p.reload();
+    const plainPage = await p.evaluate(async (a: Arg) => {
+      const c = await (window as W).Cohortkit.createClient({ ...a.options, namespace: a.namespace, encryptAtRest: false });
+      const errors: string[] = [];
+      c.on('error', (e: unknown) => errors.push(String(e)));
+      await c.track('zq_article_view', { topic: 'zq_sports_prop' });
+      const r = { ids: (await c.segments()).map((x: { id: string }) => x.id), consent: c.consent.get().zq_personal_purpose, verify: await c.consent.verify(), errors };
+      await c.close();
+      return r;
+    }, arg);
+    expect(plainPage).toEqual({ ids: ['zq_reader_seg'], consent: 'granted', verify: true, errors: [] });
+    const dump = await p.evaluate(dumpIndexedDB, { fallback: ['cohortkit:sticky'] });
+    expect(dump.records).toBeGreaterThan(4);
+    expect(dump.text).not.toContain('zq_');
+    await p.evaluate(() => (window as W).Cohortkit.createClient({ namespace: 'sticky' }).then((c: W) => c.forget().then(() => c.close())));
+    await p.close();
+    expect(await engine.errors()).toEqual([]);
+  });
+
   it.skipIf(priv)(`[${name}] encryptAtRest: two tabs opening a new database together share one key set (each reads the other)`, async () => {
     const [a, b] = await Promise.all([open(), open()]);
     const arg: Arg = { namespace: 'race', encryptAtRest: true, options: OPTIONS };

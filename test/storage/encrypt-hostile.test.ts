@@ -58,7 +58,17 @@ describe('encryptAtRest: records it cannot open are deleted, not left behind', (
     watch = watchPage();
     const namespace = ns();
     await (await visit(namespace)).close(); // the keys are made
-    await (await visit(namespace, false)).close(); // a page without encryptAtRest: clear records beside the sealed ones
+    // What a page without encryptAtRest wrote there before such pages kept a keyed database
+    // encrypted (an older cohortkit): a plain visit's records, copied in beside the sealed ones.
+    const plain = ns();
+    await (await visit(plain, false)).close();
+    const from = await dump(plain);
+    const into = await openDB(`cohortkit:${namespace}`);
+    for (const store of ['signals', 'memberships', 'outbox'] as const) for (const r of from[store] ?? []) await into.put(store, r);
+    const src = await openDB(`cohortkit:${plain}`);
+    await into.put('meta', await src.get('meta', 'report:memo'), 'report:memo');
+    src.close();
+    into.close();
     expect(text(await behaviourStores(namespace))).toContain('xq_article_view'); // the check can fail
     const memo = async () => {
       const db = await openDB(`cohortkit:${namespace}`);
@@ -101,6 +111,40 @@ describe('encryptAtRest: records it cannot open are deleted, not left behind', (
     expect((await c.exportData()).interests).toEqual(['xq_hiking_interest']);
     expect(errors.map((e) => e.code)).toEqual(['storage']);
     await c.close();
+  });
+
+  it('a page without encryptAtRest on an encrypted database keeps it encrypted: it reads the consent and segments, writes nothing in clear', async () => {
+    watch = watchPage();
+    const namespace = ns();
+    await (await visit(namespace)).close();
+    const c = await createClient(opts(namespace, false));
+    // Before, such a page read nothing (consent back to unset, the banner asked again) and wrote in clear.
+    expect(c.consent.get()).toMatchObject({ xq_personal_purpose: 'granted', xq_measure_purpose: 'granted' });
+    expect((await c.segments()).map((m) => m.id)).toEqual(['xq_reader_seg']);
+    expect(c.interests.get()).toEqual(['xq_hiking_interest']);
+    await c.track('xq_article_view', { topic: 'xq_sports_prop' });
+    await c.consent.update({ measurement: false });
+    expect(await c.consent.verify()).toBe(true);
+    await c.close();
+    expect(text(await dump(namespace))).not.toContain('xq_');
+    const again = await createClient(opts(namespace));
+    expect(again.consent.get()).toMatchObject({ xq_personal_purpose: 'granted', measurement: 'denied' });
+    expect(await again.consent.verify()).toBe(true);
+    await again.close();
+  });
+
+  it('a plain database stays plain: a keys record that is not CryptoKeys does not turn encryption on', async () => {
+    watch = watchPage();
+    const namespace = ns();
+    await (await visit(namespace, false)).close();
+    const db = await openDB(`cohortkit:${namespace}`);
+    await db.put('meta', { aes: 'x', hmac: 'y' }, 'cohortkit:keys');
+    db.close();
+    const c = await createClient(opts(namespace, false));
+    expect(c.consent.get()).toMatchObject({ xq_personal_purpose: 'granted' }); // nothing wiped
+    expect((await c.segments()).map((m) => m.id)).toEqual(['xq_reader_seg']);
+    await c.close();
+    expect(text(await dump(namespace))).toContain('xq_article_view');
   });
 
   it('a visit without encryption withdrawing leaves no sealed behaviour record either', async () => {
