@@ -3,12 +3,12 @@ import { olhRange } from '../../privacy/index';
 import type { CohortSpace, LDPReport } from '../../types';
 import { DEFAULT_MIN_EPSILON, checkCollectorOptions, type CollectorOptions } from './collector-options';
 import { clientAddress, createAddressLimiter, createTokenCheck } from './guard';
-import { createGroupCommit, StoreTimeoutError, withTimeout } from './group-commit';
-import { CohortkitError } from '../../errors';
+import { createGroupCommit, withTimeout } from './group-commit';
+import { createStoreErrors, storeKind } from './store-errors';
 import { BODY_LIMIT, createRateLimiter, mediaType, readBody, sendJson } from './http';
 import { publishCohorts } from '../estimator/publish';
 import { createRejectionLog, reasonOf } from './rejections';
-import { estimateFromRows, wellFormed, type StatsRow } from '../estimator/stats';
+import { estimateFromRows, type StatsRow } from '../estimator/stats';
 import { dayOf, openStore, splitByWindow, type CollectorStore, type StoreOption } from './store';
 import { createMemoryStore } from './store-memory';
 import { createReportValidator, spaceVersion } from '../estimator/validate-report';
@@ -29,28 +29,10 @@ export const REJECTION = {
   epsilon: 'epsilon: not accepted',
 } as const;
 
-
-/** What an anonymous client is told when a built-in store fails (the cause is on stderr). */
-export const STORE_UNAVAILABLE = "store unavailable: details in the collector's log";
 /** `Retry-After` (seconds) of a 503 for a store failure. */
 const STORE_RETRY_AFTER = '5';
 /** The longest `/healthz` waits for the store. */
 const HEALTH_TIMEOUT_MS = 2_000;
-
-/** The kind a store option opens (for `/healthz` before it opened). */
-const storeKind = (so: StoreOption | undefined): string =>
-  !so ? 'memory' : 'addBatch' in so ? so.kind : 'dataDir' in so ? 'pglite' : 'postgres';
-
-/** Strings never to log: the connection string and its password (raw and decoded). */
-function storeSecrets(so: StoreOption | undefined): string[] {
-  if (!so || !('databaseUrl' in so) || typeof so.databaseUrl !== 'string') return [];
-  const out = [so.databaseUrl];
-  try {
-    const pw = new URL(so.databaseUrl).password;
-    if (pw) out.push(pw, decodeURIComponent(pw));
-  } catch {}
-  return [...new Set(out.filter((x) => x.length >= 3))].sort((a, b) => b.length - a.length);
-}
 
 /**
  * Creates the reference collector: a `node:http` request handler, returned synchronously (the
@@ -74,10 +56,8 @@ export function createCollector(opts: CollectorOptions): CollectorHandler {
   // Rows of an ε below every ε now accepted (stored by an older collector: one report at 1e-17
   // made its epoch's estimates NaN) are left out of the estimates.
   const minEps = Math.min(DEFAULT_MIN_EPSILON, ...(o.epsilons ?? []));
-  // So are rows no collector writes (a hand-edited or hostile store): one with a support of the
-  // wrong length, an OLH range below 2 (p − q = 0) or an unknown mechanism made every cohort of
-  // its epoch NaN (null on the wire) or failed the request.
-  const usable = (r: StatsRow): boolean => r.epsilon >= minEps && wellFormed(r);
+  // Rows no collector writes (a hand-edited or hostile store) estimateFromRows leaves out itself.
+  const usable = (r: StatsRow): boolean => r.epsilon >= minEps;
   const allow = rateLimit ? createRateLimiter(rateLimit.requests, rateLimit.perMs, now) : () => true;
   const perAddress = o.perAddressLimit === false ? undefined : createAddressLimiter(o.perAddressLimit, now);
   const authorized = o.readToken === undefined ? () => true : createTokenCheck(o.readToken);
@@ -104,25 +84,8 @@ export function createCollector(opts: CollectorOptions): CollectorHandler {
   const bounded = <T>(p: Promise<T>): Promise<T> => withTimeout(p, storeMs);
   const inflight = new Set<Promise<void>>();
   let closing: Promise<void> | undefined;
-  // What clients are told when the store fails. A built-in store's error is the driver's
-  // (`password authentication failed for user "u"`, `connect ECONNREFUSED 10.0.0.5:5432`): it goes
-  // to stderr, once per distinct message (never the connection string's password), and anonymous
-  // clients get a generic message. Our own errors (a missing driver, a timeout) name no secret and
-  // are passed on, as is a custom store's (its messages are the operator's own).
-  const custom = so !== undefined && 'addBatch' in so;
-  const secrets = storeSecrets(so);
-  const logged = new Set<string>();
-  const unavailable = (e: unknown) => {
-    const own = e instanceof CohortkitError || e instanceof StoreTimeoutError;
-    let msg = e instanceof Error ? e.message : String(e);
-    for (const x of secrets) msg = msg.split(x).join('***');
-    if (!logged.has(msg)) {
-      if (logged.size >= 1000) logged.clear();
-      logged.add(msg);
-      console.error(`cohortkit collector: store unavailable: ${msg}`);
-    }
-    return { error: own || custom ? `store unavailable: ${msg}` : STORE_UNAVAILABLE };
-  };
+  // What clients are told when the store fails (the driver's message goes to stderr): store-errors.ts.
+  const { unavailable, logged } = createStoreErrors(so);
   /** A 503 for a store failure: the client may retry (nothing of the request was accepted). */
   const storeDown = (res: ServerResponse, e: unknown, h: Record<string, string>, extra: Record<string, unknown> = {}) =>
     sendJson(res, 503, { ...extra, ...unavailable(e) }, { ...h, 'retry-after': STORE_RETRY_AFTER });
