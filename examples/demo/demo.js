@@ -92,12 +92,18 @@ async function consent(choices, source) {
   await refresh();
 }
 
+let tracked = 0;
+/** A line at the top of the action log (the last 8 are shown). */
+function logLine(t) {
+  trackLog.unshift(t);
+  $('track-log').replaceChildren(...trackLog.slice(0, 8).map((x) => ui.h('li', null, x)));
+}
+
 async function act(key) {
   const [event, props] = ACTIONS[key][1]();
   const r = await client.track(event, props).catch((e) => ({ stored: false, reason: e.code }));
-  trackLog.unshift(`${event} ${JSON.stringify(props)} → ${r.reason}`);
-  $('track-log').replaceChildren(...trackLog.slice(0, 8).map((t) => ui.h('li', null, t)));
-  document.body.dataset.tracked = String(trackLog.length);
+  logLine(`${event} ${JSON.stringify(props)} → ${r.reason}`);
+  document.body.dataset.tracked = String(++tracked);
   await renderSlots();
 }
 
@@ -156,6 +162,8 @@ $('flush').addEventListener('click', async () => {
 window.CohortkitUI.definePreferenceCenter(client, { heading: '' });
 $('prefs').addEventListener('cohortkit-consent', () => renderSlots());
 $('prefs').addEventListener('cohortkit-forget', async () => {
+  // What the lines below this one stored is gone: the log says so instead of still reading "stored".
+  logLine('forget(): everything above was deleted from this device');
   reports.length = 0;
   saveReports();
   ui.renderReports($('reports'), reports);

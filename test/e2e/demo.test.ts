@@ -185,6 +185,9 @@ describe('npm run demo: the QA demo page and the dashboard in Chromium', () => {
     await p.getByRole('button', { name: 'Yes, forget everything' }).click();
     await p.waitForSelector('#banner', { state: 'visible' });
     await p.waitForFunction(() => document.getElementById('prefs')?.shadowRoot?.querySelector('.ck-verify')?.textContent?.includes('No consent decision recorded'));
+    // The action log says the lines under it are gone (they still read "→ stored").
+    expect(await p.locator('#track-log li').first().innerText()).toBe('forget(): everything above was deleted from this device');
+    expect(await text(p, '#track-log')).toContain('→ stored');
     const left = await p.locator('#segments [data-segment]').evaluateAll((els) => els.map((e) => e.getAttribute('data-segment')));
     expect(left.filter((id) => id !== 'desktop-visitor')).toEqual([]);
     const dbs = await p.evaluate(async () => (await indexedDB.databases()).map((d) => d.name));
