@@ -8,6 +8,29 @@ import { VERSION } from '../version';
 const own = typeof document == 'object' ? (document.currentScript as HTMLScriptElement | null) : null;
 const loads = new Map<string, Promise<unknown>>();
 
+/**
+ * Under Trusted Types (`require-trusted-types-for 'script'`) a script's `src` must be a
+ * TrustedScriptURL: made by the policy `cohortkit` (the site lists it in `trusted-types`), which
+ * passes only the add-on URL this loader is assigning at that moment (anything else becomes '',
+ * which loads nothing). Created on the first load; where the site does not allow it (or there are
+ * no Trusted Types) URLs stay strings: under enforcement the assignment is then refused.
+ */
+let policy: { createScriptURL(url: string): string } | null | undefined;
+let assigning: string | undefined;
+const scriptURL = (href: string): string => {
+  if (policy === undefined)
+    try {
+      const tt = (window as { trustedTypes?: { createPolicy(name: string, rules: object): typeof policy } }).trustedTypes;
+      policy = tt?.createPolicy('cohortkit', { createScriptURL: (u: string) => (u === assigning ? u : '') }) ?? null;
+    } catch {
+      policy = null; // not allowed by the site's trusted-types directive (or a second copy of the bundle)
+    }
+  assigning = href;
+  const url = policy ? policy.createScriptURL(href) : href;
+  assigning = undefined;
+  return url;
+};
+
 /** How long a load may take before it fails (a hung request must not hold `createClient`). */
 export const ADDON_TIMEOUT_MS = 10_000;
 
@@ -38,14 +61,11 @@ export function loadAddon<T>(file: string, global: string, needs: string, base: 
   let p = loads.get(file);
   if (!p) {
     p = new Promise((resolve, reject) => {
-      const fail = (why: string, cause?: unknown) => {
-        loads.delete(file); // a later client may try again
-        reject(new CohortkitError('network', `cohortkit: add-on ${file} ${why}`, cause));
-      };
+      const fail = (why: string, cause?: unknown) => reject(new CohortkitError('network', `cohortkit: add-on ${file} ${why}`, cause));
       try {
         if (!base) return fail('not loaded: the bundle was not loaded from a <script src> (its directory is unknown)');
         const s = document.createElement('script');
-        const timer = setTimeout(() => fail(`timed out after ${ADDON_TIMEOUT_MS} ms`), ADDON_TIMEOUT_MS);
+        let timer: ReturnType<typeof setTimeout> | undefined;
         s.onload = () => {
           clearTimeout(timer);
           const v = release();
@@ -55,13 +75,20 @@ export function loadAddon<T>(file: string, global: string, needs: string, base: 
         s.onerror = () => (clearTimeout(timer), fail(`could not be loaded from ${s.src}`));
         s.async = true;
         if (own?.nonce) s.nonce = own.nonce;
-        s.src = new URL(file, base).href;
+        s.src = scriptURL(new URL(file, base).href);
         document.head.append(s);
+        // Only once the element is in: a refused URL or element fails at once, with no timer left to fire later.
+        timer = setTimeout(() => fail(`timed out after ${ADDON_TIMEOUT_MS} ms`), ADDON_TIMEOUT_MS);
       } catch (e) {
-        fail('could not be loaded', e); // e.g. Trusted Types refusing the URL
+        // e.g. Trusted Types refusing the URL: the site's trusted-types directive lacks the policy.
+        fail(policy === null && 'trustedTypes' in window ? 'could not be loaded (Trusted Types: allow the policy "cohortkit")' : 'could not be loaded', e);
       }
     });
     loads.set(file, p);
+    // A later call tries again: a failed load leaves the map (only its own entry; a failure in
+    // the executor above happens before it is set).
+    const q = p;
+    q.catch(() => loads.get(file) === q && loads.delete(file));
   }
   return p as Promise<T>;
 }

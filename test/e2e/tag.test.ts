@@ -37,6 +37,11 @@ beforeAll(async () => {
     headers: { 'content-type': 'text/javascript; charset=utf-8' },
     body: readFileSync(join(ROOT, 'dist/cohortkit.iife.js'), 'utf8'),
   });
+  // The same page under Trusted Types: with the policy the bundle makes allowed, and without it.
+  const tagPage = server.pages.get('/tag.html')!;
+  const tt = (policies: string) => ({ ...tagPage, headers: { 'content-security-policy': `${CSP}; require-trusted-types-for 'script'; trusted-types ${policies}` } });
+  server.pages.set('/tag-tt.html', tt('cohortkit'));
+  server.pages.set('/tag-tt-refused.html', tt('other'));
   browser = await launch();
 });
 afterAll(async () => {
@@ -135,6 +140,45 @@ describe('tag bundle: the CMP add-on under a strict CSP', () => {
     expect(violations).toEqual([]);
     // only the 404 itself shows in the console; no page error
     expect(browser.errors.slice(before).filter((e) => !/404/.test(e))).toEqual([]);
+    await p.close();
+  });
+});
+
+describe('tag bundle under Trusted Types (require-trusted-types-for \'script\')', () => {
+  it('with the policy "cohortkit" allowed, the add-ons load (personalization and the context reader) and nothing is refused', async () => {
+    const before = browser.errors.length;
+    const p = await browser.newPage();
+    await p.goto(`${server.url}/tag-tt.html`);
+    await p.waitForFunction(() => (window as any).probe2 !== undefined, undefined, { timeout: 10_000 });
+    expect(await p.evaluate(() => (window as any).probe)).toEqual({ value: 'yes', reason: 'segment', segment: 'news-reader' });
+    expect(await p.evaluate(() => (window as any).probe2)).toEqual({ value: 'read', reason: 'segment', segment: 'any-device' });
+    await p.waitForSelector('#hero[data-cohortkit-reason="segment"]', { timeout: 10_000 });
+    expect(await p.textContent('#hero h1')).toBe('Your news briefing');
+    expect(browser.errors.slice(before)).toEqual([]);
+    await p.close();
+  });
+
+  it('without it, the add-ons cannot load: the error names the policy to allow, decisions fall back, the page sees no uncaught error', async () => {
+    const before = browser.errors.length;
+    const p = await browser.newPage();
+    await p.goto(`${server.url}/tag-tt-refused.html`);
+    await p.waitForFunction(() => (window as any).probe !== undefined, undefined, { timeout: 10_000 });
+    expect(await p.evaluate(() => (window as any).probe)).toMatchObject({ value: 'no' });
+    const errors = await p.evaluate(
+      () =>
+        new Promise<string[]>((resolve) => {
+          const seen: string[] = [];
+          (window as any).cohortkit.on('error', (e: any) => seen.push(`${e.code}: ${e.message}`));
+          setTimeout(() => resolve(seen), 100);
+        }),
+    );
+    expect(errors).toContain('network: cohortkit: add-on cohortkit-personalize.js could not be loaded (Trusted Types: allow the policy "cohortkit")');
+    await p.waitForSelector('#hero[data-cohortkit-reason="error"]', { timeout: 10_000 });
+    expect(await p.textContent('#hero h1')).toBe('Welcome');
+    // What the browser itself logs (the refused policy and assignment); nothing uncaught.
+    const mine = browser.errors.slice(before);
+    expect(mine.filter((e) => e.startsWith('pageerror'))).toEqual([]);
+    expect(mine.every((e) => /Trusted|trusted-types|TrustedScriptURL|cohortkit:/.test(e))).toBe(true);
     await p.close();
   });
 });

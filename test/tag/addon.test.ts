@@ -126,3 +126,78 @@ describe('loadAddon', () => {
     expect(e.cause).toBeInstanceOf(TypeError);
   });
 });
+
+describe('loadAddon: no timer outlives a refused element', () => {
+  it('a load refused at once leaves nothing that later drops a retry (which is then not loaded twice)', async () => {
+    vi.useFakeTimers();
+    const append = vi.mocked(document.head.append);
+    append.mockImplementationOnce(() => {
+      throw new TypeError('refused');
+    });
+    await expect(loadAddon('addon-5.js', 'TestAddon', 'x', BASE)).rejects.toMatchObject({ code: 'network' });
+    await vi.advanceTimersByTimeAsync(ADDON_TIMEOUT_MS / 2);
+    const retry = loadAddon('addon-5.js', 'TestAddon', 'x', BASE);
+    retry.catch(() => {});
+    expect(inserted).toHaveLength(1);
+    // Past the refused load's would-be timeout, before the retry's own: the retry is still the load in flight.
+    await vi.advanceTimersByTimeAsync(ADDON_TIMEOUT_MS / 2 + 1);
+    expect(loadAddon('addon-5.js', 'TestAddon', 'x', BASE)).toBe(retry);
+    expect(inserted).toHaveLength(1);
+  });
+});
+
+describe('loadAddon under Trusted Types', () => {
+  type Rules = { createScriptURL(u: string): string };
+  /** A fresh copy of the loader (its policy is made once per bundle) with a fake `trustedTypes`. */
+  async function withTrustedTypes(createPolicy: (name: string, rules: Rules) => unknown) {
+    vi.resetModules();
+    (window as unknown as { trustedTypes?: unknown }).trustedTypes = { createPolicy: vi.fn(createPolicy) };
+    const mod = await import('../../src/tag/addon');
+    return { mod, tt: (window as unknown as { trustedTypes: { createPolicy: ReturnType<typeof vi.fn> } }).trustedTypes };
+  }
+  afterEach(() => {
+    delete (window as unknown as { trustedTypes?: unknown }).trustedTypes;
+  });
+
+  it('the src is made by the policy "cohortkit", created once, which blesses only the URL being assigned', async () => {
+    let rules: Rules | undefined;
+    // As a browser's policy does: the rule runs when the URL is made, and its result is what is assigned.
+    const { mod, tt } = await withTrustedTypes((_name, r) => {
+      rules = r;
+      return { createScriptURL: (u: string) => ((v) => ({ toString: () => v }))(r.createScriptURL(u)) };
+    });
+    void mod.loadAddon('cohortkit-a.js', 'TestAddon', 'x', BASE).catch(() => {});
+    void mod.loadAddon('cohortkit-b.js', 'TestAddon', 'x', BASE).catch(() => {});
+    expect(tt.createPolicy).toHaveBeenCalledTimes(1);
+    expect(tt.createPolicy.mock.calls[0][0]).toBe('cohortkit');
+    expect(inserted.map((s) => s.src)).toEqual(['https://shop.example/static/js/cohortkit-a.js', 'https://shop.example/static/js/cohortkit-b.js']);
+    // Anyone else asking the policy (it is never handed out, but its rules are what it enforces):
+    // '' (a script with no URL loads nothing), even for a URL the loader used before.
+    expect(rules!.createScriptURL('https://evil.example/cohortkit-a.js')).toBe('');
+    expect(rules!.createScriptURL('https://shop.example/static/js/cohortkit-a.js')).toBe('');
+  });
+
+  it('a site that does not allow the policy: the URL stays a string (works where Trusted Types are not enforced)', async () => {
+    const { mod, tt } = await withTrustedTypes(() => {
+      throw new TypeError('Policy "cohortkit" disallowed');
+    });
+    void mod.loadAddon('cohortkit-c.js', 'TestAddon', 'x', BASE).catch(() => {});
+    expect(inserted[0].src).toBe('https://shop.example/static/js/cohortkit-c.js');
+    void mod.loadAddon('cohortkit-d.js', 'TestAddon', 'x', BASE).catch(() => {});
+    expect(tt.createPolicy).toHaveBeenCalledTimes(1); // not asked again
+  });
+
+  it('where the assignment is then refused (enforced), the error says which policy to allow', async () => {
+    const { mod } = await withTrustedTypes(() => {
+      throw new TypeError('Policy "cohortkit" disallowed');
+    });
+    const { CohortkitError } = await import('../../src/errors');
+    vi.spyOn(HTMLScriptElement.prototype, 'src', 'set').mockImplementation(() => {
+      throw new TypeError("This document requires 'TrustedScriptURL' assignment.");
+    });
+    const e = await mod.loadAddon('cohortkit-e.js', 'TestAddon', 'x', BASE).catch((x) => x);
+    expect(e).toBeInstanceOf(CohortkitError);
+    expect(e).toMatchObject({ code: 'network', message: 'cohortkit: add-on cohortkit-e.js could not be loaded (Trusted Types: allow the policy "cohortkit")' });
+    expect(inserted).toHaveLength(0);
+  });
+});
