@@ -7,7 +7,7 @@ const chains = new Map<string, { c: Promise<unknown> }>();
  * in order within this page (so one tab's queue keeps its order).
  */
 export function createLock(name: string): Lock {
-  const locks = typeof navigator !== 'undefined' ? navigator.locks : undefined;
+  let locks = typeof navigator !== 'undefined' ? navigator.locks : undefined;
   const q = locks ? { c: Promise.resolve() as Promise<unknown> } : chains.get(name) ?? chains.set(name, { c: Promise.resolve() }).get(name)!;
   const queue = <T>(fn: () => Promise<T>): Promise<T> => {
     lock.queued++;
@@ -15,7 +15,22 @@ export function createLock(name: string): Lock {
     q.c = run.catch(() => undefined);
     return run;
   };
-  const lock = <T>(fn: () => Promise<T>): Promise<T> => queue(() => (locks ? (locks.request(name, fn) as Promise<T>) : fn()));
+  // Where Web Locks exist but are denied (an opaque origin: a sandboxed iframe, whose storage is
+  // in memory anyway), the section runs in this page's order only, from then on.
+  const exclusive = <T>(fn: () => Promise<T>): Promise<T> => {
+    let ran = false;
+    const denied = (e: unknown) => {
+      if (ran || (e as { name?: unknown })?.name !== 'SecurityError') throw e;
+      locks = undefined;
+      return fn();
+    };
+    try {
+      return locks ? (locks.request(name, () => ((ran = true), fn())) as Promise<T>).catch(denied) : fn();
+    } catch (e) {
+      return denied(e);
+    }
+  };
+  const lock = <T>(fn: () => Promise<T>): Promise<T> => queue(() => exclusive(fn));
   lock.queued = 0;
   /** In this page's order only (no Web Lock): for writes that detect other tabs' themselves (a compared stamp). */
   lock.local = queue;

@@ -93,4 +93,23 @@ describe.each(selectedEngines())('%s', (name) => {
     await p.close();
     expect(await engine.errors()).toEqual([]);
   });
+
+  it(`[${name}] in a sandboxed iframe (opaque origin: IndexedDB refused, Web Locks denied where present): the client starts from memory, consent, track and withdrawal work`, async () => {
+    const p = await engine.newPage();
+    await p.goto(`${server.url}/sandbox.html`);
+    await p.waitFor(() => (window as W).frameSaid?.length > 0, undefined, { timeout: 15_000 });
+    await new Promise((r) => setTimeout(r, 200)); // anything uncaught would follow
+    expect(await p.evaluate(() => (window as W).frameSaid)).toEqual([
+      {
+        tracked: { stored: true, reason: 'stored' },
+        member: ['fan'],
+        after: [],
+        signals: 0,
+        verified: true,
+        errors: ['storage: IndexedDB unavailable; continuing from memory'],
+      },
+    ]);
+    await p.close();
+    expect(await engine.errors()).toEqual([]);
+  });
 });

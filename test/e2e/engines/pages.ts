@@ -28,4 +28,9 @@ export function registerPages(server: TestServer): void {
       { [IIFE]: 'async' },
     ),
   });
+  // The bundle in a sandboxed iframe: an opaque origin, where IndexedDB and Web Locks are refused.
+  server.pages.set('/sandbox.html', {
+    body: html(['/test/e2e/fixtures/sandbox-parent.js'], '<iframe sandbox="allow-scripts" src="/sandbox-frame.html"></iframe>'),
+  });
+  server.pages.set('/sandbox-frame.html', { body: html(['/test/e2e/fixtures/sandbox-frame.js', IIFE]) });
 }
