@@ -61,6 +61,7 @@ const entries = { index: 'src/index.ts', ldp: 'src/ldp.ts', server: 'src/server.
 // (bench/size-breakdown.mjs applies the same swaps).
 export const SWAPS = {
   'src/consent/load-adapters.ts': 'src/tag/load-adapters.ts',
+  'src/consent/load-sha256.ts': 'src/tag/load-sha256.ts',
   'src/client/load-reporting.ts': 'src/tag/load-reporting.ts',
   'src/client/load-personalize.ts': 'src/tag/load-personalize.ts',
   'src/client/load-context.ts': 'src/tag/load-context.ts',
@@ -69,7 +70,7 @@ export const SWAPS = {
   'src/storage/encrypt.ts': 'src/tag/encrypt.ts',
 };
 // The add-ons beside dist/cohortkit.iife.js: src/addons/<name>.ts → cohortkit-<name>.js, global.
-export const ADDONS = { interop: 'CohortkitInterop', reporting: 'CohortkitReporting', encrypt: 'CohortkitEncrypt', personalize: 'CohortkitPersonalize', context: 'CohortkitContext', interests: 'CohortkitInterests' };
+export const ADDONS = { interop: 'CohortkitInterop', reporting: 'CohortkitReporting', encrypt: 'CohortkitEncrypt', personalize: 'CohortkitPersonalize', context: 'CohortkitContext', interests: 'CohortkitInterests', sha256: 'CohortkitSha256' };
 const tagSwaps = () => ({
   name: 'tag-swaps',
   async resolveId(src, from, o) {

@@ -1,4 +1,5 @@
 import type { ConsentRecord } from '../types';
+import { loadSha256 } from './load-sha256';
 
 /** prevHash of the first record. */
 export const GENESIS = '0'.repeat(64);
@@ -19,8 +20,12 @@ export function canonicalRecord(r: Omit<ConsentRecord, 'hash'>): string {
   ]);
 }
 
-/** Hex SHA-256 (WebCrypto). */
+/**
+ * Hex SHA-256: WebCrypto's, or where a page has none (plain HTTP: not a secure context) the same
+ * hash in JavaScript, loaded then only (a chunk; the script tag's add-on `cohortkit-sha256.js`).
+ */
 export async function sha256Hex(text: string): Promise<string> {
+  if (!globalThis.crypto?.subtle) return (await loadSha256()).sha256Hex(text);
   const digest = await crypto.subtle.digest('SHA-256', new TextEncoder().encode(text));
   return [...new Uint8Array(digest)].map((b) => b.toString(16).padStart(2, '0')).join('');
 }

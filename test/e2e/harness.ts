@@ -83,10 +83,11 @@ export const CHROMIUM_ARGS = [
 /**
  * Debian's Chromium through playwright-core, with a fresh profile. Never downloads a browser.
  * @param opts.incognito an off-the-record context (storage in memory, gone on close) instead of a profile
+ * @param opts.args more command-line switches (e.g. `--host-resolver-rules=…` for a name that is not a secure context)
  */
-export async function launch(opts: { incognito?: boolean } = {}): Promise<BrowserHandle> {
+export async function launch(opts: { incognito?: boolean; args?: string[] } = {}): Promise<BrowserHandle> {
   const dir = mkdtempSync(join(tmpdir(), 'cohortkit-e2e-'));
-  const launchOptions = { executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium', headless: true, args: CHROMIUM_ARGS };
+  const launchOptions = { executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium', headless: true, args: [...CHROMIUM_ARGS, ...(opts.args ?? [])] };
   const context = opts.incognito
     ? await (await chromium.launch(launchOptions)).newContext()
     : await chromium.launchPersistentContext(dir, launchOptions);

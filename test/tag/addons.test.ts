@@ -9,6 +9,7 @@ import { loadAdapters } from '../../src/tag/load-adapters';
 import { loadContext } from '../../src/tag/load-context';
 import { loadPersonalize } from '../../src/tag/load-personalize';
 import { loadInterests } from '../../src/tag/load-interests';
+import { loadSha256 } from '../../src/tag/load-sha256';
 import { createMemoryStore } from '../../src/storage/memory-store';
 import { VERSION as version } from '../../src/version';
 import type { CohortkitError } from '../../src/errors';
@@ -24,6 +25,7 @@ afterEach(() => {
   delete w.CohortkitPersonalize;
   delete w.CohortkitContext;
   delete w.CohortkitInterests;
+  delete w.CohortkitSha256;
   vi.restoreAllMocks();
 });
 
@@ -43,6 +45,8 @@ describe('tag add-on loaders', () => {
     expect(await loadPersonalize()).toBe(w.CohortkitPersonalize);
     expect(await loadContext()).toBe(w.CohortkitContext);
     expect(await loadInterests()).toBe(w.CohortkitInterests);
+    w.CohortkitSha256 = { sha256Hex: () => '', version };
+    expect(await loadSha256()).toBe(w.CohortkitSha256);
     expect(append).not.toHaveBeenCalled();
     // unit tests run the bundle without a <script src>: the directory is unknown, the load fails
     delete w.CohortkitReporting;
