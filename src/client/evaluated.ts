@@ -57,8 +57,9 @@ export function createEvaluatedState(o: EvaluatedStateOptions) {
       built.set(event, list);
       return list;
     };
-    // Evaluation only ever calls get().
-    return Object.assign(new Map<string, SignalRollup[]>(), { get }) as ReadonlyMap<string, SignalRollup[]>;
+    // Evaluation only ever calls get(). (Not a Map with an own `get`: where a page froze
+    // Map.prototype, SES-style, that assignment throws.)
+    return { get };
   };
   // The visitor's context is read (navigator, location, referrer) only by a rule that needs it.
   const input = (now: number, staged?: Map<string, StoredSignal>) => {

@@ -34,7 +34,7 @@ export interface VisitorContext {
 export interface EvaluationInput {
   rollups: SignalRollup[];
   /** The same rollups by event name (optional): a condition then reads only its event's rollups. */
-  byEvent?: ReadonlyMap<string, SignalRollup[]>;
+  byEvent?: Pick<ReadonlyMap<string, SignalRollup[]>, 'get'>;
   context: VisitorContext;
   /** ms since epoch: evaluation happens "as of" this instant; later events are ignored. */
   now: number;

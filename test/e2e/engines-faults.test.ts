@@ -94,6 +94,42 @@ describe.each(selectedEngines())('%s', (name) => {
     expect(await engine.errors()).toEqual([]);
   });
 
+  it(`[${name}] with the built-ins frozen (SES-style lockdown): consent, track, segments, decide, reports, withdrawal and forget work, nothing reaches the page`, async () => {
+    const p = await engine.newPage();
+    await p.goto(`${server.url}/frozen.html`);
+    const start = received.length;
+    const r = await p.evaluate(async (endpoint: string) => {
+      const w = window as W;
+      const c = await w.app.client('frozen', endpoint);
+      const errors: string[] = [];
+      c.on('error', (e: W) => errors.push(`${e.code}: ${e.message}`));
+      await c.consent.update({ personalization: true, measurement: true }, { source: 'banner' });
+      const tracked = await c.track('purchase');
+      const member = (await c.segments()).map((m: W) => m.id);
+      const decided = await c.decide({ slot: 'hero', variants: [{ segment: 'buyer', value: 'thanks' }], fallback: 'hello' });
+      const flushed = await c.flush();
+      await c.consent.update({ personalization: false, measurement: false });
+      const after = (await c.segments()).map((m: W) => m.id);
+      const verified = await c.consent.verify();
+      await c.forget();
+      return { frozen: w.frozenIntrinsics, tracked, member, decided: decided.value, flushed, after, verified, errors };
+    }, `${server.url}/v1/reports`);
+    expect(r).toEqual({
+      frozen: true,
+      tracked: { stored: true, reason: 'stored' },
+      member: ['buyer'],
+      decided: 'thanks',
+      flushed: { sent: 2, queued: 0 },
+      after: [],
+      verified: true,
+      errors: [],
+    });
+    expect(received.slice(start).map((x) => x.space).sort()).toEqual(['interest', 'lifecycle']);
+    expect(await p.evaluate(() => (window as W).__ckProbe)).toEqual([]);
+    await p.close();
+    expect(await engine.errors()).toEqual([]);
+  });
+
   it(`[${name}] in a sandboxed iframe (opaque origin: IndexedDB refused, Web Locks denied where present): the client starts from memory, consent, track and withdrawal work`, async () => {
     const p = await engine.newPage();
     await p.goto(`${server.url}/sandbox.html`);

@@ -33,4 +33,6 @@ export function registerPages(server: TestServer): void {
     body: html(['/test/e2e/fixtures/sandbox-parent.js'], '<iframe sandbox="allow-scripts" src="/sandbox-frame.html"></iframe>'),
   });
   server.pages.set('/sandbox-frame.html', { body: html(['/test/e2e/fixtures/sandbox-frame.js', IIFE]) });
+  // The app page with the built-ins frozen first (SES-style hardening).
+  server.pages.set('/frozen.html', { body: html(['/test/e2e/fixtures/freeze-intrinsics.js', IIFE, '/test/e2e/fixtures/app.js']) });
 }
