@@ -84,10 +84,16 @@ export const CHROMIUM_ARGS = [
  * Debian's Chromium through playwright-core, with a fresh profile. Never downloads a browser.
  * @param opts.incognito an off-the-record context (storage in memory, gone on close) instead of a profile
  * @param opts.args more command-line switches (e.g. `--host-resolver-rules=…` for a name that is not a secure context)
+ * @param opts.bfcache keep the back/forward cache on (playwright turns it off by default)
  */
-export async function launch(opts: { incognito?: boolean; args?: string[] } = {}): Promise<BrowserHandle> {
+export async function launch(opts: { incognito?: boolean; args?: string[]; bfcache?: boolean } = {}): Promise<BrowserHandle> {
   const dir = mkdtempSync(join(tmpdir(), 'cohortkit-e2e-'));
-  const launchOptions = { executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium', headless: true, args: [...CHROMIUM_ARGS, ...(opts.args ?? [])] };
+  const launchOptions = {
+    executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
+    headless: true,
+    args: [...CHROMIUM_ARGS, ...(opts.args ?? [])],
+    ...(opts.bfcache && { ignoreDefaultArgs: ['--disable-back-forward-cache'] }),
+  };
   const context = opts.incognito
     ? await (await chromium.launch(launchOptions)).newContext()
     : await chromium.launchPersistentContext(dir, launchOptions);
